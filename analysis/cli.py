@@ -1,0 +1,97 @@
+"""Command line: ``python -m analysis ingest|build …``.
+
+Every data error ends in a plain message on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import config
+from .errors import DataError, write_text
+
+__all__ = ["build", "main"]
+
+
+def _ingest(args) -> int:
+    from .ingest import ingest, write_measures
+
+    doc = ingest(args.sources)
+    path = write_measures(doc, args.output)
+    print(f"{len(doc.measures)} measures in {len(doc.plans)} plan(s) -> {path}")
+    return 0
+
+
+def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=None) -> dict:
+    """Run the main job; returns ``{name: path}`` of every file written.
+
+    Without `measures`, the texts in `raw_dir` are ingested first and written to
+    ``data/measures.csv`` (or ``OUT/measures.csv`` when `out` is given). Reports go to
+    ``reports/`` and figures to ``figures/`` (or under `out`).
+    """
+    from .ingest import ingest, write_measures
+    from .load import load
+    from .quality import quality_report
+
+    out = Path(out) if out is not None else None
+    reports = out / "reports" if out else config.REPORTS_DIR
+    written = {}
+    doc = None
+    if measures is None:
+        sources = config.raw_sources(raw_dir)
+        if not sources:
+            raise DataError(raw_dir, None, "no *.txt plan text in folder")
+        doc = ingest(sources)
+        measures = write_measures(doc, (out / "measures.csv") if out else config.MEASURES_CSV)
+        written["measures"] = measures
+    ds = load(measures, units)
+    written["data_quality"] = write_text(reports / "data_quality.md", quality_report(ds, doc))
+    return written
+
+
+def _build(args) -> int:
+    written = build(raw_dir=args.raw, measures=args.measures, units=args.units, out=args.out)
+    for name, path in written.items():
+        print(f"{name}: {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    pi = sub.add_parser("ingest", help="read plan texts into a measures CSV")
+    pi.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="plan text file(s)")
+    pi.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=config.MEASURES_CSV,
+        help="measures CSV to write (default: data/measures.csv)",
+    )
+    pi.set_defaults(func=_ingest)
+
+    pb = sub.add_parser("build", help="regenerate data/measures.csv, reports/ and figures/")
+    pb.add_argument(
+        "--raw", type=Path, default=config.RAW_DIR, help="folder of plan texts to ingest (default: data/raw)"
+    )
+    pb.add_argument(
+        "--measures", type=Path, default=None, help="use this measures CSV instead of ingesting the raw texts"
+    )
+    pb.add_argument("--units", type=Path, default=config.UNITS_CSV, help="unit registry (default: data/units.csv)")
+    pb.add_argument(
+        "--out", type=Path, default=None, help="write every output under this folder instead of the project's"
+    )
+    pb.set_defaults(func=_build)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

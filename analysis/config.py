@@ -1,0 +1,43 @@
+"""Every path the project uses, in one place.
+
+Notebooks, tests and commands import these names and never type a path. Commands take their
+inputs and outputs as options whose defaults come from here, so a user can point them at their
+own data without touching the project's files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "DATA_DIR",
+    "FIGURES_DIR",
+    "MEASURES_CSV",
+    "NOTEBOOKS_DIR",
+    "PROJECT_ROOT",
+    "RAW_DIR",
+    "REPORTS_DIR",
+    "SEED",
+    "UNITS_CSV",
+    "raw_sources",
+]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = PROJECT_ROOT / "data"
+RAW_DIR = DATA_DIR / "raw"
+MEASURES_CSV = DATA_DIR / "measures.csv"
+UNITS_CSV = DATA_DIR / "units.csv"
+FIGURES_DIR = PROJECT_ROOT / "figures"
+REPORTS_DIR = PROJECT_ROOT / "reports"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+
+#: The Xialu District plan of June 2023, a verbatim copy of the published page text.
+SEED = RAW_DIR / "xialu_2023-06-22_rule_of_law_plans_division_of_labour.txt"
+
+#: Seed used by every random step (layouts, Louvain, permutation tests) unless told otherwise.
+RANDOM_SEED = 20230622
+
+
+def raw_sources(raw_dir: Path = RAW_DIR) -> list[Path]:
+    """Return the plan texts in `raw_dir` (``*.txt``), sorted by name so plan ids are stable."""
+    return sorted(p for p in Path(raw_dir).glob("*.txt") if p.is_file())

@@ -1,0 +1,152 @@
+"""The data-quality report, ``reports/data_quality.md``.
+
+Everything an analyst must know before trusting a number: how every source line was read,
+numbering gaps, measures without responsible (or lead) units, units named as both lead and
+responsible on one measure, the alias merges applied, separator anomalies, and the share of
+mentions that go to collective placeholders instead of named units.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .ingest import Document, numbering_gaps
+from .load import Dataset
+
+__all__ = ["collective_shares", "dual_role", "merges_applied", "quality_report"]
+
+
+def merges_applied(ds: Dataset) -> pd.DataFrame:
+    """Mentions whose written name differs from the canonical unit, counted per spelling."""
+    a = ds.assignments
+    merged = a[a["unit_raw"] != a["unit"]]
+    out = merged.groupby(["unit_raw", "unit"], sort=True).size().rename("n_mentions").reset_index()
+    notes = ds.units.set_index("unit")["note"]
+    out["kind"] = out["unit"].map(notes).fillna("").str.split(":").str[0]
+    return out
+
+
+def dual_role(ds: Dataset) -> pd.DataFrame:
+    """Units named as both lead and responsible on the same measure."""
+    a = ds.assignments
+    roles = a.groupby(["measure_id", "unit"])["role"].agg(lambda r: set(r))
+    both = roles[roles.map(lambda r: r == {"lead", "responsible"})]
+    return both.reset_index()[["measure_id", "unit"]]
+
+
+def collective_shares(ds: Dataset) -> pd.DataFrame:
+    """Share of mentions that go to collective placeholders, per plan and role, and overall."""
+    a = ds.assignments.merge(ds.units[["unit", "is_collective"]], on="unit")
+    a = a.merge(ds.measures[["measure_id", "plan_id"]], on="measure_id")
+    parts = []
+    for plan, g in [*a.groupby("plan_id", sort=True), ("all", a)]:
+        for role, h in [*g.groupby("role", sort=True), ("all", g)]:
+            parts.append(
+                {
+                    "plan_id": plan,
+                    "role": role,
+                    "n_mentions": len(h),
+                    "n_collective": int(h["is_collective"].sum()),
+                    "share_collective": h["is_collective"].mean() if len(h) else 0.0,
+                }
+            )
+    return pd.DataFrame(parts)
+
+
+def _table(df: pd.DataFrame) -> str:
+    if df.empty:
+        return "_none_\n"
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in df.itertuples(index=False):
+        cells = [f"{v:.1%}" if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def quality_report(ds: Dataset, doc: Document | None = None) -> str:
+    """Render the data-quality report as Markdown.
+
+    `doc` is the parsed source (from :func:`analysis.ingest.ingest`); without it (a build on a
+    measures CSV) the sections that need the source lines say so.
+    """
+    m, a = ds.measures, ds.assignments
+    out = ["# Data-quality report", ""]
+    out += [
+        f"- measures: **{len(m)}** in {m['plan_id'].nunique()} plan(s) "
+        f"({', '.join(f'{p}: {n}' for p, n in m['plan_id'].value_counts().sort_index().items())})",
+        f"- unit mentions: **{len(a)}** ({(a['role'] == 'lead').sum()} lead, "
+        f"{(a['role'] == 'responsible').sum()} responsible) of {a['unit_raw'].nunique()} written "
+        f"names, merged into {a['unit'].nunique()} registry units",
+        f"- registry: {len(ds.units)} units, {int(ds.units['is_collective'].sum())} of them collective placeholders",
+        "",
+    ]
+
+    out += ["## Sources and line accounting", ""]
+    if doc is None:
+        out += ["_Built from a measures CSV: source lines not available._", ""]
+    else:
+        kinds = doc.kind_counts()
+        for src, enc in sorted(doc.encodings.items()):
+            n = sum(1 for (s, _), _k in doc.line_kinds.items() if s == src)
+            out.append(f"- `{src}` ({enc}): {n} non-blank lines, every one accounted for")
+        out += ["", _table(pd.DataFrame(sorted(kinds.items()), columns=["line kind", "n_lines"]))]
+        out += [
+            "### Plans",
+            "",
+            _table(
+                pd.DataFrame(
+                    [(p.plan_id, p.plan_title, p.title_line or "", len(p.preamble)) for p in doc.plans],
+                    columns=["plan_id", "plan_title", "title_line", "n_preamble_lines"],
+                )
+            ),
+        ]
+        titles = [x for x in doc.anomalies if x.kind == "title"]
+        if titles:
+            out += ["Title anomalies:", ""]
+            out += [f"- line {x.line}: {x.detail}: `{x.value}`" for x in titles]
+            out.append("")
+        out += [
+            "### Numbering gaps",
+            "",
+            "A jump in item numbers is reported, not treated as an error: the measures are numbered as published.",
+            "",
+        ]
+        gaps = numbering_gaps(doc)
+        out.append(_table(pd.DataFrame(gaps, columns=["plan_id", "after_item", "next_item", "n_missing"])))
+        out += ["### Separator anomalies and role phrases", ""]
+        seps = [x for x in doc.anomalies if x.kind in ("separator", "role phrase", "empty label", "text continuation")]
+        out.append(
+            _table(
+                pd.DataFrame(
+                    [(x.source_file, x.line, x.kind, x.detail, x.value) for x in seps],
+                    columns=["source_file", "line", "kind", "detail", "value"],
+                )
+            )
+        )
+        out += ["### Preamble (kept as metadata)", ""]
+        pre = [(p.plan_id, ln, t) for p in doc.plans for ln, t in p.preamble]
+        out.append(_table(pd.DataFrame(pre, columns=["plan_id", "line", "text"])))
+
+    out += ["## Measures without responsible units", ""]
+    out.append(_table(m.loc[m["responsible_units_raw"] == "", ["measure_id", "lead_units_raw", "text"]]))
+    out += ["## Measures without lead units", ""]
+    out.append(_table(m.loc[m["lead_units_raw"] == "", ["measure_id", "responsible_units_raw", "text"]]))
+    out += ["## Units both lead and responsible on one measure", ""]
+    out.append(_table(dual_role(ds)))
+    out += [
+        "## Alias merges applied",
+        "",
+        "Written names mapped to another canonical unit by `data/units.csv` "
+        "(`variant`: plain variants of one name; `judgement`: a call to review).",
+        "",
+    ]
+    out.append(_table(merges_applied(ds)))
+    out += [
+        "## Collective placeholders",
+        "",
+        "Mentions of 区直有关部门, 各街办 and other collectives name no accountable body.",
+        "",
+    ]
+    out.append(_table(collective_shares(ds)))
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,142 @@
+"""The unit registry (``data/units.csv``): canonical names, aliases, English names, systems.
+
+The registry is the one place where judgement lives. Each row is one body (a canonical unit);
+``aliases`` lists other spellings of it in the sources, separated by ``|``; ``note`` says why
+they are merged (``variant:`` for plain variants of one name, ``judgement:`` for calls a reader
+may flip). To split an alias off, move it to a row of its own: nothing else changes.
+
+Collective placeholders (区直有关部门, 各街办 …) have ``is_collective`` true; ``members`` lists the
+systems whose named units a collective stands for (``party|government``), used only by the
+sensitivity option that expands collectives.
+
+Examples
+--------
+>>> units = read_registry()
+>>> alias_map(units)["区发改委"]
+'区发改局'
+>>> units.set_index("unit").loc["区直有关部门", "is_collective"]
+np.True_
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from .config import UNITS_CSV
+from .errors import DataError, read_text
+
+__all__ = [
+    "REGISTRY_COLUMNS",
+    "SYSTEMS",
+    "alias_map",
+    "collective_members",
+    "read_registry",
+]
+
+REGISTRY_COLUMNS = ["unit", "aliases", "name_en", "system", "is_collective", "members", "note"]
+
+#: System codes with their Chinese and English labels, in display order.
+SYSTEMS = {
+    "party": ("党委机关", "Party organs"),
+    "congress": ("人大", "People's congress"),
+    "supervision": ("纪检监察", "Supervision"),
+    "government": ("政府部门", "Government"),
+    "court": ("法院", "Court"),
+    "procuratorate": ("检察院", "Procuratorate"),
+    "public_security": ("公安与国安", "Public security"),
+    "mass_org": ("群团组织", "Mass organisations"),
+    "subdistrict": ("街道", "Sub-districts"),
+    "collective": ("集合性表述", "Collective placeholders"),
+}
+
+_BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+
+
+def read_registry(path=UNITS_CSV) -> pd.DataFrame:
+    """Read and validate the unit registry.
+
+    Returns one row per canonical unit with columns :data:`REGISTRY_COLUMNS` (``aliases`` and
+    ``members`` as tuples, ``is_collective`` as bool).
+
+    Raises
+    ------
+    DataError
+        Missing or unexpected columns, an empty or duplicate name (a name may be a canonical
+        unit or an alias, never both or twice), an unknown system, a bad boolean, or a member
+        system that does not exist; each names the file, line and value.
+    """
+    path = Path(path)
+    text, _ = read_text(path)
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    missing = [c for c in REGISTRY_COLUMNS if c not in header]
+    extra = [c for c in header if c not in REGISTRY_COLUMNS]
+    if missing or extra:
+        raise DataError(
+            path, 1, f"registry columns must be {REGISTRY_COLUMNS}", value=f"missing {missing}, unexpected {extra}"
+        )
+    rows, seen = [], {}
+    for row in reader:
+        line = reader.line_num
+        unit = (row["unit"] or "").strip()
+        if not unit:
+            raise DataError(path, line, "empty unit name", value=str(row))
+        aliases = tuple(a.strip() for a in (row["aliases"] or "").split("|") if a.strip())
+        for name in (unit, *aliases):
+            if name in seen:
+                raise DataError(path, line, f"name already used on line {seen[name]}", value=name)
+            seen[name] = line
+        system = (row["system"] or "").strip()
+        if system not in SYSTEMS:
+            raise DataError(path, line, f"unknown system (one of {list(SYSTEMS)})", value=system)
+        flag = (row["is_collective"] or "").strip().lower()
+        if flag not in _BOOL:
+            raise DataError(path, line, "is_collective must be true or false", value=row["is_collective"])
+        members = tuple(m.strip() for m in (row["members"] or "").split("|") if m.strip())
+        bad = [m for m in members if m not in SYSTEMS]
+        if bad:
+            raise DataError(path, line, "unknown member system", value=bad[0])
+        if members and not _BOOL[flag]:
+            raise DataError(path, line, "only a collective can have members", value=unit)
+        rows.append(
+            {
+                "unit": unit,
+                "aliases": aliases,
+                "name_en": (row["name_en"] or "").strip(),
+                "system": system,
+                "is_collective": _BOOL[flag],
+                "members": members,
+                "note": (row["note"] or "").strip(),
+                "line": line,
+            }
+        )
+    if not rows:
+        raise DataError(path, None, "registry has no unit")
+    df = pd.DataFrame(rows)
+    df["is_collective"] = df["is_collective"].astype(bool)
+    return df
+
+
+def alias_map(units: pd.DataFrame) -> dict[str, str]:
+    """Map every known spelling (canonical names included) to its canonical unit."""
+    out = {u: u for u in units["unit"]}
+    for unit, aliases in zip(units["unit"], units["aliases"], strict=True):
+        out.update({a: unit for a in aliases})
+    return out
+
+
+def collective_members(units: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Named (non-collective) units each collective stands for, by the registry's ``members``.
+
+    A collective without ``members`` maps to an empty tuple (it cannot be expanded).
+    """
+    named = units[~units["is_collective"]]
+    collectives = units[units["is_collective"]]
+    return {
+        unit: tuple(named.loc[named["system"].isin(members), "unit"])
+        for unit, members in zip(collectives["unit"], collectives["members"], strict=True)
+    }

@@ -1,0 +1,36 @@
+"""Shared fixtures: the seed dataset (loaded once) and a tiny hand-checked dataset."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import config
+from analysis.ingest import ingest
+from analysis.load import load
+
+
+@pytest.fixture(scope="session")
+def seed_doc():
+    """The seed text as parsed by the ingest."""
+    return ingest([config.SEED])
+
+
+@pytest.fixture(scope="session")
+def seed(tmp_path_factory, seed_doc):
+    """The seed dataset, ingested afresh into a temporary folder (not the committed CSV)."""
+    from analysis.ingest import write_measures
+
+    path = write_measures(seed_doc, tmp_path_factory.mktemp("seed") / "measures.csv")
+    return load(path, config.UNITS_CSV)
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write text to a file in tmp_path and return its path: ``write("a.txt", "…")``."""
+
+    def _write(name, text, encoding="utf-8"):
+        p = tmp_path / name
+        p.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+        return p
+
+    return _write

@@ -1,0 +1,62 @@
+"""The commands: plain errors with a non-zero exit, and a build that is byte-identical on re-run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from analysis import config
+
+
+def run(*args, cwd=config.PROJECT_ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_ingest_error_is_a_plain_message_and_exit_2(write, tmp_path):
+    bad = write("bad.txt", "1.措施。\n区司法局\n区直有关部门\n区财政局\n")
+    r = run("ingest", bad, "-o", tmp_path / "m.csv")
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert "error: bad.txt:4: third unit line for the measure of line 1: '区财政局'" in r.stderr
+    assert not (tmp_path / "m.csv").exists()
+
+
+def test_ingest_writes_csv_and_sidecars(tmp_path):
+    r = run("ingest", config.SEED, "-o", tmp_path / "m.csv")
+    assert r.returncode == 0, r.stderr
+    assert "138 measures in 3 plan(s)" in r.stdout
+    assert (tmp_path / "m.plans.csv").read_text(encoding="utf-8").count("\n") == 4
+    assert (tmp_path / "m.preamble.csv").read_text(encoding="utf-8").count("\n") == 10
+
+
+def test_build_error_on_unknown_unit_is_plain(write, tmp_path):
+    m = write(
+        "m.csv",
+        "measure_id,plan_id,plan_title,section_no,section_title,item_no,text,"
+        "lead_units_raw,responsible_units_raw,source_line\nP1-01,P1,t,1,s,1,x,区火星局,,3\n",
+    )
+    r = run("build", "--measures", m, "--out", tmp_path / "out")
+    assert r.returncode == 2
+    assert "区火星局 in P1-01 (line 2)" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_build_twice_is_byte_identical_and_matches_committed_outputs(tmp_path):
+    outs = []
+    for name in ("a", "b"):
+        r = run("build", "--out", tmp_path / name)
+        assert r.returncode == 0, r.stderr
+        outs.append(tmp_path / name)
+    files_a = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(outs[1]) for p in outs[1].rglob("*") if p.is_file())
+    assert files_a == files_b and files_a
+    for rel in files_a:
+        assert (outs[0] / rel).read_bytes() == (outs[1] / rel).read_bytes(), rel
+    # The committed files are what the build makes.
+    assert (outs[0] / "measures.csv").read_bytes() == config.MEASURES_CSV.read_bytes()
+    for rel in files_a:
+        if rel.parts[0] in ("reports", "figures"):
+            committed = config.PROJECT_ROOT / rel
+            assert committed.read_bytes() == (outs[0] / rel).read_bytes(), f"{rel} is stale: run the build"
