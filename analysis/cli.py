@@ -48,6 +48,10 @@ def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=
         written["measures"] = measures
     ds = load(measures, units)
     written["data_quality"] = write_text(reports / "data_quality.md", quality_report(ds, doc))
+
+    from .exports import write_tables
+
+    written.update(write_tables(ds, reports))
     return written
 
 

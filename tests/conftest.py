@@ -34,3 +34,17 @@ def write(tmp_path):
         return p
 
     return _write
+
+
+TINY_DIR = config.PROJECT_ROOT / "tests" / "fixtures" / "tiny"
+
+
+@pytest.fixture(scope="session")
+def tiny():
+    """Twelve measures, five named units and two collectives; every answer worked out by hand.
+
+    See ``tests/fixtures/tiny/``: 区甲局 leads six measures (three alone), 区乙局/区丙局 co-lead
+    three, 区委丁部 and 区戊院 co-lead two; P1-05 names 区甲局 as lead (spelled 区甲委) and as
+    responsible; P2-03 has no responsible unit.
+    """
+    return load(TINY_DIR / "measures.csv", TINY_DIR / "units.csv")

@@ -1,0 +1,91 @@
+"""Write the analysis tables to ``reports/`` as CSV (byte-identical on re-run).
+
+Each table is a function of :mod:`analysis.workload`, :mod:`analysis.graph` or
+:mod:`analysis.clusters`; this module only names the files. README ("Reports") says what each
+one holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .config import RANDOM_SEED
+from .errors import write_csv
+
+__all__ = ["analysis_tables", "summary", "write_tables"]
+
+
+def analysis_tables(ds, *, n_runs: int = 100, seed: int = RANDOM_SEED) -> dict[str, pd.DataFrame]:
+    """Compute every analysis table: ``{file stem: DataFrame}``."""
+    from . import clusters as cl
+    from . import workload as wk
+    from .graph import coordination_edges, named_assignments, projection_edges
+
+    wl = wk.workload(ds)
+    named = named_assignments(ds.assignments, ds.units)
+    clus = cl.colead_clusters(ds, n_runs=n_runs, seed=seed)
+    lorenz = pd.concat(
+        [wk.lorenz(wl[col]).assign(load=col) for col in ("lead_share", "n_responsible")], ignore_index=True
+    )[["load", "cum_share_units", "cum_share_load"]]
+    co = clus.coassignment.rename_axis("unit").reset_index()
+    tables = {
+        "workload": wl,
+        "workload_expanded": wk.workload(ds, collectives="expand"),
+        "workload_by_section": wk.workload_by_section(ds),
+        "collectives": wk.collective_table(ds),
+        "concentration": wk.concentration(wl),
+        "lorenz": lorenz,
+        "colead_edges": projection_edges(named, role="lead"),
+        "coresponsibility_edges": projection_edges(named, role="responsible"),
+        "coordination_edges": coordination_edges(named),
+        "clusters": clus.assignment,
+        "cluster_profiles": cl.cluster_profiles(ds, clus),
+        "cluster_coassignment": co,
+        "colead_backbone": cl.colead_backbone(ds),
+        "brokers": cl.brokers(ds, clus),
+        "multi_lead_measures": wk.multi_lead_measures(ds),
+        "collective_only_measures": wk.collective_only_measures(ds),
+        "never_lead": wk.never_lead(wl),
+        "dual_role": wk.dual_role_table(ds),
+    }
+    tables["summary"] = summary(ds, tables, clus)
+    return tables
+
+
+def summary(ds, tables: dict[str, pd.DataFrame], clus) -> pd.DataFrame:
+    """Key figures in one table: ``metric, value``."""
+    conc = tables["concentration"].set_index("load")
+    resp = ds.assignments[ds.assignments["role"] == "responsible"]
+    coll = set(ds.units.loc[ds.units["is_collective"], "unit"])
+    bb = tables["colead_backbone"]
+    n_lead_units = len(clus.assignment)
+    rows = [
+        ("n_measures", len(ds.measures)),
+        ("n_plans", ds.measures["plan_id"].nunique()),
+        ("n_mentions", len(ds.assignments)),
+        ("n_named_units", int((~ds.units["is_collective"]).sum())),
+        ("n_collective_placeholders", int(ds.units["is_collective"].sum())),
+        ("share_responsible_mentions_collective", resp["unit"].isin(coll).mean()),
+        ("n_measures_collective_only_responsible", len(tables["collective_only_measures"])),
+        ("gini_lead_share", conc.loc["lead_share", "gini"]),
+        ("gini_n_responsible", conc.loc["n_responsible", "gini"]),
+        ("top1_unit_lead_share", conc.loc["lead_share", "top1_unit"]),
+        ("top1_share_lead_share", conc.loc["lead_share", "top1_share"]),
+        ("n_lead_units", n_lead_units),
+        ("n_clusters", clus.assignment["cluster"].nunique()),
+        ("modularity", clus.modularity),
+        ("louvain_runs", clus.n_runs),
+        ("n_pairs_tested", n_lead_units * (n_lead_units - 1) // 2),
+        ("n_significant_colead_ties", int(bb["significant"].sum())),
+    ]
+    return pd.DataFrame(
+        [(k, f"{v:.6f}" if isinstance(v, float) else str(v)) for k, v in rows], columns=["metric", "value"]
+    )
+
+
+def write_tables(ds, reports_dir: Path, **options) -> dict[str, Path]:
+    """Write every analysis table as ``reports_dir/<name>.csv``; returns the paths."""
+    reports_dir = Path(reports_dir)
+    return {name: write_csv(df, reports_dir / f"{name}.csv") for name, df in analysis_tables(ds, **options).items()}

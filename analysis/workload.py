@@ -1,0 +1,295 @@
+"""Workload per unit, collective placeholders, concentration and role diagnostics.
+
+Everything here is a pandas group-by on the ``assignments`` table (no graph), so it scales to
+large corpora. Counts are of *measures*, not of mentions: a unit written twice in one role on
+one measure (two spellings merged by the registry) counts once.
+
+Definitions
+-----------
+k
+    number of distinct lead units of a measure (collectives included, so that the lead shares
+    of all units sum to the number of measures that have a lead).
+``lead_share``
+    Σ 1/k over the measures a unit leads: a sole lead counts 1, one of three co-leads 1/3.
+``text_load``
+    Σ len(text)/k over the measures a unit leads: characters of measure text, shared like
+    ``lead_share`` (long measures weigh more).
+
+Collectives (区直有关部门, 各街办 …) name no accountable body: by default they are left out of
+the ranking and reported in :func:`collective_table`. ``collectives="expand"`` replaces each
+collective mention by its registry members (a sensitivity run; an upper bound, since "relevant
+departments" rarely means all of them), and the output's ``collectives`` column says so.
+
+Examples
+--------
+>>> from analysis.load import load
+>>> ds = load()
+>>> wl = workload(ds).set_index("unit")
+>>> wl.loc["区司法局", ["n_lead", "n_sole_lead", "n_responsible", "rank"]].tolist()
+[74, 21, 20, 1]
+>>> float(round(workload(ds, collectives="include")["lead_share"].sum(), 9))
+138.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "COLLECTIVE_MODES",
+    "collective_only_measures",
+    "collective_table",
+    "concentration",
+    "dual_role_table",
+    "expand_collectives",
+    "gini",
+    "lorenz",
+    "multi_lead_measures",
+    "never_lead",
+    "workload",
+    "workload_by_section",
+]
+
+COLLECTIVE_MODES = ("exclude", "include", "expand")
+
+
+def expand_collectives(assignments: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Replace each collective mention by one mention of each of its registry members.
+
+    ``unit_raw`` keeps the collective's written name; collectives without members stay as
+    they are. Duplicates (a member already named on the measure in that role) are dropped.
+    """
+    from .registry import collective_members
+
+    members = {k: v for k, v in collective_members(units).items() if v}
+    is_coll = assignments["unit"].isin(list(members))
+    expanded = assignments[is_coll].assign(unit=lambda d: d["unit"].map(members)).explode("unit")
+    out = pd.concat([assignments[~is_coll], expanded], ignore_index=True)
+    out = out.drop_duplicates(["measure_id", "role", "unit"])
+    order = {m: i for i, m in enumerate(assignments["measure_id"].drop_duplicates())}
+    return (
+        out.assign(_o=out["measure_id"].map(order), _r=(out["role"] != "lead").astype(int))
+        .sort_values(["_o", "_r", "position", "unit"], kind="stable")
+        .drop(columns=["_o", "_r"])
+        .reset_index(drop=True)
+    )
+
+
+def _distinct(assignments: pd.DataFrame) -> pd.DataFrame:
+    return assignments.drop_duplicates(["measure_id", "role", "unit"])[["measure_id", "role", "unit"]]
+
+
+def workload(ds, *, collectives: str = "exclude", by_section: bool = True) -> pd.DataFrame:
+    """One row per unit with its load, ranked.
+
+    Parameters
+    ----------
+    ds : Dataset
+    collectives : {"exclude", "include", "expand"}
+        ``exclude`` (default): named units only; ``include``: collectives ranked like units;
+        ``expand``: collectives replaced by their registry members first.
+    by_section : bool
+        Add one ``n_<plan>_S<section>`` column per plan section (measures in any role).
+
+    Returns
+    -------
+    DataFrame
+        ``unit, name_en, system, n_lead, n_sole_lead, n_colead, lead_share, n_responsible,
+        n_both, n_total, text_load, n_lead_<plan>…, n_responsible_<plan>…, [n_<plan>_S<sec>…],
+        rank, collectives``; ``rank`` 1 is the largest ``lead_share`` (ties broken by
+        ``n_total``, then name).
+    """
+    if collectives not in COLLECTIVE_MODES:
+        raise ValueError(f"collectives must be one of {COLLECTIVE_MODES}, not {collectives!r}")
+    units = ds.units
+    a = ds.assignments
+    if collectives == "expand":
+        a = expand_collectives(a, units)
+    a = _distinct(a)
+    text_len = ds.measures.set_index("measure_id")["text"].str.len()
+    lead = a[a["role"] == "lead"].copy()
+    lead["k"] = lead.groupby("measure_id")["unit"].transform("size")
+    lead["share"] = 1.0 / lead["k"]
+    lead["text"] = lead["measure_id"].map(text_len) / lead["k"]
+    resp = a[a["role"] == "responsible"]
+
+    keep = units if collectives == "include" else units[~units["is_collective"]]
+    wl = keep[["unit", "name_en", "system"]].set_index("unit")
+    g = lead.groupby("unit")
+    wl["n_lead"] = g.size()
+    wl["n_sole_lead"] = lead[lead["k"] == 1].groupby("unit").size()
+    wl["lead_share"] = g["share"].sum()
+    wl["text_load"] = g["text"].sum()
+    wl["n_responsible"] = resp.groupby("unit").size()
+    both = a.groupby(["unit", "measure_id"])["role"].nunique()
+    wl["n_both"] = (both == 2).groupby("unit").sum()
+    wl["n_total"] = a.groupby("unit")["measure_id"].nunique()
+    plan_of = ds.measures.set_index("measure_id")["plan_id"]
+    plans = list(dict.fromkeys(ds.measures["plan_id"]))
+    for role, frame in (("lead", lead), ("responsible", resp)):
+        counts = frame.assign(plan=frame["measure_id"].map(plan_of)).groupby(["unit", "plan"]).size()
+        for p in plans:
+            wl[f"n_{role}_{p}"] = counts.xs(p, level="plan") if p in counts.index.get_level_values(1) else 0
+    if by_section:
+        sec = workload_by_section(ds, assignments=a)
+        for (p, s), grp in sec.groupby(["plan_id", "section_no"], sort=False):
+            wl[f"n_{p}_S{s}"] = grp.set_index("unit")["n_total"]
+    int_cols = [c for c in wl.columns if c.startswith("n_")]
+    wl[int_cols] = wl[int_cols].fillna(0).astype("int64")
+    wl[["lead_share", "text_load"]] = wl[["lead_share", "text_load"]].fillna(0.0)
+    wl["n_colead"] = wl["n_lead"] - wl["n_sole_lead"]
+    wl = wl.reset_index()
+    wl = wl.sort_values(["lead_share", "n_total", "unit"], ascending=[False, False, True], kind="stable")
+    wl["rank"] = np.arange(1, len(wl) + 1)
+    wl["collectives"] = {
+        "exclude": "excluded",
+        "include": "ranked as units",
+        "expand": "expanded into registry members",
+    }[collectives]
+    first = [
+        "unit",
+        "name_en",
+        "system",
+        "n_lead",
+        "n_sole_lead",
+        "n_colead",
+        "lead_share",
+        "n_responsible",
+        "n_both",
+        "n_total",
+        "text_load",
+    ]
+    rest = [c for c in wl.columns if c not in first and c not in ("rank", "collectives")]
+    return wl[first + rest + ["rank", "collectives"]].reset_index(drop=True)
+
+
+def workload_by_section(ds, *, assignments: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Long table of assignments per unit and plan section.
+
+    Returns ``unit, plan_id, section_no, section_title, n_lead, n_responsible, n_total``
+    (``n_total`` counts measures in any role), only for non-zero cells, sorted by plan,
+    section and unit.
+    """
+    a = _distinct(ds.assignments if assignments is None else assignments)
+    m = ds.measures[["measure_id", "plan_id", "section_no", "section_title"]].copy()
+    m["section_no"] = m["section_no"].fillna(0).astype("int64")
+    x = a.merge(m, on="measure_id")
+    keys = ["unit", "plan_id", "section_no", "section_title"]
+    out = x.pivot_table(index=keys, columns="role", values="measure_id", aggfunc="nunique", fill_value=0)
+    out = out.reindex(columns=["lead", "responsible"], fill_value=0)
+    out.columns = ["n_lead", "n_responsible"]
+    out["n_total"] = x.groupby(keys)["measure_id"].nunique()
+    out = out.reset_index().astype({"n_lead": "int64", "n_responsible": "int64", "n_total": "int64"})
+    return out.sort_values(["plan_id", "section_no", "unit"], ignore_index=True)
+
+
+def collective_table(ds) -> pd.DataFrame:
+    """One row per collective placeholder: how much responsibility it carries.
+
+    ``n_responsible`` measures, ``share_responsible_mentions`` (of all responsible mentions),
+    ``n_only_collective`` (measures whose responsible units are all collectives, this one
+    among them), ``n_members`` (registry members it could stand for).
+    """
+    from .registry import collective_members
+
+    a = _distinct(ds.assignments)
+    units = ds.units
+    coll = units.loc[units["is_collective"], ["unit", "name_en", "system"]].set_index("unit")
+    resp = a[a["role"] == "responsible"]
+    is_c = resp["unit"].isin(coll.index)
+    only = resp.assign(c=is_c).groupby("measure_id")["c"].all()
+    only_ids = set(only[only].index)
+    coll["n_lead"] = a[a["role"] == "lead"].groupby("unit").size()
+    coll["n_responsible"] = resp.groupby("unit").size()
+    coll["n_only_collective"] = resp[resp["measure_id"].isin(only_ids)].groupby("unit").size()
+    coll = coll.fillna(0).astype({c: "int64" for c in ("n_lead", "n_responsible", "n_only_collective")})
+    coll["share_responsible_mentions"] = coll["n_responsible"] / len(resp)
+    members = collective_members(units)
+    coll["n_members"] = [len(members.get(u, ())) for u in coll.index]
+    return coll.reset_index().sort_values(["n_responsible", "unit"], ascending=[False, True], ignore_index=True)
+
+
+def gini(values) -> float:
+    """Gini coefficient of non-negative values (0 = equal, →1 = one holds all).
+
+    >>> gini([1, 1, 1, 1]), gini([0, 0, 0, 4]), round(gini([1, 2, 3, 4]), 4)
+    (0.0, 0.75, 0.25)
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    n, total = len(x), x.sum()
+    if n == 0 or total == 0:
+        return 0.0
+    i = np.arange(1, n + 1)
+    return float(2 * np.sum(i * x) / (n * total) - (n + 1) / n)
+
+
+def lorenz(values) -> pd.DataFrame:
+    """Lorenz curve points: ``cum_share_units`` and ``cum_share_load`` from (0, 0) to (1, 1).
+
+    >>> lorenz([0, 1, 3]).round(3).values.tolist()
+    [[0.0, 0.0], [0.333, 0.0], [0.667, 0.25], [1.0, 1.0]]
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    n, total = len(x), x.sum()
+    cum = np.concatenate([[0.0], np.cumsum(x) / total]) if total else np.zeros(n + 1)
+    return pd.DataFrame({"cum_share_units": np.arange(n + 1) / max(n, 1), "cum_share_load": cum})
+
+
+def concentration(wl: pd.DataFrame, *, loads=("lead_share", "n_responsible", "n_total")) -> pd.DataFrame:
+    """Gini, HHI, top-1 and top-5 share of each load column of a workload table.
+
+    HHI is Σ sᵢ² over units' shares sᵢ of the total (1/n when equal, 1 when one unit holds all).
+    """
+    rows = []
+    for col in loads:
+        x = wl[col].to_numpy(dtype=float)
+        total = x.sum()
+        s = np.sort(x)[::-1] / total if total else np.zeros_like(x)
+        rows.append(
+            {
+                "load": col,
+                "n_units": len(x),
+                "total": total,
+                "gini": gini(x),
+                "hhi": float(np.sum(s**2)),
+                "top1_share": float(s[:1].sum()),
+                "top5_share": float(s[:5].sum()),
+                "top1_unit": wl.loc[wl[col].idxmax(), "unit"] if len(x) else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def multi_lead_measures(ds, *, min_leads: int = 4) -> pd.DataFrame:
+    """Measures with many lead units (多头牵头): ``measure_id, n_leads, lead_units, text``."""
+    lead = _distinct(ds.assignments).query("role == 'lead'")
+    n = lead.groupby("measure_id", sort=False)["unit"].agg(["size", lambda u: "、".join(u)])
+    n.columns = ["n_leads", "lead_units"]
+    out = n[n["n_leads"] >= min_leads].join(ds.measures.set_index("measure_id")["text"]).reset_index()
+    return out.sort_values(["n_leads", "measure_id"], ascending=[False, True], ignore_index=True)
+
+
+def collective_only_measures(ds) -> pd.DataFrame:
+    """Measures whose responsible units are all collective placeholders."""
+    coll = set(ds.units.loc[ds.units["is_collective"], "unit"])
+    resp = _distinct(ds.assignments).query("role == 'responsible'")
+    g = resp.groupby("measure_id", sort=False)["unit"]
+    only = g.agg(lambda u: all(x in coll for x in u))
+    out = g.agg(lambda u: "、".join(u))[only].rename("responsible_units").to_frame()
+    out = out.join(ds.measures.set_index("measure_id")[["plan_id", "lead_units_raw", "text"]])
+    return out.reset_index()
+
+
+def never_lead(wl: pd.DataFrame) -> pd.DataFrame:
+    """Units of a workload table that lead no measure, with their responsible counts."""
+    out = wl.loc[wl["n_lead"] == 0, ["unit", "name_en", "system", "n_responsible"]]
+    return out.sort_values(["n_responsible", "unit"], ascending=[False, True], ignore_index=True)
+
+
+def dual_role_table(ds) -> pd.DataFrame:
+    """Units named as both lead and responsible on the same measure."""
+    a = _distinct(ds.assignments)
+    roles = a.groupby(["measure_id", "unit"], sort=False)["role"].nunique()
+    pairs = roles[roles == 2].reset_index()[["measure_id", "unit"]]
+    return pairs.merge(ds.measures[["measure_id", "text"]], on="measure_id")
