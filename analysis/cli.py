@@ -37,6 +37,7 @@ def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=
 
     out = Path(out) if out is not None else None
     reports = out / "reports" if out else config.REPORTS_DIR
+    figures = out / "figures" if out else config.FIGURES_DIR  # noqa: F841  (used by the figure steps)
     written = {}
     doc = None
     if measures is None:
@@ -49,9 +50,11 @@ def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=
     ds = load(measures, units)
     written["data_quality"] = write_text(reports / "data_quality.md", quality_report(ds, doc))
 
-    from .exports import write_tables
+    from .exports import analysis_tables, write_tables
 
-    written.update(write_tables(ds, reports))
+    tables = analysis_tables(ds)
+    written.update(write_tables(tables, reports))
+    # Later steps take (ds, tables, folder) and return {name: path}; add them below.
     return written
 
 

@@ -85,7 +85,7 @@ def summary(ds, tables: dict[str, pd.DataFrame], clus) -> pd.DataFrame:
     )
 
 
-def write_tables(ds, reports_dir: Path, **options) -> dict[str, Path]:
-    """Write every analysis table as ``reports_dir/<name>.csv``; returns the paths."""
+def write_tables(tables: dict[str, pd.DataFrame], reports_dir: Path) -> dict[str, Path]:
+    """Write each table of :func:`analysis_tables` as ``reports_dir/<name>.csv``; returns the paths."""
     reports_dir = Path(reports_dir)
-    return {name: write_csv(df, reports_dir / f"{name}.csv") for name, df in analysis_tables(ds, **options).items()}
+    return {name: write_csv(df, reports_dir / f"{name}.csv") for name, df in tables.items()}
