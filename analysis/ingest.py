@@ -472,8 +472,9 @@ def parse_text(text: str, *, source: str = "<text>", first_plan: int = 1) -> Doc
                 current.lead_line = lineno if current.lead else None
                 current.resp_line = lineno if current.resp else None
                 current.form = "parenthesis"
-                _, roles, notes = split_units(content.replace(",", "、").replace("，", "、"))
-                note_units(lineno, [n for n in notes if "separator" not in n or "doubled" in n], [], content)
+                # Commas and semicolons separate the clauses here; only a doubled one is odd.
+                if re.search(rf"[{_SEPARATORS}]{{2,}}", content):
+                    note_units(lineno, ["doubled separator"], [], content)
             continue
         labels = list(_LABEL_RE.finditer(s))
         if labels and labels[0].start() == 0:

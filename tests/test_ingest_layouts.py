@@ -205,3 +205,9 @@ def test_split_units_keeps_parenthesised_names_whole():
 @pytest.mark.parametrize(("s", "n"), [("一", 1), ("九", 9), ("十", 10), ("十九", 19), ("二十", 20), ("五十六", 56)])
 def test_cn_numeral(s, n):
     assert cn_numeral(s) == n
+
+
+def test_doubled_separator_inside_a_parenthesis_is_reported():
+    doc, df = rows("1.措施。(区司法局、、区财政局牵头)\n")
+    assert df.loc["P1-01", "lead_units_raw"] == "区司法局、区财政局"
+    assert [(a.line, a.detail) for a in doc.anomalies] == [(1, "doubled separator")]
