@@ -353,3 +353,15 @@ def test_brokers_by_hand(tiny):
     assert b.loc["区甲局", "participation"] == pytest.approx(1 - (3 / 4) ** 2 - (1 / 4) ** 2)
     assert b.loc["区乙局", "participation"] == 0
     assert math.isclose(b.loc["区委丁部", "participation"], 0)
+
+
+def test_subset_keeps_only_the_plan_and_recounts(tiny):
+    from analysis.subset import subset
+
+    p2 = subset(tiny, plans="P2")
+    assert p2.measures["measure_id"].tolist() == ["P2-01", "P2-02", "P2-03", "P2-04", "P2-05", "P2-06"]
+    wl = wk.workload(p2).set_index("unit")
+    assert wl.loc["区甲局", ["n_lead", "n_responsible"]].tolist() == [2, 1]  # P2-03 P2-06; P2-01
+    assert wl["lead_share"].sum() == pytest.approx(6)
+    with pytest.raises(ValueError, match="unknown plan"):
+        subset(tiny, plans=["P9"])
