@@ -1,0 +1,608 @@
+"""Reviewer's HTML network views: one self-contained, offline, script-safe file each.
+
+Two views, written by ``python -m analysis build`` to ``figures/``:
+
+``network.html``
+    units and measures (the bipartite graph): unit nodes sized by the number of measures that
+    name them and coloured by system, small grey measure squares, lead edges solid and dark,
+    responsible edges dashed and light;
+``colead.html``
+    units only, linked by the measures they lead together (the co-lead projection): nodes sized
+    by ``lead_share`` and coloured by consensus cluster, edge width by shared measures.
+
+What a reviewer can do in either file, with no network: search units (Chinese or English name)
+and measures (id or text); click a legend entry to hide or show a system, cluster, plan or role;
+click a node to highlight its neighbourhood and read, in the side panel, the unit's measures with
+their full text (or the measure's text, plan, section and units); hover for a wrapped tooltip;
+save the current view as PNG. ``Esc`` clears the selection. The vis-network object is the global
+``network``, as in pyvis, so tests and scripts can query it; ``view`` holds a small API
+(``view.select(id)``, ``view.search(text)``, ``view.png()``).
+
+Design decisions
+----------------
+* **Own template, vis-network inlined.** pyvis 0.3.2's template loads Bootstrap and (unless
+  ``in_line``) vis-network from CDNs, escapes nothing, passes tooltips through ``innerHTML``
+  and leaves positions to a 20-second physics run. Here one small template
+  (``analysis/templates/view.html`` + ``view.js``) is filled in Python; the vis-network 9.1.2
+  standalone build that pyvis ships (dual Apache-2.0/MIT, header kept) is inlined. pyvis stays in
+  ``requirements.txt`` only as the pinned carrier of that file; its ``Network`` class is not
+  used (``from_nx`` is quadratic and its model adds nothing over plain lists).
+* **Positions computed in Python.** A seeded ``networkx.spring_layout`` (weights favour lead
+  ties and damp the collective placeholders so they do not pull everything to the centre),
+  normalised to [-1, 1] and rounded; physics is off, so the first draw is instant and the picture
+  is the same at every load. The page stretches the coordinates to the canvas and opens at zoom 1,
+  so font sizes are screen pixels: unit labels are legible at the opening view whatever the
+  window size.
+* **Declutter.** Only the most loaded units carry a large label at the opening zoom; the other
+  units and the measures have smaller fonts under vis-network's ``drawThreshold`` and appear as
+  one zooms in, or at once when a neighbouring node is selected.
+* **Text is text.** Node and edge data travel as JSON in a ``<script type="application/json">``
+  block with ``<``, ``>``, ``&``, U+2028 and U+2029 escaped (:func:`escape_json`), so no data can
+  close the block. The page builds every tooltip, list and panel with ``textContent`` and DOM
+  elements; vis-network's own string ``title`` popup (``innerHTML``) is never used. As defence in
+  depth a Content-Security-Policy allows only the two inline scripts (by SHA-256 hash) and no
+  request at all (``default-src 'none'``): injected markup could neither run nor fetch.
+* **Deterministic bytes.** No timestamps, sorted inputs, rounded floats, UTF-8 with LF.
+
+For very large corpora (issue 8) :func:`colead_view` takes ``max_units`` (keep the top-N units by
+lead load) and every view builds its node and edge lists directly from the tables.
+
+Examples
+--------
+>>> escape_json({"t": "</script><!--\u2028&"})
+'{"t":"\\\\u003c/script\\\\u003e\\\\u003c!--\\\\u2028\\\\u0026"}'
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import re
+import warnings
+from importlib import resources
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from .config import RANDOM_SEED
+from .errors import write_text
+from .registry import SYSTEMS
+from .style import ROLE_COLORS, SYSTEM_COLORS, cluster_color
+
+__all__ = [
+    "colead_payload",
+    "colead_view",
+    "escape_json",
+    "network_payload",
+    "network_view",
+    "render_view",
+    "show",
+    "vis_network_js",
+    "write_views",
+]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+ROLE_LABELS = {"lead": ("牵头", "lead"), "responsible": ("责任", "responsible")}
+MEASURE_COLOR = "#8C96A0"
+#: Font sizes (screen pixels at the opening zoom): major units, other units, measures.
+FONT_MAJOR, FONT_MINOR, FONT_MEASURE = 15, 10, 8
+
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def escape_json(obj) -> str:
+    """Serialise `obj` as compact JSON that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c`` …, so neither ``</script>`` nor ``<!--`` can
+    appear; U+2028/U+2029 are escaped for older JavaScript parsers. ``JSON.parse`` restores
+    the text unchanged.
+    """
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m[0]], text)
+
+
+def vis_network_js() -> str:
+    """The vis-network 9.1.2 standalone build shipped inside the pyvis package (licence header kept)."""
+    lib = resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
+    return lib.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- data helpers
+
+
+def _r(x: float, nd: int = 4) -> float:
+    return float(round(float(x), nd))
+
+
+def _unit_counts(ds) -> pd.DataFrame:
+    """Measures per unit and role (distinct measures), for every unit named in the assignments."""
+    a = ds.assignments.drop_duplicates(["unit", "measure_id", "role"])
+    n = a.groupby(["unit", "role"]).size().unstack(fill_value=0)
+    for role in ("lead", "responsible"):
+        if role not in n:
+            n[role] = 0
+    n_total = a.drop_duplicates(["unit", "measure_id"]).groupby("unit").size()
+    return pd.DataFrame({"n_lead": n["lead"], "n_responsible": n["responsible"], "n_total": n_total}).fillna(0)
+
+
+def _lead_share(ds, tables) -> dict:
+    if tables is not None and "workload" in tables:
+        return tables["workload"].set_index("unit")["lead_share"].to_dict()
+    from .workload import workload
+
+    return workload(ds).set_index("unit")["lead_share"].to_dict()
+
+
+def _measures_info(ds) -> dict:
+    """``{measure_id: {text, plan, section, lead units, responsible units}}`` in file order."""
+    a = ds.assignments.drop_duplicates(["measure_id", "role", "unit"])
+    units = {role: g.groupby("measure_id", sort=False)["unit"].agg(list).to_dict() for role, g in a.groupby("role")}
+    out = {}
+    for m in ds.measures.itertuples(index=False):
+        out[m.measure_id] = {
+            "text": m.text,
+            "plan_id": m.plan_id,
+            "plan_title": m.plan_title,
+            "section_no": None if pd.isna(m.section_no) else int(m.section_no),
+            "section_title": m.section_title,
+            "item_no": int(m.item_no),
+            "lead": units.get("lead", {}).get(m.measure_id, []),
+            "responsible": units.get("responsible", {}).get(m.measure_id, []),
+        }
+    return out
+
+
+def _plans_facet(ds) -> dict:
+    plans = ds.measures.drop_duplicates("plan_id")[["plan_id", "plan_title"]]
+    n = ds.measures["plan_id"].value_counts()
+    return {
+        "key": "plan",
+        "label": "方案 Plan",
+        "items": [
+            {"value": p, "label": t, "label_en": p, "color": MEASURE_COLOR, "shape": "square", "n": int(n[p])}
+            for p, t in plans.itertuples(index=False)
+        ],
+    }
+
+
+def _layout(G: nx.Graph, *, seed: int, weight: str = "weight", kk_max: int = 400) -> dict:
+    """Positions in [-1, 1]², rounded (byte-stable): main component on top, the rest in a row below.
+
+    The largest connected component is laid out by Kamada–Kawai (deterministic, spreads nodes
+    evenly, about 2 s for 200 nodes) with edge attribute `weight` as length; above `kk_max`
+    nodes by a seeded spring layout instead (Kamada–Kawai is quadratic in memory). Smaller
+    components and isolates are placed in a row along the bottom, so they neither squeeze the
+    main picture nor drift off screen.
+    """
+    if len(G) == 0:
+        return {}
+    comps = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: (-len(c), c[0]))
+    main = G.subgraph(comps[0])
+    if len(main) == 1:
+        pos = {comps[0][0]: (0.0, 0.0)}
+    elif len(main) <= kk_max:
+        pos = nx.kamada_kawai_layout(main, weight=weight)
+    else:
+        pos = nx.spring_layout(main, k=1.6 / math.sqrt(len(main)), weight=weight, iterations=100, seed=seed)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    sx, sy = (max(xs) - min(xs)) / 2 or 1.0, (max(ys) - min(ys)) / 2 or 1.0
+    rest = [n for c in comps[1:] for n in c]
+    span = 0.88 if rest else 1.0  # vertical share of the main component
+    out = {n: (_r((p[0] - cx) / sx), _r(-1 + (1 + (p[1] - cy) / sy) * span)) for n, p in pos.items()}
+    for i, n in enumerate(rest):
+        out[n] = (_r(-1 + 2 * (i + 0.5) / len(rest)), 1.0)
+    return out
+
+
+def _major(scores: dict, k: int) -> set:
+    """The `k` units with the highest score (ties by name), labelled at the opening zoom."""
+    ranked = sorted(scores, key=lambda u: (-scores[u], u))
+    return set(ranked[:k])
+
+
+def _unit_entry(row, counts, lead_share, *, cluster=None) -> dict:
+    sys_zh, sys_en = SYSTEMS[row.system]
+    c = counts.loc[row.unit] if row.unit in counts.index else None
+    entry = {
+        "name_en": row.name_en,
+        "system": row.system,
+        "system_zh": sys_zh,
+        "system_en": sys_en,
+        "is_collective": bool(row.is_collective),
+        "n_lead": int(c["n_lead"]) if c is not None else 0,
+        "n_responsible": int(c["n_responsible"]) if c is not None else 0,
+        "n_total": int(c["n_total"]) if c is not None else 0,
+        "lead_share": _r(lead_share.get(row.unit, 0.0), 3),
+        "aliases": list(row.aliases),
+    }
+    if cluster is not None:
+        entry["cluster"] = int(cluster)
+    return entry
+
+
+def _unit_measures(ds, units: set) -> dict:
+    """``{unit: [[measure_id, role], …]}`` (roles merged with ``+``), in measure order."""
+    order = {m: i for i, m in enumerate(ds.measures["measure_id"])}
+    a = ds.assignments[ds.assignments["unit"].isin(units)].drop_duplicates(["unit", "measure_id", "role"])
+    roles = a.groupby(["unit", "measure_id"])["role"].agg(lambda r: "+".join(sorted(set(r))))
+    out: dict = {u: [] for u in units}
+    for (u, m), r in roles.items():
+        out[u].append([m, r])
+    for u in out:
+        out[u].sort(key=lambda x: order[x[0]])
+    return out
+
+
+def _coleads(edges: pd.DataFrame, units: set) -> dict:
+    """``{unit: [[co-lead, shared measures], …]}`` by decreasing count."""
+    out: dict = {u: [] for u in units}
+    for a, b, n in zip(edges["unit_a"], edges["unit_b"], edges["count"], strict=True):
+        if a in out and b in units:
+            out[a].append([b, int(n)])
+        if b in out and a in units:
+            out[b].append([a, int(n)])
+    for u in out:
+        out[u].sort(key=lambda x: (-x[1], x[0]))
+    return out
+
+
+def _colead_edges(ds, tables) -> pd.DataFrame:
+    if tables is not None and "colead_edges" in tables:
+        return tables["colead_edges"]
+    from .graph import named_assignments, projection_edges
+
+    return projection_edges(named_assignments(ds.assignments, ds.units), role="lead")
+
+
+# --------------------------------------------------------------------------- payloads
+
+
+def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 16) -> dict:
+    """Nodes, edges, legend and texts of the units-and-measures view (the bipartite graph).
+
+    One node per node of :func:`analysis.graph.bipartite_graph` (canonical unit names and
+    ``measure_id`` s as ids) and one edge per edge, with its merged role.
+    """
+    from .graph import bipartite_graph
+
+    G = bipartite_graph(ds)
+    counts = _unit_counts(ds)
+    share = _lead_share(ds, tables)
+    reg = ds.units.set_index("unit", drop=False)
+    unit_ids = [n for n, d in G.nodes(data=True) if d["bipartite"] == 0]
+    measure_ids = [n for n, d in G.nodes(data=True) if d["bipartite"] == 1]
+    collective = {u for u in unit_ids if G.nodes[u]["is_collective"]}
+
+    L = nx.Graph()
+    L.add_nodes_from(G.nodes)
+    for u, m, d in G.edges(data=True):
+        # Edge length for Kamada-Kawai: lead ties short, collective placeholders pushed outwards.
+        w = 1.0 if "lead" in d["roles"] else 1.3
+        if u in collective or m in collective:
+            w = 2.0
+        L.add_edge(u, m, weight=w)
+    pos = _layout(L, seed=seed)
+
+    n_total = {u: int(counts.loc[u, "n_total"]) for u in unit_ids}
+    top = max(n_total.values(), default=1) or 1
+    major = _major(n_total, n_major)
+    # Label priority for the page's declutter: named units by load, then collectives, then measures.
+    rank = {u: i for i, u in enumerate(sorted(unit_ids, key=lambda u: (u in collective, -n_total[u], u)))}
+    unit_plans = (
+        ds.assignments.merge(ds.measures[["measure_id", "plan_id"]], on="measure_id")
+        .groupby("unit")["plan_id"]
+        .agg(lambda p: sorted(set(p)))
+        .to_dict()
+    )
+    nodes = []
+    for u in unit_ids:
+        sysc = G.nodes[u]["system"]
+        nodes.append(
+            {
+                "id": u,
+                "label": u,
+                "kind": "unit",
+                "x": pos[u][0],
+                "y": pos[u][1],
+                "size": _r(6 + 24 * math.sqrt(n_total[u] / top), 2),
+                "color": SYSTEM_COLORS[sysc],
+                "font": FONT_MAJOR + (2 if n_total[u] >= top / 3 else 0) if u in major else FONT_MINOR,
+                "rank": rank[u],
+                "facets": {"system": [sysc], "plan": unit_plans.get(u, [])},
+            }
+        )
+    minfo = _measures_info(ds)
+    for m in measure_ids:
+        nodes.append(
+            {
+                "id": m,
+                "label": m,
+                "kind": "measure",
+                "x": pos[m][0],
+                "y": pos[m][1],
+                "size": 4,
+                "color": MEASURE_COLOR,
+                "font": FONT_MEASURE,
+                "rank": len(rank) + len(nodes),
+                "facets": {"plan": [minfo[m]["plan_id"]]},
+            }
+        )
+    edges = []
+    for u, m, d in G.edges(data=True):
+        if G.nodes[u]["bipartite"] == 1:
+            u, m = m, u
+        role = d["role"]
+        edges.append(
+            {
+                "from": u,
+                "to": m,
+                "role": role,
+                "color": ROLE_COLORS[role],
+                "width": 1.6 if "lead" in d["roles"] else 0.8,
+                "dashes": "lead" not in d["roles"],
+                "facets": {"role": list(d["roles"])},
+            }
+        )
+    edges.sort(key=lambda e: (e["from"], e["to"]))
+    used_systems = sorted({G.nodes[u]["system"] for u in unit_ids}, key=list(SYSTEMS).index)
+    n_sys = pd.Series([G.nodes[u]["system"] for u in unit_ids]).value_counts()
+    n_role = {r: sum(r in e["facets"]["role"] for e in edges) for r in ROLE_LABELS}
+    facets = [
+        {
+            "key": "system",
+            "label": "系统 System",
+            "items": [
+                {
+                    "value": s,
+                    "label": SYSTEMS[s][0],
+                    "label_en": SYSTEMS[s][1],
+                    "color": SYSTEM_COLORS[s],
+                    "shape": "dot",
+                    "n": int(n_sys[s]),
+                }
+                for s in used_systems
+            ],
+        },
+        _plans_facet(ds),
+        {
+            "key": "role",
+            "label": "角色 Role",
+            "items": [
+                {
+                    "value": r,
+                    "label": ROLE_LABELS[r][0],
+                    "label_en": ROLE_LABELS[r][1],
+                    "color": ROLE_COLORS[r],
+                    "shape": "line" if r == "lead" else "dashed",
+                    "n": n_role[r],
+                }
+                for r in ROLE_LABELS
+            ],
+        },
+    ]
+    units = {u: _unit_entry(reg.loc[u], counts, share) for u in unit_ids}
+    um = _unit_measures(ds, set(unit_ids))
+    cl = _coleads(_colead_edges(ds, tables), set(unit_ids))
+    for u in unit_ids:
+        units[u]["measures"] = um[u]
+        units[u]["coleads"] = cl[u]
+    return {
+        "kind": "network",
+        "title": "单位与举措网络 · Units and measures",
+        "subtitle": (
+            f"{len(unit_ids)} 个单位 units · {len(measure_ids)} 项举措 measures · {len(edges)} 条分工 assignments"
+        ),
+        "nodes": nodes,
+        "edges": edges,
+        "facets": facets,
+        "units": units,
+        "measures": minfo,
+    }
+
+
+def colead_payload(
+    ds, tables=None, *, seed: int = RANDOM_SEED, max_units: int | None = None, n_major: int = 16
+) -> dict:
+    """Nodes, edges, legend and texts of the co-lead view (units linked by measures led together).
+
+    Nodes are the named units that lead at least one measure (``tables["clusters"]``), edges the
+    rows of ``tables["colead_edges"]``. With `max_units`, only the top-N units by ``lead_share``
+    (ties by name) and the ties among them are kept: a readable view of a huge corpus.
+    """
+    if tables is None or "clusters" not in tables:
+        from .exports import analysis_tables
+
+        tables = analysis_tables(ds)
+    cl = tables["clusters"].set_index("unit")["cluster"].astype(int).to_dict()
+    share = _lead_share(ds, tables)
+    unit_ids = sorted(cl)
+    if max_units is not None and len(unit_ids) > max_units:
+        unit_ids = sorted(sorted(unit_ids, key=lambda u: (-share.get(u, 0.0), u))[:max_units])
+    keep = set(unit_ids)
+    E = _colead_edges(ds, tables)
+    E = E[E["unit_a"].isin(keep) & E["unit_b"].isin(keep)].sort_values(["unit_a", "unit_b"])
+    counts = _unit_counts(ds)
+    reg = ds.units.set_index("unit", drop=False)
+    lead = ds.assignments[(ds.assignments["role"] == "lead") & ds.assignments["unit"].isin(keep)]
+    lead = lead.drop_duplicates(["unit", "measure_id"]).merge(ds.measures[["measure_id", "plan_id"]], on="measure_id")
+    led = lead.groupby("unit")["measure_id"].agg(set).to_dict()
+    plans_of = lead.groupby("unit")["plan_id"].agg(lambda p: sorted(set(p))).to_dict()
+    plan_of_measure = ds.measures.set_index("measure_id")["plan_id"].to_dict()
+
+    L = nx.Graph()
+    L.add_nodes_from(unit_ids)
+    # Edge length for Kamada-Kawai: the more measures two units lead together, the closer.
+    lengths = (1.0 / E["count"].astype(float) ** 0.5).round(6)
+    L.add_weighted_edges_from(zip(E["unit_a"], E["unit_b"], lengths, strict=True))
+    pos = _layout(L, seed=seed)
+    top = max((share.get(u, 0.0) for u in unit_ids), default=1.0) or 1.0
+    major = _major({u: share.get(u, 0.0) for u in unit_ids}, n_major)
+    rank = {u: i for i, u in enumerate(sorted(unit_ids, key=lambda u: (-share.get(u, 0.0), u)))}
+    nodes = []
+    for u in unit_ids:
+        sysc = reg.loc[u, "system"]
+        s = share.get(u, 0.0)
+        nodes.append(
+            {
+                "id": u,
+                "label": u,
+                "kind": "unit",
+                "x": pos[u][0],
+                "y": pos[u][1],
+                "size": _r(7 + 26 * math.sqrt(s / top), 2),
+                "color": cluster_color(cl[u]),
+                "border": SYSTEM_COLORS[sysc],
+                "font": FONT_MAJOR + (2 if s >= top / 4 else 0) if u in major else FONT_MINOR,
+                "rank": rank[u],
+                "facets": {"cluster": [str(cl[u])], "system": [sysc], "plan": plans_of.get(u, [])},
+            }
+        )
+    edges = []
+    cmax = max(E["count"], default=1)
+    for a, b, n, jac in zip(E["unit_a"], E["unit_b"], E["count"], E["jaccard"], strict=True):
+        shared = sorted(led.get(a, set()) & led.get(b, set()))
+        same = cl[a] == cl[b]
+        edges.append(
+            {
+                "from": a,
+                "to": b,
+                "count": int(n),
+                "jaccard": _r(jac, 3),
+                "measures": shared,
+                "color": cluster_color(cl[a]) if same else "#AAAAAA",
+                "width": _r(0.8 + 5 * math.sqrt((n - 1) / max(cmax - 1, 1)), 2),
+                "dashes": False,
+                "facets": {"plan": sorted({plan_of_measure[m] for m in shared})},
+            }
+        )
+    clusters = sorted({cl[u] for u in unit_ids})
+    n_cl = pd.Series([cl[u] for u in unit_ids]).value_counts()
+    first = {c: sorted((u for u in unit_ids if cl[u] == c), key=lambda u: (-share.get(u, 0.0), u))[0] for c in clusters}
+    n_sys = pd.Series([reg.loc[u, "system"] for u in unit_ids]).value_counts()
+    facets = [
+        {
+            "key": "cluster",
+            "label": "共同牵头群 Co-lead cluster",
+            "items": [
+                {
+                    "value": str(c),
+                    "label": f"群 {c}:{first[c]}等" if n_cl[c] > 1 else f"群 {c}:{first[c]}",
+                    "label_en": f"cluster {c}, {int(n_cl[c])} unit(s)",
+                    "color": cluster_color(c),
+                    "shape": "dot",
+                    "n": int(n_cl[c]),
+                }
+                for c in clusters
+            ],
+        },
+        {
+            "key": "system",
+            "label": "系统(节点边框)System (node border)",
+            "items": [
+                {
+                    "value": s,
+                    "label": SYSTEMS[s][0],
+                    "label_en": SYSTEMS[s][1],
+                    "color": SYSTEM_COLORS[s],
+                    "shape": "ring",
+                    "n": int(n_sys[s]),
+                }
+                for s in sorted(n_sys.index, key=list(SYSTEMS).index)
+            ],
+        },
+        _plans_facet(ds),
+    ]
+    units = {u: _unit_entry(reg.loc[u], counts, share, cluster=cl[u]) for u in unit_ids}
+    um = _unit_measures(ds, keep)
+    co = _coleads(E, keep)
+    for u in unit_ids:
+        units[u]["measures"] = um[u]
+        units[u]["coleads"] = co[u]
+    minfo = _measures_info(ds)
+    needed = {m for u in unit_ids for m, _ in um[u]}
+    subtitle = f"{len(unit_ids)} 个牵头单位 lead units · {len(edges)} 条共同牵头关系 co-lead ties"
+    if len(keep) < len(cl):
+        subtitle += f"(前 {len(keep)} / {len(cl)} top units by lead share)"
+    return {
+        "kind": "colead",
+        "title": "共同牵头网络 · Co-lead network",
+        "subtitle": subtitle,
+        "nodes": nodes,
+        "edges": edges,
+        "facets": facets,
+        "units": units,
+        "measures": {m: v for m, v in minfo.items() if m in needed},
+    }
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _csp_hash(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def render_view(payload: dict) -> str:
+    """Fill the template with `payload`: one self-contained HTML document (a string)."""
+    template = (TEMPLATES / "view.html").read_text(encoding="utf-8")
+    vis_js = vis_network_js()
+    view_js = (TEMPLATES / "view.js").read_text(encoding="utf-8")
+    for name, js in (("vis-network", vis_js), ("view.js", view_js)):
+        low = js.lower()
+        if "</script" in low or "<!--" in low:  # would end or confuse the inline <script> element
+            raise ValueError(f"{name} contains '</script' or '<!--' and cannot be inlined")
+    parts = {
+        "TITLE": html.escape(payload["title"]),
+        "CSP_SCRIPTS": f"{_csp_hash(vis_js)} {_csp_hash(view_js)}",
+        "VIS_JS": vis_js,
+        "VIEW_JS": view_js,
+        "DATA": escape_json(payload),
+    }
+    # One pass, so inserted text is never scanned for placeholders again.
+    return re.sub(r"@@(TITLE|CSP_SCRIPTS|VIS_JS|VIEW_JS|DATA)@@", lambda m: parts[m[1]], template)
+
+
+def network_view(ds, tables=None, *, seed: int = RANDOM_SEED) -> str:
+    """HTML of the units-and-measures view (see the module docstring)."""
+    return render_view(network_payload(ds, tables, seed=seed))
+
+
+def colead_view(ds, tables=None, *, seed: int = RANDOM_SEED, max_units: int | None = None) -> str:
+    """HTML of the co-lead view; `max_units` keeps only the top-N units by lead share."""
+    return render_view(colead_payload(ds, tables, seed=seed, max_units=max_units))
+
+
+def write_views(ds, tables, figures_dir) -> dict[str, Path]:
+    """Write ``network.html`` and ``colead.html`` to `figures_dir`; returns ``{name: path}``."""
+    figures_dir = Path(figures_dir)
+    return {
+        "view_network": write_text(figures_dir / "network.html", network_view(ds, tables)),
+        "view_colead": write_text(figures_dir / "colead.html", colead_view(ds, tables)),
+    }
+
+
+def show(view, *, height: int = 720):
+    """Show a view inline in JupyterLab (offline): an ``<iframe srcdoc>`` holding the whole page.
+
+    `view` is the HTML string of :func:`network_view` / :func:`colead_view` or a path to a
+    written file. The iframe is sandboxed (scripts and the PNG download only, no access to the
+    notebook page).
+    """
+    from IPython.display import HTML
+
+    if isinstance(view, Path) or not str(view).lstrip().startswith("<"):
+        text = Path(view).read_text(encoding="utf-8")
+    else:
+        text = str(view)
+    with warnings.catch_warnings():  # IPython suggests IFrame, which needs a URL: srcdoc works offline
+        warnings.simplefilter("ignore", UserWarning)
+        return HTML(
+            f'<iframe srcdoc="{html.escape(text, quote=True)}" sandbox="allow-scripts allow-downloads" '
+            f'style="width:100%;height:{int(height)}px;border:1px solid #ddd"></iframe>'
+        )
