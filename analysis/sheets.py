@@ -1,0 +1,894 @@
+"""Per-unit task sheets (任务清单) for report writers: an xlsx workbook, a role matrix and printable pages.
+
+Every unit named in a division-of-labour plan receives its own task list. This module builds
+those lists from the ``assignments`` table and writes them where report writers, who work in
+Excel and Word, can take them:
+
+``reports/task_sheets.xlsx``
+    ``汇总`` (summary): the workload table of :func:`analysis.workload.workload` with the
+    collective table of :func:`analysis.workload.collective_table` beside it; ``单位名录``
+    (unit directory): every unit with its English name, system, counts and the name of its
+    sheet; ``角色矩阵`` (role matrix); then one sheet per named unit (registry order) listing
+    every measure it leads or is responsible for.
+``reports/role_matrix.csv``
+    units × measures, cells ``L`` (lead, 牵头), ``R`` (responsible, 责任), ``L+R`` (both) or
+    empty. Rows are the named units in registry order, then the collective placeholders
+    (区直有关部门 …), marked ``is_collective``: they carry a large share of the responsibility,
+    so leaving them out would hide it.
+``reports/units/``
+    one self-contained HTML page per named unit (print CSS: A4, header row repeated on every
+    page, no row split across pages), ``all.html`` with every unit on its own page(s), and
+    ``index.html`` listing the units.
+
+Choices
+-------
+* A unit gets a sheet and a page only if it is a named unit (not ``is_collective``) with at
+  least one assignment; collectives appear in the summary's collective table, the directory
+  and the matrix.
+* Unit sheets start with a title row (name, English name, counts); the header is row 2, frozen
+  with the title, and carries the filter. Headers show the Chinese label and, on a second line,
+  the column name used in the CSV files and in :func:`unit_tasks`.
+* Sheet names follow Excel's rules (:func:`sheet_names`); file names are safe on Windows too
+  (:func:`file_names`). Both are deterministic.
+* The workbook is byte-identical on re-run: fixed document properties and zip entries rewritten
+  with a fixed date, order and compression (:func:`normalize_xlsx`).
+
+Examples
+--------
+>>> from analysis.load import load
+>>> ds = load()
+>>> unit_tasks(ds, "区法院")[["measure_id", "role", "other_leads"]].head(2).values.tolist()
+[['P1-25', 'L', '区检察院、下陆公安分局'], ['P1-26', 'L', '区检察院、下陆公安分局、区司法局']]
+>>> role_matrix(ds).set_index("unit").loc["区司法局", "P1-01"]
+'L'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+
+from .errors import write_csv, write_text
+from .registry import SYSTEMS
+
+__all__ = [
+    "FIXED_TIME",
+    "MATRIX_META_COLUMNS",
+    "ROLE_CODES",
+    "ROLE_LABELS",
+    "SHEET_DIRECTORY",
+    "SHEET_MATRIX",
+    "SHEET_SUMMARY",
+    "TASK_COLUMNS",
+    "display_width",
+    "file_names",
+    "normalize_xlsx",
+    "role_matrix",
+    "sheet_names",
+    "sheet_units",
+    "task_table",
+    "task_workbook",
+    "unit_directory",
+    "unit_page_html",
+    "unit_tasks",
+    "write_task_sheets",
+    "write_xlsx",
+]
+
+#: Role codes of a unit on a measure: lead, responsible, or named as both.
+ROLE_CODES = ("L", "R", "L+R")
+#: Chinese labels of the role codes.
+ROLE_LABELS = {"L": "牵头", "R": "责任", "L+R": "牵头、责任"}
+
+#: Columns of :func:`unit_tasks`, with the Chinese header shown in the workbook and pages.
+TASK_COLUMNS = {
+    "measure_id": "编号",
+    "role": "职责代码",
+    "role_zh": "职责",
+    "text": "具体项目",
+    "other_leads": "其他牵头单位",
+    "other_responsible": "其他责任单位",
+    "plan_id": "方案编号",
+    "plan_title": "方案",
+    "section": "部分",
+    "source_line": "原文行",
+}
+
+#: Columns of :func:`role_matrix` before the one-column-per-measure part.
+MATRIX_META_COLUMNS = ["unit", "name_en", "system", "is_collective"]
+
+SHEET_SUMMARY = "汇总"
+SHEET_DIRECTORY = "单位名录"
+SHEET_MATRIX = "角色矩阵"
+
+#: Document date written into the workbook and every zip entry (the seed plan's date).
+FIXED_TIME = dt.datetime(2023, 6, 22, 0, 0, 0)
+
+_SHEET_MAX = 31
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+_FILE_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)}
+_ZH_DIGITS = "零一二三四五六七八九"
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------
+
+
+def _zh_number(n: int) -> str:
+    """Chinese numeral for 1 ≤ n ≤ 99, as in section headings (一、 … 十二、)."""
+    n = int(n)
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _ZH_DIGITS[tens] + "十")
+    return head + (_ZH_DIGITS[ones] if ones else "")
+
+
+def _unit_lists(ds) -> dict[tuple[str, str], list[str]]:
+    """``{(measure_id, role): [distinct canonical units in source order]}``."""
+    a = ds.assignments.sort_values(["measure_id", "role", "position"], kind="stable")
+    a = a.drop_duplicates(["measure_id", "role", "unit"])
+    return a.groupby(["measure_id", "role"], sort=False)["unit"].agg(list).to_dict()
+
+
+def _roles(ds) -> pd.DataFrame:
+    """One row per (unit, measure): ``unit, measure_id, role`` with role in :data:`ROLE_CODES`."""
+    a = ds.assignments
+    flags = (
+        a.assign(lead=a["role"].eq("lead"), responsible=a["role"].eq("responsible"))
+        .groupby(["unit", "measure_id"], sort=False)[["lead", "responsible"]]
+        .any()
+        .reset_index()
+    )
+    role = np.where(flags["lead"] & flags["responsible"], "L+R", np.where(flags["lead"], "L", "R"))
+    return flags[["unit", "measure_id"]].assign(role=role)
+
+
+def task_table(ds) -> pd.DataFrame:
+    """The task lists of every unit in one long table: ``unit`` then the columns of :func:`unit_tasks`.
+
+    Rows are grouped by unit (registry order) and in source order within a unit.
+    """
+    roles = _roles(ds)
+    lists = _unit_lists(ds)
+    m = ds.measures.reset_index(drop=True)
+    m = m.assign(
+        _order=range(len(m)),
+        section=[
+            f"{_zh_number(n)}、{t}" if pd.notna(n) else str(t)
+            for n, t in zip(m["section_no"], m["section_title"], strict=True)
+        ],
+    )
+    order = {u: i for i, u in enumerate(ds.units["unit"])}
+    t = roles.merge(m, on="measure_id", how="left", validate="many_to_one")
+    t = t.assign(_unit_order=t["unit"].map(order)).sort_values(["_unit_order", "_order"], kind="stable")
+
+    def others(unit, mid, role):
+        return "、".join(u for u in lists.get((mid, role), []) if u != unit)
+
+    units, mids = t["unit"].tolist(), t["measure_id"].tolist()
+    out = pd.DataFrame(
+        {
+            "unit": units,
+            "measure_id": [str(x) for x in mids],
+            "role": t["role"].to_numpy(),
+            "role_zh": t["role"].map(ROLE_LABELS).to_numpy(),
+            "text": t["text"].astype(str).to_numpy(),
+            "other_leads": [others(u, mid, "lead") for u, mid in zip(units, mids, strict=True)],
+            "other_responsible": [others(u, mid, "responsible") for u, mid in zip(units, mids, strict=True)],
+            "plan_id": t["plan_id"].astype(str).to_numpy(),
+            "plan_title": t["plan_title"].astype(str).to_numpy(),
+            "section": t["section"].to_numpy(),
+            "source_line": t["source_line"].to_numpy(),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def unit_tasks(ds, unit: str, *, tasks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every measure `unit` leads or is responsible for, in source order.
+
+    Columns (see :data:`TASK_COLUMNS`): ``measure_id``; ``role`` (``L``, ``R`` or ``L+R``)
+    and ``role_zh``; ``text`` (in full); ``other_leads`` and ``other_responsible`` (the other
+    canonical units of the measure in that role, in source order, joined by ``、``; for a
+    responsible unit ``other_leads`` is every lead); ``plan_id``, ``plan_title``; ``section``
+    (``一、<section title>``); ``source_line``. `tasks` is :func:`task_table` of `ds`, if the
+    caller has it already (it is computed otherwise).
+
+    Raises
+    ------
+    KeyError
+        If `unit` is not a canonical unit of the registry.
+
+    Examples
+    --------
+    >>> from analysis.load import load
+    >>> ds = load()
+    >>> unit_tasks(ds, "区法院").groupby("role").size().to_dict()
+    {'L': 17, 'R': 15}
+    """
+    if unit not in set(ds.units["unit"]):
+        raise KeyError(f"not a unit of the registry: {unit!r}")
+    tasks = task_table(ds) if tasks is None else tasks
+    return tasks.loc[tasks["unit"] == unit, list(TASK_COLUMNS)].reset_index(drop=True)
+
+
+def sheet_units(ds) -> list[str]:
+    """Named units (not collectives) with at least one assignment, in registry order."""
+    used = set(ds.assignments["unit"])
+    u = ds.units
+    return [x for x, coll in zip(u["unit"], u["is_collective"], strict=True) if not coll and x in used]
+
+
+def role_matrix(ds) -> pd.DataFrame:
+    """Units × measures: ``L``, ``R``, ``L+R`` or ``""`` (RACI-style).
+
+    Rows: every unit with an assignment, named units first, then collectives, each in registry
+    order. Columns: :data:`MATRIX_META_COLUMNS` then one column per measure in source order.
+
+    Examples
+    --------
+    >>> from analysis.load import load
+    >>> mx = role_matrix(load()).set_index("unit")
+    >>> mx.loc["区直有关部门", "P1-01"], bool(mx.loc["区直有关部门", "is_collective"])
+    ('R', True)
+    """
+    roles = _roles(ds)
+    used = set(roles["unit"])
+    u = ds.units[ds.units["unit"].isin(used)]
+    u = pd.concat([u[~u["is_collective"]], u[u["is_collective"]]])
+    grid = (
+        roles.pivot(index="unit", columns="measure_id", values="role")
+        .reindex(index=u["unit"], columns=ds.measures["measure_id"])
+        .fillna("")
+    )
+    meta = pd.DataFrame(
+        {
+            "unit": u["unit"].to_numpy(),
+            "name_en": u["name_en"].to_numpy(),
+            "system": u["system"].to_numpy(),
+            "is_collective": u["is_collective"].astype(bool).to_numpy(),
+        }
+    )
+    grid = pd.DataFrame(grid.to_numpy(dtype=object), columns=list(ds.measures["measure_id"].astype(str)))
+    return pd.concat([meta, grid], axis=1)
+
+
+def unit_directory(ds, sheets: dict[str, str] | None = None) -> pd.DataFrame:
+    """Every unit with an assignment: names (zh, en), system, counts and its sheet name.
+
+    ``sheet`` is empty for collectives (they get no sheet); `sheets` defaults to
+    :func:`sheet_names` of :func:`sheet_units`.
+    """
+    if sheets is None:
+        sheets = sheet_names(sheet_units(ds), reserved=(SHEET_SUMMARY, SHEET_DIRECTORY, SHEET_MATRIX))
+    roles = _roles(ds)
+    counts = (
+        roles.assign(
+            n_lead=roles["role"].isin(["L", "L+R"]),
+            n_responsible=roles["role"].isin(["R", "L+R"]),
+            n_both=roles["role"].eq("L+R"),
+            n_total=True,
+        )
+        .groupby("unit")[["n_lead", "n_responsible", "n_both", "n_total"]]
+        .sum()
+    )
+    mx = role_matrix(ds)
+    d = mx[MATRIX_META_COLUMNS].copy()
+    d.insert(3, "system_zh", d["system"].map(lambda s: SYSTEMS.get(s, (s, s))[0]))
+    d.insert(4, "system_en", d["system"].map(lambda s: SYSTEMS.get(s, (s, s))[1]))
+    aliases = ds.units.set_index("unit")["aliases"]
+    d["aliases"] = d["unit"].map(lambda x: "、".join(aliases.get(x, ()) or ()))
+    for c in counts.columns:
+        d[c] = d["unit"].map(counts[c]).fillna(0).astype(int)
+    d["sheet"] = d["unit"].map(lambda x: sheets.get(x, ""))
+    return d.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Names
+# ---------------------------------------------------------------------------------------------
+
+
+def _utf16_len(s: str) -> int:
+    return len(s.encode("utf-16-le")) // 2
+
+
+def _cut(s: str, limit: int) -> str:
+    """`s` shortened to at most `limit` UTF-16 code units (Excel's count), never mid-character."""
+    out = ""
+    for ch in s:
+        if _utf16_len(out + ch) > limit:
+            break
+        out += ch
+    return out
+
+
+def _dedupe(names: list[str], key, fit) -> list[str]:
+    """Make names unique under `key` by appending ``~2``, ``~3`` …; `fit(base, suffix)` → name."""
+    taken: set[str] = set()
+    out = []
+    for name in names:
+        candidate, k = name, 1
+        while key(candidate) in taken:
+            k += 1
+            candidate = fit(name, f"~{k}")
+        taken.add(key(candidate))
+        out.append(candidate)
+    return out
+
+
+def sheet_names(units, *, reserved=()) -> dict[str, str]:
+    """Excel sheet name for each unit: ``{unit: sheet name}``, deterministic in the given order.
+
+    Excel forbids ``[ ] : * ? / \\``, names over 31 characters, a leading or trailing
+    apostrophe, the name ``History`` and duplicates compared without case. Forbidden
+    characters become ``_``, long names are cut to 31 characters, and a name taken by an
+    earlier unit (or by one of `reserved`) gets ``~2``, ``~3`` … within the 31 characters.
+
+    Examples
+    --------
+    >>> sheet_names(["区甲局", "a/b", "A?B", "History"])
+    {'区甲局': '区甲局', 'a/b': 'a_b', 'A?B': 'A_B~2', 'History': 'History_'}
+    """
+    units = list(units)
+    if len(set(units)) != len(units):
+        raise ValueError("unit names must be unique")
+
+    def clean(name: str) -> str:
+        s = _SHEET_FORBIDDEN.sub("_", str(name)).strip()
+        s = s.strip("'") or "_"
+        s = _cut(s, _SHEET_MAX)
+        if s.casefold() == "history":
+            s = s + "_"
+        return s
+
+    def fit(name: str, suffix: str) -> str:
+        return _cut(clean(name), _SHEET_MAX - len(suffix)).rstrip("'") + suffix
+
+    reserved = [str(r) for r in reserved]
+    names = _dedupe(reserved + [clean(u) for u in units], str.casefold, lambda n, sfx: fit(n, sfx))
+    return dict(zip(units, names[len(reserved) :], strict=True))
+
+
+def file_names(units, *, suffix: str = ".html", reserved=("index", "all")) -> dict[str, str]:
+    """File name for each unit, safe on Windows, macOS and Linux: ``{unit: file name}``.
+
+    Chinese names are kept (every current system handles them); ``<>:"/\\|?*`` and control
+    characters become ``_``, trailing dots and spaces go, device names (``CON``, ``NUL``, ``COM1``
+    …) get a ``_``, names are cut to 100 characters, and names equal without case get ``~2`` ….
+
+    Examples
+    --------
+    >>> file_names(["区甲局", "a:b", "CON", "A:B"])
+    {'区甲局': '区甲局.html', 'a:b': 'a_b.html', 'CON': 'CON_.html', 'A:B': 'A_B~2.html'}
+    """
+    units = list(units)
+
+    def clean(name: str) -> str:
+        s = unicodedata.normalize("NFC", _FILE_FORBIDDEN.sub("_", str(name))).strip().rstrip(". ")
+        s = s[:100] or "_"
+        if s.split(".")[0].casefold() in _WINDOWS_RESERVED:
+            s = s + "_"
+        return s
+
+    reserved = [str(r) for r in reserved]
+    stems = _dedupe(reserved + [clean(u) for u in units], str.casefold, lambda n, sfx: clean(n)[:95] + sfx)
+    return {u: s + suffix for u, s in zip(units, stems[len(reserved) :], strict=True)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Workbook
+# ---------------------------------------------------------------------------------------------
+
+
+def display_width(text) -> int:
+    """Width of `text` in half-width cells: CJK and full-width characters count 2.
+
+    >>> display_width("区司法局"), display_width("P1-01")
+    (8, 5)
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def _lines(text, width: float) -> int:
+    """Lines `text` takes when wrapped in a column `width` characters wide (an estimate on the safe side)."""
+    usable = max(width - 1.5, 1)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in str(text).split("\n"))
+
+
+_LINE_PT = 16.5  # points per wrapped line of 11 pt CJK text (Excel's CJK fonts need ~15.75)
+_HEADER_FILL = "DDE3EC"
+_COLLECTIVE_FILL = "EEEEEE"
+#: Light fills for the matrix cells (tints of the role colours in analysis.style).
+_ROLE_FILLS = {"L": "B9C3E0", "R": "DCE3F0", "L+R": "E8C4C4"}
+
+#: Column widths (in Excel character units) of the unit sheets.
+_TASK_WIDTHS = {
+    "measure_id": 11,
+    "role": 7,
+    "role_zh": 11,
+    "text": 62,
+    "other_leads": 20,
+    "other_responsible": 20,
+    "plan_id": 7,
+    "plan_title": 22,
+    "section": 22,
+    "source_line": 11,
+}
+
+#: Chinese headers of the summary's workload and collective tables.
+_WORKLOAD_LABELS = {
+    "rank": "排名",
+    "unit": "单位",
+    "name_en": "英文名称",
+    "system_zh": "系统",
+    "n_lead": "牵头",
+    "n_sole_lead": "单独牵头",
+    "n_colead": "共同牵头",
+    "lead_share": "牵头份额",
+    "n_responsible": "责任",
+    "n_both": "牵头兼责任",
+    "n_total": "合计",
+    "text_load": "文字负荷",
+    "sheet": "工作表",
+}
+_COLLECTIVE_LABELS = {
+    "unit": "集合性表述",
+    "name_en": "英文名称",
+    "n_lead": "牵头",
+    "n_responsible": "责任",
+    "n_only_collective": "仅集合性责任",
+    "share_responsible_mentions": "占责任提及比例",
+    "n_members": "成员单位数",
+}
+_DIRECTORY_LABELS = {
+    "unit": "单位",
+    "name_en": "英文名称",
+    "system": "系统代码",
+    "system_zh": "系统",
+    "system_en": "system (en)",
+    "is_collective": "集合性表述",
+    "aliases": "别名",
+    "n_lead": "牵头",
+    "n_responsible": "责任",
+    "n_both": "牵头兼责任",
+    "n_total": "合计",
+    "sheet": "工作表",
+}
+
+
+def _styles(wb) -> dict:
+    """Register the workbook's named cell styles; returns their names and a few fonts and fills.
+
+    Named styles are set by name (``cell.style = st["body"]``), which is much faster than
+    setting font, fill, alignment and border on each cell.
+    """
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+
+    thin = Side(style="thin", color="BBBBBB")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    center = Alignment(horizontal="center", vertical="top", wrap_text=True)
+    header_fill = PatternFill("solid", fgColor=_HEADER_FILL)
+    grey = PatternFill("solid", fgColor=_COLLECTIVE_FILL)
+    specs = {
+        "body": {"alignment": wrap},
+        "center": {"alignment": center},
+        "header": {"alignment": center, "font": Font(bold=True), "fill": header_fill},
+        "rotated": {
+            "alignment": Alignment(text_rotation=90, horizontal="center", vertical="bottom"),
+            "font": Font(bold=True),
+            "fill": header_fill,
+        },
+        "body_grey": {"alignment": wrap, "fill": grey},
+        "center_grey": {"alignment": center, "fill": grey},
+        **{f"role_{k}": {"alignment": center, "fill": PatternFill("solid", fgColor=v)} for k, v in _ROLE_FILLS.items()},
+    }
+    st = {}
+    for key, spec in specs.items():
+        name = f"任务清单 {key}"
+        wb.add_named_style(NamedStyle(name=name, border=border, **spec))
+        st[key] = name
+    st["title_font"] = Font(bold=True, size=13)
+    st["link_font"] = Font(color="0563C1", underline="single")
+    st["collective_fill"] = grey
+    return st
+
+
+def _page_setup(ws, *, landscape: bool, title_rows: str, title_cols: str | None = None, fit_width=True):
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    if fit_width:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "&A  第 &P 页 / 共 &N 页"
+    ws.oddFooter.center.size = 9
+
+
+def _write_table(ws, df: pd.DataFrame, labels: dict[str, str], *, row: int, col: int, widths, st) -> int:
+    """Write `df` with a two-line header (label / column name) at (row, col); returns the last row."""
+    from openpyxl.utils import get_column_letter
+
+    header_height = 1
+    for j, name in enumerate(df.columns):
+        label = labels.get(name, name)
+        text = label if label == name else f"{label}\n{name}"
+        c = ws.cell(row=row, column=col + j, value=text)
+        c.style = st["header"]
+        w = widths.get(name) or min(max(display_width(label), display_width(name), 6) + 2, 40)
+        ws.column_dimensions[get_column_letter(col + j)].width = w
+        header_height = max(header_height, _lines(text, w))
+    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, header_height * _LINE_PT)
+    for i, rec in enumerate(df.itertuples(index=False), start=1):
+        lines = 1
+        for j, value in enumerate(rec):
+            if isinstance(value, float) and math.isnan(value):
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()
+            c = ws.cell(row=row + i, column=col + j, value=value)
+            c.style = st["body"]
+            if isinstance(value, float):
+                c.number_format = "0.000"
+            if isinstance(value, str):
+                lines = max(lines, _lines(value, ws.column_dimensions[get_column_letter(col + j)].width))
+        r = ws.row_dimensions[row + i]
+        r.height = max(r.height or 0, lines * _LINE_PT)
+    return row + len(df)
+
+
+def _auto_widths(df: pd.DataFrame, labels, cap=40, fixed=None) -> dict[str, float]:
+    fixed = fixed or {}
+    out = {}
+    for name in df.columns:
+        if name in fixed:
+            out[name] = fixed[name]
+            continue
+        values = [display_width(labels.get(name, name)), display_width(name)]
+        values += [display_width(v if not isinstance(v, float) else f"{v:.3f}") for v in df[name].tolist()]
+        out[name] = min(max(values) + 2, cap)
+    return out
+
+
+def _title(ws, text: str, st, *, column: int = 1):
+    ws.cell(row=1, column=column, value=text).font = st["title_font"]
+
+
+def _sheet_link(cell, sheet: str, st):
+    """Make `cell` an internal link to cell A1 of `sheet`."""
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location="'" + sheet.replace("'", "''") + "'!A1")
+    cell.font = st["link_font"]
+
+
+def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | None = None):
+    """Build the task-sheet workbook (an ``openpyxl.Workbook``; see the module docstring)."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    st = _styles(wb)
+    tasks_all = task_table(ds) if tasks is None else tasks
+    units = sheet_units(ds)
+    sheets = sheet_names(units, reserved=(SHEET_SUMMARY, SHEET_DIRECTORY, SHEET_MATRIX))
+    directory = unit_directory(ds, sheets)
+    en = ds.units.set_index("unit")["name_en"]
+
+    wb.properties.creator = "analysis (python -m analysis build)"
+    wb.properties.title = "分工方案任务清单 Task sheets"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+
+    # Summary: workload (named units, by rank) with the collective table beside it.
+    ws = wb.active
+    ws.title = SHEET_SUMMARY
+    wl = tables["workload"].copy()
+    wl["system_zh"] = wl["system"].map(lambda s: SYSTEMS.get(s, (s, s))[0])
+    wl["sheet"] = wl["unit"].map(lambda x: sheets.get(x, ""))
+    plan_cols = [c for c in wl.columns if re.fullmatch(r"n_(lead|responsible)_P\w+", c)]
+    wl_cols = [c for c in _WORKLOAD_LABELS if c in wl.columns and c != "sheet"] + plan_cols + ["sheet"]
+    wl = wl[wl_cols]
+    labels = dict(_WORKLOAD_LABELS)
+    for c in plan_cols:
+        role, plan = c.split("_")[1], c.split("_")[-1]
+        labels[c] = f"{plan}{'牵头' if role == 'lead' else '责任'}"
+    _title(ws, "工作量(具名单位,按牵头份额排名;各方案、各部分明细见 reports/workload.csv)", st)
+    widths = _auto_widths(wl, labels, fixed={"name_en": 30})
+    last = _write_table(ws, wl, labels, row=2, col=1, widths=widths, st=st)
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(wl_cols))}{last}"
+    unit_col = wl_cols.index("unit") + 1
+    sheet_col = wl_cols.index("sheet") + 1
+    for r in range(3, last + 1):
+        name = ws.cell(row=r, column=sheet_col).value
+        if name:
+            _sheet_link(ws.cell(row=r, column=unit_col), name, st)
+            _sheet_link(ws.cell(row=r, column=sheet_col), name, st)
+    ct = tables["collectives"]
+    ct = ct[[c for c in _COLLECTIVE_LABELS if c in ct.columns]]
+    c0 = len(wl_cols) + 2
+    ws.column_dimensions[get_column_letter(c0 - 1)].width = 3
+    _title(ws, "集合性表述(不计入排名)", st, column=c0)
+    end = _write_table(
+        ws,
+        ct,
+        _COLLECTIVE_LABELS,
+        row=2,
+        col=c0,
+        widths=_auto_widths(ct, _COLLECTIVE_LABELS, fixed={"name_en": 30}),
+        st=st,
+    )
+    last_ct = f"{get_column_letter(c0 + ct.shape[1] - 1)}{end}"
+    for r in range(3, 3 + len(ct)):
+        ws.cell(row=r, column=c0 + list(ct.columns).index("share_responsible_mentions")).number_format = "0.0%"
+    ws.freeze_panes = "C3"
+    _page_setup(ws, landscape=True, title_rows="1:2")
+    # Two print areas: each table printed on its own, one page wide.
+    ws.print_area = [f"A1:{get_column_letter(len(wl_cols))}{last}", f"{get_column_letter(c0)}1:{last_ct}"]
+
+    # Directory: English names and sheet names of every unit.
+    wd = wb.create_sheet(SHEET_DIRECTORY)
+    _title(wd, "单位名录(中英文名称、系统、工作表名;集合性表述无单独工作表)", st, column=1)
+    directory = directory.assign(is_collective=directory["is_collective"].map({True: "是", False: "否"}))
+    dwidths = _auto_widths(directory, _DIRECTORY_LABELS, fixed={"name_en": 40, "aliases": 16})
+    last = _write_table(wd, directory, _DIRECTORY_LABELS, row=2, col=1, widths=dwidths, st=st)
+    wd.auto_filter.ref = f"A2:{get_column_letter(directory.shape[1])}{last}"
+    scol = list(directory.columns).index("sheet") + 1
+    for r in range(3, last + 1):
+        name = wd.cell(row=r, column=scol).value
+        if name:
+            _sheet_link(wd.cell(row=r, column=1), name, st)
+            _sheet_link(wd.cell(row=r, column=scol), name, st)
+        elif directory["is_collective"].iloc[r - 3] == "是":
+            for j in range(1, directory.shape[1] + 1):
+                wd.cell(row=r, column=j).fill = st["collective_fill"]
+    wd.freeze_panes = "B3"
+    _page_setup(wd, landscape=True, title_rows="1:2")
+
+    # Role matrix: units × measures (the names and systems are in the directory sheet).
+    mx = role_matrix(ds)
+    measure_cols = [c for c in mx.columns if c not in MATRIX_META_COLUMNS]
+    wm = wb.create_sheet(SHEET_MATRIX)
+    _title(wm, "角色矩阵:L = 牵头,R = 责任,L+R = 牵头兼责任;灰色行为集合性表述(英文名称见单位名录)", st)
+    header = ["unit", "is_collective", *measure_cols]
+    labels = {"unit": "单位\nunit", "is_collective": "集合性\nis_collective"}
+    unit_width = max(display_width(u) for u in mx["unit"]) + 2
+    for j, name in enumerate(header, start=1):
+        c = wm.cell(row=2, column=j, value=labels.get(name, name))
+        c.style = st["header"] if name in labels else st["rotated"]
+        wm.column_dimensions[get_column_letter(j)].width = {"unit": unit_width, "is_collective": 12}.get(name, 4.7)
+    wm.row_dimensions[2].height = 45
+    for i, rec in enumerate(mx[header].itertuples(index=False), start=3):
+        unit, collective, *cells = rec
+        grey = "_grey" if collective else ""
+        c = wm.cell(row=i, column=1, value=unit)
+        c.style = st["body" + grey]
+        if unit in sheets:
+            _sheet_link(c, sheets[unit], st)
+        wm.cell(row=i, column=2, value="是" if collective else "否").style = st["center" + grey]
+        for j, value in enumerate(cells, start=3):
+            c = wm.cell(row=i, column=j, value=value or None)
+            c.style = st[f"role_{value}"] if value else st["center" + grey]
+        wm.row_dimensions[i].height = _LINE_PT
+    wm.freeze_panes = "C3"
+    wm.auto_filter.ref = f"A2:{get_column_letter(len(header))}{len(mx) + 2}"
+    _page_setup(wm, landscape=False, title_rows="1:2", title_cols="A:B", fit_width=False)
+    wm.page_setup.fitToWidth = 0
+    wm.page_setup.fitToHeight = 1
+    wm.sheet_properties.pageSetUpPr.fitToPage = True
+
+    # One sheet per named unit.
+    for unit in units:
+        tasks = unit_tasks(ds, unit, tasks=tasks_all)
+        wu = wb.create_sheet(sheets[unit])
+        n = tasks["role"].value_counts()
+        n_lead = int(n.get("L", 0) + n.get("L+R", 0))
+        n_resp = int(n.get("R", 0) + n.get("L+R", 0))
+        title = f"{unit}  {en.get(unit, '')}  任务清单:牵头 {n_lead} 项,责任 {n_resp} 项,共 {len(tasks)} 项"
+        t = wu.cell(row=1, column=1, value=title)
+        t.font = st["title_font"]
+        _sheet_link_back = wu.cell(row=1, column=len(TASK_COLUMNS), value="返回汇总")
+        _sheet_link(_sheet_link_back, SHEET_SUMMARY, st)
+        wu.row_dimensions[1].height = 22
+        last = _write_table(wu, tasks, TASK_COLUMNS, row=2, col=1, widths=_TASK_WIDTHS, st=st)
+        for r in range(3, last + 1):
+            for j, name in enumerate(TASK_COLUMNS, start=1):
+                if name in ("measure_id", "role", "role_zh", "plan_id", "source_line"):
+                    wu.cell(row=r, column=j).style = st["center"]
+        wu.auto_filter.ref = f"A2:{get_column_letter(len(TASK_COLUMNS))}{max(last, 2)}"
+        wu.freeze_panes = "B3"
+        _page_setup(wu, landscape=True, title_rows="1:2")
+    return wb
+
+
+def normalize_xlsx(data: bytes, *, date_time=FIXED_TIME) -> bytes:
+    """Rewrite an xlsx (zip) so the bytes depend on its contents only.
+
+    Every entry gets the same date, file attributes and compression, in the original order;
+    ``docProps/core.xml``'s ``dcterms:modified`` is set to `date_time` (openpyxl's
+    ``save_workbook`` stamps the current time there).
+    """
+    stamp = date_time.strftime("%Y-%m-%dT%H:%M:%SZ")
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    body,
+                )
+            zi = zipfile.ZipInfo(info.filename, date_time=date_time.timetuple()[:6])
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.create_system = 3
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, body, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return buf.getvalue()
+
+
+def write_xlsx(wb, path) -> Path:
+    """Save `wb` to `path` byte-identically on re-run (see :func:`normalize_xlsx`)."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.properties.created = wb.properties.created or FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()
+    path.write_bytes(normalize_xlsx(raw.getvalue()))
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Printable pages
+# ---------------------------------------------------------------------------------------------
+
+_CSS = """
+@page { size: A4 landscape; margin: 12mm 12mm 14mm 12mm; }
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
+       "SimSun", sans-serif; font-size: 10.5pt; line-height: 1.5; color: #111; margin: 0 auto;
+       max-width: 290mm; padding: 8px; }
+h1 { font-size: 16pt; margin: 0 0 2px 0; }
+h1 .en { font-size: 11pt; font-weight: normal; color: #444; margin-left: 0.6em; }
+p.meta { margin: 0 0 8px 0; color: #333; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #999; padding: 3px 5px; vertical-align: top; text-align: left; }
+thead th { background: #dde3ec; }
+thead { display: table-header-group; }
+tr { page-break-inside: avoid; break-inside: avoid; }
+tr.plan { break-after: avoid; page-break-after: avoid; }
+tr.plan td { background: #f0f0f0; font-weight: bold; }
+td.id, td.role { white-space: nowrap; }
+td.role.L { color: #222255; font-weight: bold; }
+td.role.LR { color: #663333; font-weight: bold; }
+col.id { width: 6%; } col.role { width: 8%; } col.text { width: 50%; } col.units { width: 18%; }
+section.unit { page-break-after: always; break-after: page; }
+section.unit:last-child { page-break-after: auto; break-after: auto; }
+p.note { font-size: 9pt; color: #555; margin-top: 6px; }
+@media print { body { max-width: none; padding: 0; } a { color: inherit; text-decoration: none; } }
+"""
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+
+
+def _unit_section(ds, unit: str, name_en: str, tasks_all: pd.DataFrame | None = None) -> str:
+    e = html.escape
+    tasks = unit_tasks(ds, unit, tasks=tasks_all)
+    n = tasks["role"].value_counts()
+    n_lead = int(n.get("L", 0) + n.get("L+R", 0))
+    n_resp = int(n.get("R", 0) + n.get("L+R", 0))
+    n_both = int(n.get("L+R", 0))
+    both = f"(其中 {n_both} 项同时为牵头和责任单位)" if n_both else ""
+    rows = []
+    current = None
+    for rec in tasks.itertuples(index=False):
+        if (rec.plan_id, rec.section) != current:
+            current = (rec.plan_id, rec.section)
+            rows.append(f'<tr class="plan"><td colspan="5">{e(rec.plan_title)} · {e(rec.section)}</td></tr>')
+        cls = {"L": "L", "R": "R", "L+R": "LR"}[rec.role]
+        rows.append(
+            f'<tr><td class="id">{e(rec.measure_id)}</td><td class="role {cls}">{e(rec.role_zh)}</td>'
+            f"<td>{e(rec.text)}</td><td>{e(rec.other_leads) or '—'}</td><td>{e(rec.other_responsible) or '—'}</td></tr>"
+        )
+    return (
+        f'<section class="unit" id="{e(unit)}">\n'
+        f'<h1>{e(unit)} 任务清单<span class="en">{e(name_en)}</span></h1>\n'
+        f'<p class="meta">牵头 {n_lead} 项,责任 {n_resp} 项,共 {len(tasks)} 项{both}</p>\n'
+        '<table>\n<colgroup><col class="id"><col class="role"><col class="text"><col class="units">'
+        '<col class="units"></colgroup>\n'
+        "<thead><tr><th>编号</th><th>职责</th><th>具体项目</th><th>其他牵头单位</th><th>其他责任单位</th></tr></thead>\n"
+        "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
+        '<p class="note">编号 = 方案-项目序号(P1-05 即第一个方案第 5 项);单位名称按单位名录合并别名。'
+        "来源:reports/task_sheets.xlsx 同名工作表。</p>\n</section>\n"
+    )
+
+
+def unit_page_html(ds, unit: str) -> str:
+    """One self-contained printable HTML page with `unit`'s task list (all data text escaped)."""
+    en = ds.units.set_index("unit")["name_en"]
+    return _page(f"{unit} 任务清单", _unit_section(ds, unit, str(en.get(unit, ""))))
+
+
+def _index_html(ds, units, files, directory) -> str:
+    e = html.escape
+    d = directory.set_index("unit")
+    rows = "\n".join(
+        f'<tr><td><a href="{quote(files[u])}">{e(u)}</a></td><td>{e(str(d.loc[u, "name_en"]))}</td>'
+        + "".join(f"<td>{int(d.loc[u, c])}</td>" for c in ("n_lead", "n_responsible", "n_total"))
+        + "</tr>"
+        for u in units
+    )
+    body = (
+        '<h1>各单位任务清单<span class="en">Task lists by unit</span></h1>\n'
+        '<p class="meta">每个单位一页,可直接打印;<a href="all.html">all.html</a> 含全部单位(每个单位另起一页)。</p>\n'
+        "<table>\n<thead><tr><th>单位</th><th>英文名称</th><th>牵头</th><th>责任</th><th>合计</th></tr></thead>\n"
+        f"<tbody>\n{rows}\n</tbody>\n</table>\n"
+    )
+    return _page("各单位任务清单", body)
+
+
+# ---------------------------------------------------------------------------------------------
+# Build step
+# ---------------------------------------------------------------------------------------------
+
+
+def write_task_sheets(ds, tables: dict[str, pd.DataFrame], reports_dir) -> dict[str, Path]:
+    """Write the workbook, the role matrix and the printable pages; returns ``{name: path}``.
+
+    Files: ``task_sheets.xlsx``, ``role_matrix.csv`` and ``units/`` (one ``<unit>.html`` per
+    named unit, ``all.html``, ``index.html``) under `reports_dir`. Pages of units no longer in
+    the data are removed, so ``units/`` always matches the workbook.
+    """
+    reports_dir = Path(reports_dir)
+    tasks = task_table(ds)
+    written = {"task_sheets": write_xlsx(task_workbook(ds, tables, tasks=tasks), reports_dir / "task_sheets.xlsx")}
+    mx = role_matrix(ds)
+    written["role_matrix"] = write_csv(
+        mx.assign(is_collective=mx["is_collective"].map(str).str.lower()), reports_dir / "role_matrix.csv"
+    )
+
+    units = sheet_units(ds)
+    files = file_names(units)
+    folder = reports_dir / "units"
+    en = ds.units.set_index("unit")["name_en"]
+    keep = set(files.values()) | {"index.html", "all.html"}
+    if folder.is_dir():
+        for old in folder.glob("*.html"):
+            if old.name not in keep:
+                old.unlink()
+    sections = []
+    for unit in units:
+        section = _unit_section(ds, unit, str(en.get(unit, "")), tasks)
+        sections.append(section)
+        written[f"unit_page:{unit}"] = write_text(folder / files[unit], _page(f"{unit} 任务清单", section))
+    written["unit_pages_all"] = write_text(folder / "all.html", _page("各单位任务清单", "".join(sections)))
+    written["unit_pages_index"] = write_text(folder / "index.html", _index_html(ds, units, files, unit_directory(ds)))
+    return written
