@@ -27,15 +27,24 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .config import RANDOM_SEED
-from .graph import edges_to_graph, named_assignments, projection_edges
+from .graph import edges_to_graph, named_assignments, projection_edges, projection_matrix
+
+if TYPE_CHECKING:  # networkx is imported where it is used: the sparse path never needs it
+    import networkx as nx
 
 __all__ = [
+    "BACKENDS",
+    "BETWEENNESS_BUDGET",
+    "DENSE_MAX",
+    "IGRAPH_MIN",
+    "LARGE_RUNS",
     "Clusters",
     "benjamini_hochberg",
     "brokers",
@@ -47,77 +56,192 @@ __all__ = [
 ]
 
 
+#: ``backend`` values: ``auto`` takes networkx below :data:`IGRAPH_MIN` lead units, igraph above.
+BACKENDS = ("auto", "networkx", "igraph")
+#: Number of lead units above which ``backend="auto"`` uses igraph (the seed has 38).
+IGRAPH_MIN = 200
+#: Largest number of lead units for which the full units × units co-assignment matrix is kept;
+#: above it the co-assignment is recorded on co-lead ties only (see :func:`colead_clusters`).
+DENSE_MAX = 5_000
+#: Louvain runs when ``n_runs`` is None and the graph has more than :data:`DENSE_MAX` nodes.
+LARGE_RUNS = 3
+#: Exact betweenness while Σ over sources of the edges reached (≈ Σ_components n·m) stays
+#: below this; above it, betweenness is estimated from a seeded sample of sources.
+BETWEENNESS_BUDGET = 5e7
+
+
 @dataclass(frozen=True)
 class Clusters:
     """Result of :func:`colead_clusters`."""
 
     assignment: pd.DataFrame  # unit, cluster, stability, n_lead
-    coassignment: pd.DataFrame  # units × units, share of runs in the same community
+    coassignment: pd.DataFrame | None  # units × units, share of runs in the same community (None if large)
     modularity: float  # of the consensus partition on the co-lead graph
-    graph: nx.Graph  # the co-lead projection (named units that lead ≥ 1 measure)
+    graph: nx.Graph | None  # the co-lead projection (named units that lead ≥ 1 measure); networkx backend
     n_runs: int
     seed: int
+    backend: str = "networkx"
+    coassignment_edges: pd.DataFrame | None = None  # unit_a, unit_b, share: on co-lead ties (large inputs)
 
 
 def louvain(G: nx.Graph, *, seed: int = RANDOM_SEED, weight: str = "count", resolution: float = 1.0) -> list[set]:
     """Seeded Louvain communities (networkx), sorted by size then first member."""
+    import networkx as nx
+
     comms = nx.community.louvain_communities(G, weight=weight, resolution=resolution, seed=seed)
     return sorted((set(c) for c in comms), key=lambda c: (-len(c), min(c)))
+
+
+def _igraph(C: sp.csr_matrix, n: int, *, weights: bool = True):
+    """An undirected igraph Graph (with a ``count`` edge weight) from an upper-triangular CSR matrix."""
+    import igraph as ig
+
+    rows = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr))
+    g = ig.Graph(n=n, edges=np.column_stack([rows, C.indices]).tolist(), directed=False)
+    if weights:
+        g.es["count"] = C.data.tolist()
+    return g
+
+
+def _igraph_louvain(g, *, seed: int, resolution: float) -> np.ndarray:
+    """One seeded run of igraph's Louvain (``community_multilevel``): the membership vector."""
+    import random
+
+    import igraph as ig
+
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        return np.asarray(g.community_multilevel(weights="count", resolution=resolution).membership)
+    finally:
+        ig.set_random_number_generator(random)
+
+
+def _components(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Connected-component label of each of `n` nodes, given undirected links."""
+    from scipy.sparse.csgraph import connected_components
+
+    A = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    return connected_components(A, directed=False)[1]
+
+
+def _number_clusters(nodes: np.ndarray, comp: np.ndarray) -> np.ndarray:
+    """Clusters 1, 2, … by decreasing size, ties by first member's name (nodes are sorted)."""
+    size = np.bincount(comp)
+    first = np.full(len(size), len(nodes))
+    np.minimum.at(first, comp, np.arange(len(nodes)))  # nodes sorted: smallest index = first name
+    order = np.lexsort((first, -size))
+    number = np.empty(len(size), dtype=int)
+    number[order] = np.arange(1, len(size) + 1)
+    return number[comp]
+
+
+def _stability(runs: list[np.ndarray], cluster: np.ndarray) -> np.ndarray:
+    """Mean Jaccard of each unit's community in each run with its consensus cluster."""
+    n = len(cluster)
+    stability = np.zeros(n)
+    for label in runs:
+        lab = pd.factorize(label)[0]
+        pair = pd.factorize(lab.astype(np.int64) * (cluster.max() + 1) + cluster)[0]
+        inter = np.bincount(pair)[pair]
+        run_size = np.bincount(lab)[lab]
+        cons_size = np.bincount(cluster)[cluster]
+        stability += inter / (run_size + cons_size - inter)
+    return stability / len(runs)
 
 
 def colead_clusters(
     ds,
     *,
-    n_runs: int = 100,
+    n_runs: int | None = 100,
     seed: int = RANDOM_SEED,
     weight: str = "count",
     resolution: float = 1.0,
     threshold: float = 0.5,
+    backend: str = "auto",
 ) -> Clusters:
     """Louvain on the co-lead projection, repeated over `n_runs` seeds, with a consensus.
 
     Units are the named units that lead at least one measure; a unit that never co-leads is a
     cluster of its own. Clusters are numbered 1, 2, … by decreasing size (ties: first member).
+
+    Parameters
+    ----------
+    n_runs : int, optional
+        Louvain runs; None: 100, or :data:`LARGE_RUNS` above :data:`DENSE_MAX` lead units.
+    backend : {"auto", "networkx", "igraph"}
+        Louvain of networkx (``louvain_communities``) or of igraph (``community_multilevel``);
+        ``auto``: networkx below :data:`IGRAPH_MIN` lead units, igraph above. Both are Louvain,
+        but with their own random number generators: the same seed gives different runs, so
+        co-assignment shares and stabilities differ; the consensus usually agrees (it does on
+        the seed, see ``tests/test_scale.py``). igraph supports only ``weight="count"``.
+
+    Notes
+    -----
+    Up to :data:`DENSE_MAX` lead units the consensus joins any two units co-assigned in more
+    than `threshold` of the runs (``coassignment`` is the full matrix). Above it, only pairs
+    that co-lead are considered (``coassignment_edges``; ``coassignment`` is None): a units ×
+    units matrix of 100,000 units would take 80 GB. The two agree when every consensus group is
+    held together by co-lead ties, as Louvain's communities almost always are.
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
     a = named_assignments(ds.assignments, ds.units)
-    lead = a[a["role"] == "lead"]
-    nodes = sorted(set(lead["unit"]))
-    G = edges_to_graph(projection_edges(lead, role="lead"), nodes=nodes)
-    idx = {u: i for i, u in enumerate(nodes)}
+    lead = a[(a["role"] == "lead").to_numpy()]
+    C, _, n_lead, units = projection_matrix(lead, role="lead", newman=False)
+    nodes = list(units)
     n = len(nodes)
-    co = np.zeros((n, n))
+    if backend == "auto":
+        backend = "igraph" if n > IGRAPH_MIN else "networkx"
+    if n_runs is None:
+        n_runs = 100 if n <= DENSE_MAX else LARGE_RUNS
+    rows = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr))
+    cols = C.indices
+    G = g = None
     runs = []
-    for r in range(n_runs):
-        comms = louvain(G, seed=seed + r, weight=weight, resolution=resolution)
-        label = np.empty(n, dtype=int)
-        for c, members in enumerate(comms):
-            label[[idx[u] for u in members]] = c
-        co += label[:, None] == label[None, :]
-        runs.append(label)
-    co /= n_runs
-    H = nx.Graph()
-    H.add_nodes_from(nodes)
-    iu = np.argwhere(np.triu(co > threshold, k=1))
-    H.add_edges_from((nodes[i], nodes[j]) for i, j in iu)
-    consensus = sorted((set(c) for c in nx.connected_components(H)), key=lambda c: (-len(c), min(c)))
-    cluster = np.empty(n, dtype=int)
-    for c, members in enumerate(consensus, start=1):
-        cluster[[idx[u] for u in members]] = c
-    stability = np.zeros(n)
-    for label in runs:
-        same_run = label[:, None] == label[None, :]
-        same_cons = cluster[:, None] == cluster[None, :]
-        inter = (same_run & same_cons).sum(axis=1)
-        union = (same_run | same_cons).sum(axis=1)
-        stability += inter / union
-    stability /= n_runs
-    n_lead = lead.drop_duplicates(["unit", "measure_id"]).groupby("unit").size()
-    assignment = pd.DataFrame(
-        {"unit": nodes, "cluster": cluster, "stability": stability, "n_lead": n_lead.reindex(nodes).to_numpy()}
-    )
+    if backend == "networkx":
+        G = edges_to_graph(projection_edges(lead, role="lead"), nodes=nodes)
+        idx = {u: i for i, u in enumerate(nodes)}
+        for r in range(n_runs):
+            label = np.empty(n, dtype=int)
+            for c, members in enumerate(louvain(G, seed=seed + r, weight=weight, resolution=resolution)):
+                label[[idx[u] for u in members]] = c
+            runs.append(label)
+    else:
+        if weight != "count":
+            raise ValueError("the igraph backend weighs ties by count only")
+        g = _igraph(C, n)
+        runs = [_igraph_louvain(g, seed=seed + r, resolution=resolution) for r in range(n_runs)]
+
+    co = co_edges = None
+    if n <= DENSE_MAX:
+        co = np.zeros((n, n))
+        for label in runs:
+            co += label[:, None] == label[None, :]
+        co /= n_runs
+        iu = np.argwhere(np.triu(co > threshold, k=1))
+        comp = _components(n, iu[:, 0], iu[:, 1])
+    else:
+        share = np.zeros(len(rows))
+        for label in runs:
+            share += label[rows] == label[cols]
+        share /= n_runs
+        keep = share > threshold
+        comp = _components(n, rows[keep], cols[keep])
+        co_edges = pd.DataFrame({"unit_a": units[rows], "unit_b": units[cols], "share": share})
+    cluster = _number_clusters(units, comp)
+    stability = _stability(runs, cluster)
+    n_lead = n_lead.astype(np.int64)  # measures led: row sums of the binary incidence matrix
+    assignment = pd.DataFrame({"unit": nodes, "cluster": cluster, "stability": stability, "n_lead": n_lead})
     assignment = assignment.sort_values(["cluster", "n_lead", "unit"], ascending=[True, False, True], ignore_index=True)
-    mod = nx.community.modularity(G, consensus, weight=weight)
-    return Clusters(assignment, pd.DataFrame(co, index=nodes, columns=nodes), float(mod), G, n_runs, seed)
+    if backend == "networkx":
+        import networkx as nx
+
+        consensus = [set(units[cluster == c]) for c in range(1, cluster.max() + 1)] if n else []
+        mod = nx.community.modularity(G, consensus, weight=weight)
+    else:
+        mod = g.modularity((cluster - 1).tolist(), weights="count") if g.ecount() else 0.0
+    coassignment = None if co is None else pd.DataFrame(co, index=nodes, columns=nodes)
+    return Clusters(assignment, coassignment, float(mod), G, n_runs, seed, backend, co_edges)
 
 
 def cluster_profiles(ds, clusters: Clusters, *, top_sections: int = 3) -> pd.DataFrame:
@@ -214,16 +338,114 @@ def participation(G: nx.Graph, membership: dict, *, weight: str = "count") -> di
     return out
 
 
-def brokers(ds, clusters: Clusters) -> pd.DataFrame:
+def brokers(
+    ds, clusters: Clusters, *, backend: str = "auto", n_sources: int | None = None, seed: int = RANDOM_SEED
+) -> pd.DataFrame:
     """Who bridges groups: betweenness, participation across clusters, k-core number.
 
     ``betweenness_colead`` is on the co-lead projection, ``betweenness_all`` and ``core_number``
     on the projection of all roles (units sharing any measure); both unweighted and normalised.
     ``participation`` uses the consensus clusters and co-lead counts.
+
+    Parameters
+    ----------
+    backend : {"auto", "networkx", "igraph"}
+        ``auto`` follows ``clusters.backend``. igraph gives the same numbers as networkx (to
+        rounding: igraph counts each pair once, networkx each direction and halves).
+    n_sources : int, optional
+        Estimate betweenness from this many seeded random source units (igraph only), scaled by
+        n / n_sources. Default: exact while the work (Σ over components of nodes × edges) stays
+        under :data:`BETWEENNESS_BUDGET`, else as many sources as that budget allows (≥ 100).
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
+    if backend == "auto":
+        backend = clusters.backend
     a = named_assignments(ds.assignments, ds.units)
+    if backend == "networkx":
+        return _brokers_networkx(a, clusters)
+    lead = a[(a["role"] == "lead").to_numpy()]
+    C_lead, _, _, lead_units = projection_matrix(lead, role="lead", newman=False)
+    C_all, _, _, units = projection_matrix(a, newman=False)
+    g_lead = _igraph(C_lead, len(lead_units), weights=False)
+    g_all = _igraph(C_all, len(units), weights=False)
+    b_lead = _betweenness(g_lead, C_lead, n_sources=n_sources, seed=seed)
+    b_all = _betweenness(g_all, C_all, n_sources=n_sources, seed=seed)
+    cl = clusters.assignment.set_index("unit")["cluster"]
+    membership = cl.reindex(lead_units).fillna(0).to_numpy(dtype=np.int64)
+    part = _participation_sparse(C_lead, membership)
+    pos = pd.Index(lead_units).get_indexer(units)
+    in_lead = pos >= 0
+    deg_lead = np.asarray(g_lead.degree())
+
+    def on_all(values, fill):
+        out = np.full(len(units), fill, dtype=np.asarray(values).dtype if len(values) else float)
+        out[in_lead] = np.asarray(values)[pos[in_lead]]
+        return out
+
+    df = pd.DataFrame(
+        {
+            "unit": units,
+            "cluster": cl.reindex(units).fillna(0).to_numpy(dtype=np.int64),
+            "degree_colead": on_all(deg_lead, 0),
+            "betweenness_colead": on_all(b_lead, 0.0),
+            "participation": on_all(part, 0.0),
+            "degree_all": np.asarray(g_all.degree()),
+            "betweenness_all": b_all,
+            "core_number": np.asarray(g_all.coreness()),
+        }
+    )
+    return df.sort_values(
+        ["betweenness_colead", "betweenness_all", "unit"], ascending=[False, False, True], ignore_index=True
+    )
+
+
+def _betweenness(g, C: sp.csr_matrix, *, n_sources: int | None, seed: int) -> np.ndarray:
+    """Normalised betweenness as networkx gives it (exact or estimated from sampled sources)."""
+    n = g.vcount()
+    if n <= 2:
+        return np.zeros(n)
+    scale = 2.0 / ((n - 1) * (n - 2))  # networkx's normalisation of pair counts, undirected
+    if n_sources is None:
+        rows = np.repeat(np.arange(n), np.diff(C.indptr))
+        comp = _components(n, rows, C.indices)
+        m_comp = np.bincount(comp[rows], minlength=comp.max() + 1)
+        work = float(np.sum(np.bincount(comp).astype(np.float64) * m_comp))
+        if work <= BETWEENNESS_BUDGET:
+            return np.asarray(g.betweenness(directed=False)) * scale
+        n_sources = max(100, int(BETWEENNESS_BUDGET * n / work))
+    if n_sources >= n:
+        return np.asarray(g.betweenness(directed=False)) * scale
+    sources = np.sort(np.random.default_rng(seed).choice(n, size=n_sources, replace=False)).tolist()
+    return np.asarray(g.betweenness(directed=False, sources=sources)) * (n / n_sources) * scale
+
+
+def _participation_sparse(C: sp.csr_matrix, membership: np.ndarray) -> np.ndarray:
+    """Participation coefficient from an upper-triangular count matrix and cluster labels."""
+    n = C.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    W = (C + C.T).tocsr()
+    labels, codes = np.unique(membership, return_inverse=True)
+    M = sp.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, len(labels)))
+    K = (W @ M).toarray() if len(labels) * n <= 5e7 else None
+    total = np.asarray(W.sum(axis=1)).ravel()
+    if K is not None:
+        sq = (K**2).sum(axis=1)
+    else:
+        Ks = (W @ M).tocsr()
+        sq = np.asarray(Ks.multiply(Ks).sum(axis=1)).ravel()
+    return np.where(total > 0, 1.0 - sq / np.where(total > 0, total, 1) ** 2, 0.0)
+
+
+def _brokers_networkx(a: pd.DataFrame, clusters: Clusters) -> pd.DataFrame:
+    import networkx as nx
+
     G_all = edges_to_graph(projection_edges(a), nodes=sorted(set(a["unit"])))
     G_lead = clusters.graph
+    if G_lead is None:
+        lead = a[a["role"] == "lead"]
+        G_lead = edges_to_graph(projection_edges(lead, role="lead"), nodes=sorted(set(lead["unit"])))
     cl = clusters.assignment.set_index("unit")["cluster"].to_dict()
     b_lead = nx.betweenness_centrality(G_lead, normalized=True)
     b_all = nx.betweenness_centrality(G_all, normalized=True)

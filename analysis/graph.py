@@ -37,11 +37,14 @@ newman = 4 + 1/5 + 1/6; 区司法局 leads 74 measures and 区政府办 9, so ja
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+
+if TYPE_CHECKING:  # networkx is imported where it is used: the sparse path never needs it
+    import networkx as nx
 
 __all__ = [
     "WEIGHTS",
@@ -54,6 +57,7 @@ __all__ = [
     "named_assignments",
     "projection_edges",
     "projection_graph",
+    "projection_matrix",
     "role_graph",
 ]
 
@@ -74,6 +78,8 @@ def bipartite_graph(ds) -> nx.Graph:
     measure nodes ``kind='measure'``, ``text``, ``plan_id``, ``plan_title``, ``section_no``,
     ``section_title``, ``item_no``. Edges carry ``roles`` and ``role``.
     """
+    import networkx as nx
+
     G = nx.Graph()
     used = set(ds.assignments["unit"])
     for u in ds.units.itertuples(index=False):
@@ -111,6 +117,8 @@ def bipartite_graph(ds) -> nx.Graph:
 
 def role_graph(assignments: pd.DataFrame, *, role: str | None = None) -> nx.Graph:
     """A plain bipartite graph of one role (or all roles), for networkx's projection functions."""
+    import networkx as nx
+
     a = assignments if role is None else assignments[assignments["role"] == role]
     G = nx.Graph()
     G.add_nodes_from(sorted(set(a["unit"])), bipartite=0)
@@ -145,6 +153,46 @@ def incidence(assignments: pd.DataFrame, *, role: str | None = None, units=None,
     return Incidence(B, units, measures)
 
 
+def _codes(assignments: pd.DataFrame, *, role: str | None = None):
+    """Integer codes of one role's (or all roles') assignments: ``(unit_codes, measure_codes, units)``.
+
+    ``units`` is sorted (so code order is name order); measure codes follow first appearance.
+    """
+    a = assignments if role is None else assignments[(assignments["role"] == role).to_numpy()]
+    ucodes, units = pd.factorize(a["unit"].to_numpy(dtype=object), sort=True)
+    mcodes, measures = pd.factorize(a["measure_id"].to_numpy(dtype=object))
+    return ucodes, mcodes, np.asarray(units, dtype=object), len(measures)
+
+
+def _binary(rows: np.ndarray, cols: np.ndarray, shape) -> sp.csr_matrix:
+    """A 0/1 CSR matrix with a one at each (row, col), duplicates counted once."""
+    B = sp.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=shape)
+    B.sum_duplicates()
+    B.data[:] = 1.0
+    return B
+
+
+def projection_matrix(assignments: pd.DataFrame, *, role: str | None = None, newman: bool = True):
+    """The unit projection as sparse matrices: ``(count, newman, degree, units)``.
+
+    ``count`` holds the number of shared measures of each pair above the diagonal (CSR, rows
+    and columns in ``units`` order, sorted indices); ``newman`` the same pairs' Newman weights
+    (or None); ``degree`` the number of measures of each unit in `role`.
+    """
+    ucodes, mcodes, units, n_measures = _codes(assignments, role=role)
+    B = _binary(ucodes, mcodes, (len(units), n_measures))
+    k = np.asarray(B.sum(axis=0)).ravel()  # units per measure
+    deg = np.asarray(B.sum(axis=1)).ravel()  # measures per unit
+    C = sp.triu(B @ B.T, k=1, format="csr")
+    C.sort_indices()
+    N = None
+    if newman:
+        inv = np.divide(1.0, k - 1, out=np.zeros_like(k), where=k > 1)
+        N = sp.triu((B @ sp.diags(inv) @ B.T), k=1, format="csr")
+        N.sort_indices()
+    return C, N, deg, units
+
+
 def projection_edges(
     assignments: pd.DataFrame, *, role: str | None = None, other_role: str | None = None
 ) -> pd.DataFrame:
@@ -152,31 +200,33 @@ def projection_edges(
 
     Returns ``unit_a, unit_b, count, jaccard, newman`` with ``unit_a < unit_b``, one row per pair
     of units sharing at least one measure in `role`, sorted by the pair.
+
+    Units are numbered in name order, so the upper triangle of B·Bᵀ read row by row is already
+    sorted by the pair: no string sort, which keeps a million-measure projection in seconds.
     """
-    inc = incidence(assignments, role=role)
-    B = inc.matrix.astype(np.float64)
-    k = np.asarray(B.sum(axis=0)).ravel()  # units per measure
-    deg = np.asarray(B.sum(axis=1)).ravel()  # measures per unit
-    C = sp.triu(B @ B.T, k=1).tocoo()
-    inv = np.divide(1.0, k - 1, out=np.zeros_like(k), where=k > 1)
-    N = (B @ sp.diags(inv) @ B.T).tocsr()
-    rows, cols, count = C.row, C.col, C.data
-    df = pd.DataFrame(
+    C, N, deg, units = projection_matrix(assignments, role=role)
+    rows = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr))
+    cols = C.indices
+    count = C.data
+    if np.array_equal(N.indptr, C.indptr) and np.array_equal(N.indices, C.indices):
+        newman = N.data
+    else:  # a pair whose shared measures all have one unit cannot exist; kept as a safeguard
+        newman = np.asarray(N[rows, cols]).ravel() if len(rows) else np.zeros(0)
+    return pd.DataFrame(
         {
-            "unit_a": inc.units[rows],
-            "unit_b": inc.units[cols],
+            "unit_a": units[rows],
+            "unit_b": units[cols],
             "count": count.astype(np.int64),
             "jaccard": count / (deg[rows] + deg[cols] - count),
-            "newman": np.asarray(N[rows, cols]).ravel() if len(rows) else np.zeros(0),
+            "newman": newman,
         }
     )
-    swap = df["unit_a"] > df["unit_b"]
-    df.loc[swap, ["unit_a", "unit_b"]] = df.loc[swap, ["unit_b", "unit_a"]].values
-    return df.sort_values(["unit_a", "unit_b"], ignore_index=True)
 
 
 def edges_to_graph(edges: pd.DataFrame, *, nodes=None, directed: bool = False) -> nx.Graph:
     """Turn an edge list (``unit_a, unit_b`` or ``source, target`` + attributes) into a graph."""
+    import networkx as nx
+
     G = nx.DiGraph() if directed else nx.Graph()
     if nodes is not None:
         G.add_nodes_from(nodes)

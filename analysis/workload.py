@@ -38,6 +38,8 @@ import pandas as pd
 
 __all__ = [
     "COLLECTIVE_MODES",
+    "MAX_PLAN_COLUMNS",
+    "MAX_SECTION_COLUMNS",
     "collective_only_measures",
     "collective_table",
     "concentration",
@@ -77,10 +79,27 @@ def expand_collectives(assignments: pd.DataFrame, units: pd.DataFrame) -> pd.Dat
 
 
 def _distinct(assignments: pd.DataFrame) -> pd.DataFrame:
-    return assignments.drop_duplicates(["measure_id", "role", "unit"])[["measure_id", "role", "unit"]]
+    """One row per (measure, role, unit), first occurrence kept (``drop_duplicates`` on integer keys)."""
+    a = assignments[["measure_id", "role", "unit"]]
+    if not len(a):
+        return a
+    m = pd.factorize(a["measure_id"].to_numpy(dtype=object))[0].astype(np.int64)
+    u, uniq = pd.factorize(a["unit"].to_numpy(dtype=object))
+    r = (a["role"].to_numpy(dtype=object) == "lead").astype(np.int64)
+    key = (m * 2 + r) * max(len(uniq), 1) + u
+    return a[~pd.Series(key).duplicated().to_numpy()]
 
 
-def workload(ds, *, collectives: str = "exclude", by_section: bool = True) -> pd.DataFrame:
+#: Above these numbers of plans or plan sections, :func:`workload` leaves out the per-plan or
+#: per-section columns unless asked (a national corpus has thousands of plans: one column each
+#: would make a table of billions of cells). :func:`workload_by_section` gives them in long form.
+MAX_PLAN_COLUMNS = 50
+MAX_SECTION_COLUMNS = 200
+
+
+def workload(
+    ds, *, collectives: str = "exclude", by_section: bool | None = None, by_plan: bool | None = None
+) -> pd.DataFrame:
     """One row per unit with its load, ranked.
 
     Parameters
@@ -89,8 +108,12 @@ def workload(ds, *, collectives: str = "exclude", by_section: bool = True) -> pd
     collectives : {"exclude", "include", "expand"}
         ``exclude`` (default): named units only; ``include``: collectives ranked like units;
         ``expand``: collectives replaced by their registry members first.
-    by_section : bool
+    by_section : bool, optional
         Add one ``n_<plan>_S<section>`` column per plan section (measures in any role).
+        Default: when there are at most :data:`MAX_SECTION_COLUMNS` sections.
+    by_plan : bool, optional
+        Add ``n_lead_<plan>`` and ``n_responsible_<plan>`` columns per plan. Default: when there
+        are at most :data:`MAX_PLAN_COLUMNS` plans.
 
     Returns
     -------
@@ -99,6 +122,12 @@ def workload(ds, *, collectives: str = "exclude", by_section: bool = True) -> pd
         n_both, n_total, text_load, n_lead_<plan>…, n_responsible_<plan>…, [n_<plan>_S<sec>…],
         rank, collectives``; ``rank`` 1 is the largest ``lead_share`` (ties broken by
         ``n_total``, then name).
+
+    Notes
+    -----
+    Counts are computed on integer codes with ``numpy.bincount``; the two sums of shares
+    (``lead_share``, ``text_load``) are pandas group-by sums in row order, so the numbers are
+    the same as a string group-by's, at a fraction of the time on a million measures.
     """
     if collectives not in COLLECTIVE_MODES:
         raise ValueError(f"collectives must be one of {COLLECTIVE_MODES}, not {collectives!r}")
@@ -106,40 +135,82 @@ def workload(ds, *, collectives: str = "exclude", by_section: bool = True) -> pd
     a = ds.assignments
     if collectives == "expand":
         a = expand_collectives(a, units)
-    a = _distinct(a)
-    text_len = ds.measures.set_index("measure_id")["text"].str.len()
-    lead = a[a["role"] == "lead"].copy()
-    lead["k"] = lead.groupby("measure_id")["unit"].transform("size")
-    lead["share"] = 1.0 / lead["k"]
-    lead["text"] = lead["measure_id"].map(text_len) / lead["k"]
-    resp = a[a["role"] == "responsible"]
+    measures = ds.measures
+    plans = list(pd.unique(measures["plan_id"].to_numpy(dtype=object)))
+    if by_plan is None:
+        by_plan = len(plans) <= MAX_PLAN_COLUMNS
+    if by_section is None:
+        by_section = len(measures[["plan_id", "section_no"]].drop_duplicates()) <= MAX_SECTION_COLUMNS
+
+    # integer codes: every unit of the assignments is a canonical unit of the registry
+    all_units = units["unit"].to_numpy(dtype=object)
+    ucode_all = pd.Index(all_units).get_indexer(a["unit"].to_numpy(dtype=object))
+    mcode = pd.Index(measures["measure_id"].to_numpy(dtype=object)).get_indexer(a["measure_id"].to_numpy(dtype=object))
+    is_lead = (a["role"] == "lead").to_numpy()
+    if (ucode_all < 0).any() or (mcode < 0).any():  # a hand-made frame: fall back to string codes
+        ucode_all = pd.factorize(a["unit"].to_numpy(dtype=object))[0]
+        all_units = None
+        mcode = pd.factorize(a["measure_id"].to_numpy(dtype=object))[0]
+    # distinct (measure, role, unit), first occurrence kept, as _distinct does
+    key = (mcode.astype(np.int64) * 2 + is_lead) * (int(ucode_all.max()) + 1 if len(ucode_all) else 1) + ucode_all
+    first = ~pd.Series(key).duplicated().to_numpy()
+    ucode_all, mcode, is_lead = ucode_all[first], mcode[first], is_lead[first]
 
     keep = units if collectives == "include" else units[~units["is_collective"]]
-    wl = keep[["unit", "name_en", "system"]].set_index("unit")
-    g = lead.groupby("unit")
-    wl["n_lead"] = g.size()
-    wl["n_sole_lead"] = lead[lead["k"] == 1].groupby("unit").size()
-    wl["lead_share"] = g["share"].sum()
-    wl["text_load"] = g["text"].sum()
-    wl["n_responsible"] = resp.groupby("unit").size()
-    both = a.groupby(["unit", "measure_id"])["role"].nunique()
-    wl["n_both"] = (both == 2).groupby("unit").sum()
-    wl["n_total"] = a.groupby("unit")["measure_id"].nunique()
-    plan_of = ds.measures.set_index("measure_id")["plan_id"]
-    plans = list(dict.fromkeys(ds.measures["plan_id"]))
-    for role, frame in (("lead", lead), ("responsible", resp)):
-        counts = frame.assign(plan=frame["measure_id"].map(plan_of)).groupby(["unit", "plan"]).size()
-        for p in plans:
-            wl[f"n_{role}_{p}"] = counts.xs(p, level="plan") if p in counts.index.get_level_values(1) else 0
+    names = keep["unit"].to_numpy(dtype=object)
+    if all_units is not None:  # position of each registry unit in `keep` (-1: not ranked)
+        to_keep = np.full(len(all_units), -1)
+        to_keep[pd.Index(all_units).get_indexer(names)] = np.arange(len(names))
+        ucode = to_keep[ucode_all]
+    else:
+        ucode = pd.Index(names).get_indexer(a["unit"].to_numpy(dtype=object)[first])
+    n_u, n_m = len(names), int(mcode.max()) + 1 if len(mcode) else 0
+    n_m = max(n_m, len(measures))
+
+    # k = distinct lead units of each measure, collectives and all other units included
+    k = np.bincount(mcode[is_lead], minlength=n_m)
+    mine = ucode >= 0
+    lead_rows = is_lead & mine
+    resp_rows = ~is_lead & mine
+    lu, lm = ucode[lead_rows], mcode[lead_rows]
+    lk = k[lm]
+    text_len = measures["text"].str.len().to_numpy(dtype=np.float64)
+
+    cols = {
+        "unit": names,
+        "name_en": keep["name_en"].to_numpy(),
+        "system": keep["system"].to_numpy(),
+        "n_lead": np.bincount(lu, minlength=n_u),
+        "n_sole_lead": np.bincount(lu[lk == 1], minlength=n_u),
+        "lead_share": _group_sum(1.0 / lk, lu, n_u),
+        "text_load": _group_sum(text_len[lm] / lk, lu, n_u),
+        "n_responsible": np.bincount(ucode[resp_rows], minlength=n_u),
+    }
+    pair = pd.Series(mcode[mine].astype(np.int64) * n_u + ucode[mine])
+    second = pair.duplicated().to_numpy()  # the second role of a (unit, measure) pair
+    cols["n_both"] = np.bincount(ucode[mine][second], minlength=n_u)
+    cols["n_total"] = np.bincount(ucode[mine][~second], minlength=n_u)
+    if by_plan:
+        pcode = pd.Index(plans).get_indexer(measures["plan_id"])
+        for role, rows in (("lead", lead_rows), ("responsible", resp_rows)):
+            counts = np.bincount(ucode[rows] * len(plans) + pcode[mcode[rows]], minlength=n_u * len(plans))
+            counts = counts.reshape(n_u, len(plans))
+            for j, p in enumerate(plans):
+                cols[f"n_{role}_{p}"] = counts[:, j]
+    wl = pd.DataFrame(cols)
     if by_section:
-        sec = workload_by_section(ds, assignments=a)
-        for (p, s), grp in sec.groupby(["plan_id", "section_no"], sort=False):
-            wl[f"n_{p}_S{s}"] = grp.set_index("unit")["n_total"]
+        sec = workload_by_section(ds, assignments=_distinct(a))
+        extra = {
+            f"n_{p}_S{s}": grp.set_index("unit")["n_total"]
+            for (p, s), grp in sec.groupby(["plan_id", "section_no"], sort=False)
+        }
+        if extra:
+            extra = pd.DataFrame(extra).reindex(names).fillna(0).astype("int64")
+            wl = pd.concat([wl, extra.reset_index(drop=True)], axis=1)
     int_cols = [c for c in wl.columns if c.startswith("n_")]
-    wl[int_cols] = wl[int_cols].fillna(0).astype("int64")
-    wl[["lead_share", "text_load"]] = wl[["lead_share", "text_load"]].fillna(0.0)
+    wl[int_cols] = wl[int_cols].astype("int64")
+    wl = wl.copy()  # one block per dtype again after the per-section columns
     wl["n_colead"] = wl["n_lead"] - wl["n_sole_lead"]
-    wl = wl.reset_index()
     wl = wl.sort_values(["lead_share", "n_total", "unit"], ascending=[False, False, True], kind="stable")
     wl["rank"] = np.arange(1, len(wl) + 1)
     wl["collectives"] = {
@@ -162,6 +233,16 @@ def workload(ds, *, collectives: str = "exclude", by_section: bool = True) -> pd
     ]
     rest = [c for c in wl.columns if c not in first and c not in ("rank", "collectives")]
     return wl[first + rest + ["rank", "collectives"]].reset_index(drop=True)
+
+
+def _group_sum(values: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """Per-code sums in row order (pandas' compensated group-by sum), 0.0 for absent codes."""
+    if not len(codes):
+        return np.zeros(n)
+    s = pd.Series(values).groupby(codes, sort=False).sum()
+    out = np.zeros(n)
+    out[s.index.to_numpy()] = s.to_numpy()
+    return out
 
 
 def workload_by_section(ds, *, assignments: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -1,0 +1,235 @@
+"""Time each analysis stage on synthetic national corpora (a measurement, not a test).
+
+Usage: python benchmarks/run.py [--measures N ...] [--seed S] [--data DIR] [--no-view]
+
+For each size, the corpus of :mod:`benchmarks.make_corpus` is generated once (cached under
+``--data``, default a folder in the system's temp directory) and every stage runs in a fresh
+Python process, one after the other, on the same data:
+
+``read floor``  pandas reading the measures CSV (``dtype=str``, no validation): the floor;
+``load``        :func:`analysis.load.load`: read, validate, split unit lists, map aliases;
+``workload``    :func:`analysis.workload.workload` (per-unit loads and ranks);
+``co-lead``     :func:`analysis.graph.projection_edges` of named lead units (B·Bᵀ);
+``clusters``    :func:`analysis.clusters.colead_clusters` (defaults: networkx Louvain × 100
+                below 2,000 lead units, igraph Louvain × 10 above);
+``brokers``     :func:`analysis.clusters.brokers` (betweenness exact or sampled, k-core,
+                participation);
+``view``        :func:`analysis.views.colead_view` with the top 300 units by lead share.
+
+End to end is load + workload + co-lead + clusters + brokers (the view is reported apart);
+the ratio divides it by the read floor. Peak memory is the process's peak resident set size
+during each stage (Linux ``VmHWM``, reset before each stage), imports included; the end-to-end
+peak is the largest of its stages. Imports are timed separately and not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ["imports", "read floor", "load", "workload", "co-lead", "clusters", "brokers", "view"]
+END_TO_END = ["load", "workload", "co-lead", "clusters", "brokers"]
+VIEW_UNITS = 300
+
+
+def _peak_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _reset_peak() -> None:
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+def worker(measures_csv: str, units_csv: str, view: bool) -> None:
+    """Run every stage in this process, printing one JSON line per stage."""
+
+    def emit(stage, seconds, **extra):
+        print(json.dumps({"stage": stage, "seconds": seconds, "peak_mb": _peak_mb(), **extra}), flush=True)
+        _reset_peak()
+
+    _reset_peak()
+    t = time.perf_counter()
+    import pandas as pd
+
+    sys.path.insert(0, str(ROOT))
+    from analysis import clusters as cl
+    from analysis.graph import named_assignments, projection_edges
+    from analysis.load import load
+    from analysis.workload import workload
+
+    emit("imports", time.perf_counter() - t)
+
+    t = time.perf_counter()
+    df = pd.read_csv(measures_csv, dtype=str, keep_default_na=False)
+    emit("read floor", time.perf_counter() - t)
+    del df
+
+    t = time.perf_counter()
+    ds = load(measures_csv, units_csv)
+    emit("load", time.perf_counter() - t, n_measures=len(ds.measures), n_assignments=len(ds.assignments))
+
+    t = time.perf_counter()
+    wl = workload(ds)
+    emit("workload", time.perf_counter() - t)
+
+    t = time.perf_counter()
+    edges = projection_edges(named_assignments(ds.assignments, ds.units), role="lead")
+    emit("co-lead", time.perf_counter() - t, n_edges=len(edges))
+
+    t = time.perf_counter()
+    clus = cl.colead_clusters(ds, n_runs=None)
+    emit(
+        "clusters",
+        time.perf_counter() - t,
+        backend=clus.backend,
+        n_runs=clus.n_runs,
+        n_units=len(clus.assignment),
+        n_clusters=int(clus.assignment["cluster"].nunique()),
+    )
+
+    t = time.perf_counter()
+    br = cl.brokers(ds, clus)
+    emit("brokers", time.perf_counter() - t, n_units=len(br))
+
+    if view:
+        t = time.perf_counter()
+        with tempfile.TemporaryDirectory() as tmp:
+            how = _view(ds, wl, edges, clus, Path(tmp) / "colead.html")
+        emit("view", time.perf_counter() - t, how=how)
+
+
+def _view(ds, wl, edges, clus, path: Path) -> str:
+    """The unit-projection HTML view of the top units by lead share; returns what was used."""
+    try:
+        from analysis.views import colead_view
+    except ImportError:
+        colead_view = None
+    if colead_view is not None:
+        tables = {"workload": wl, "colead_edges": edges, "clusters": clus.assignment}
+        path.write_text(colead_view(ds, tables, max_units=VIEW_UNITS), encoding="utf-8")
+        return f"views.colead_view(max_units={VIEW_UNITS})"
+    # a minimal equivalent: node and edge lists of the top units, as JSON in one HTML page
+    top = wl.nlargest(VIEW_UNITS, "lead_share")["unit"]
+    keep = set(top)
+    e = edges[edges["unit_a"].isin(keep) & edges["unit_b"].isin(keep)]
+    nodes = [
+        {"id": u, "label": u, "value": float(s)}
+        for u, s in zip(top, wl.set_index("unit").loc[top, "lead_share"], strict=True)
+    ]
+    links = [
+        {"from": a, "to": b, "value": int(c)} for a, b, c in zip(e["unit_a"], e["unit_b"], e["count"], strict=True)
+    ]
+    path.write_text(f"<script>const data={json.dumps({'nodes': nodes, 'edges': links})}</script>", encoding="utf-8")
+    return "minimal JSON node/edge lists (views.colead_view not available)"
+
+
+def corpus(n: int, seed: int, data_dir: Path) -> tuple[Path, Path]:
+    """The cached corpus of `n` measures (generated on first use)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from make_corpus import write_corpus
+
+    folder = data_dir / f"corpus_{n}_{seed}"
+    m, u = folder / "measures.csv", folder / "units.csv"
+    if not (m.exists() and u.exists()):
+        write_corpus(folder, n, seed=seed)
+    return m, u
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        meminfo = Path("/proc/meminfo").read_text().splitlines()
+        mem = next(int(x.split()[1]) for x in meminfo if x.startswith("MemTotal"))
+        ram = f"{mem / 1024**2:.0f} GB RAM"
+    except (OSError, StopIteration):
+        ram = "RAM unknown"
+    return f"{os.cpu_count()} cores, {cpu}, {ram}, Python {platform.python_version()}, {platform.system()}"
+
+
+def table(results: dict[int, dict]) -> str:
+    cols = ["read floor", "load", "workload", "co-lead", "clusters", "brokers"]
+    head = ["measures", "assignments", *cols, "end to end", "× floor", "peak MB", "view", "imports"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for n, r in results.items():
+        e2e = sum(r[s]["seconds"] for s in END_TO_END)
+        peak = max(r[s]["peak_mb"] for s in END_TO_END)
+        view = f"{r['view']['seconds']:.2f}" if "view" in r else "–"
+        row = [
+            f"{n:,}",
+            f"{r['load']['n_assignments']:,}",
+            *(f"{r[s]['seconds']:.2f}" for s in cols),
+            f"**{e2e:.2f}**",
+            f"{e2e / r['read floor']['seconds']:.1f}",
+            f"{peak:,.0f}",
+            view,
+            f"{r['imports']['seconds']:.2f}",
+        ]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--measures", type=int, nargs="+", default=[1_000, 10_000, 100_000], metavar="N")
+    p.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
+    p.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "analysis-benchmarks")
+    p.add_argument("--no-view", action="store_true", help="skip the HTML view stage")
+    p.add_argument("--json", type=Path, default=None, help="also write the raw results here")
+    p.add_argument("--worker", nargs=2, metavar=("MEASURES", "UNITS"), help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker:
+        worker(*args.worker, view=not args.no_view)
+        return 0
+
+    from tqdm import tqdm
+
+    stages = [s for s in STAGES if not (args.no_view and s == "view")]
+    results = {}
+    with tqdm(total=len(args.measures) * (len(stages) + 1), unit="stage", file=sys.stderr) as bar:
+        for n in args.measures:
+            bar.set_description(f"{n:,} measures: corpus")
+            m, u = corpus(n, args.seed, args.data)
+            bar.update(1)
+            cmd = [sys.executable, __file__, "--worker", str(m), str(u)] + (["--no-view"] if args.no_view else [])
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+            results[n] = {}
+            for line in proc.stdout:
+                rec = json.loads(line)
+                results[n][rec["stage"]] = rec
+                bar.set_description(f"{n:,} measures: {rec['stage']} {rec['seconds']:.2f}s")
+                bar.update(1)
+            if proc.wait() != 0:
+                print(f"benchmark of {n} measures failed (exit {proc.returncode})", file=sys.stderr)
+                return 1
+    print(f"\nMachine: {machine()}\n")
+    print(table(results))
+    for n, r in results.items():
+        notes = {s: {k: v for k, v in rec.items() if k not in ("stage", "seconds", "peak_mb")} for s, rec in r.items()}
+        print(f"\n{n:,}: " + "; ".join(f"{s} {v}" for s, v in notes.items() if v))
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "results": results}, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,411 @@
+"""The fast paths for national corpora give the same answers as the small-data paths.
+
+* The vectorised loader against the row-by-row loader it replaced (kept below as the
+  reference): the same frames and the same error messages, on the seed, on a 10k synthetic
+  corpus and on hand-made odd files.
+* Workload on integer codes against the string group-by it replaced (reference below).
+* Projections against networkx's weighted projection.
+* Clusters and brokers: igraph against networkx, consensus on co-lead ties against the full
+  co-assignment matrix, sampled against exact betweenness.
+* The synthetic corpus generator's promised shape.
+
+No timing is asserted here: ``benchmarks/run.py`` measures.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import clusters as cl
+from analysis import config
+from analysis import workload as wk
+from analysis.errors import DataError, read_text
+from analysis.graph import named_assignments, projection_edges, role_graph
+from analysis.ingest import MEASURE_COLUMNS, split_units
+from analysis.load import REQUIRED_COLUMNS, load
+from analysis.registry import alias_map, read_registry
+
+sys.path.insert(0, str(config.PROJECT_ROOT / "benchmarks"))
+from make_corpus import make_corpus, write_corpus
+
+# ---------------------------------------------------------------- references (the replaced code)
+
+_INT = ("section_no", "item_no", "source_line", "lead_line", "responsible_line")
+
+
+def ref_read_measures(path) -> pd.DataFrame:
+    """The row-by-row loader as it was before the fast path (csv.DictReader, one row at a time)."""
+    path = Path(path)
+    text, _ = read_text(path)
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    unexpected = [c for c in header if c not in MEASURE_COLUMNS]
+    if missing:
+        raise DataError(path, 1, "missing columns", value=", ".join(missing))
+    if unexpected:
+        raise DataError(path, 1, "unexpected columns", value=", ".join(unexpected))
+    rows, first_line = [], {}
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            raise DataError(path, line, "more fields than columns", value=str(row[None]))
+        row = {k: (v or "").strip() for k, v in row.items()}
+        mid = row["measure_id"]
+        if not mid:
+            raise DataError(path, line, "empty measure_id", value=row.get("text", "")[:40])
+        if mid in first_line:
+            raise DataError(path, line, f"duplicate measure_id (first on line {first_line[mid]})", value=mid)
+        first_line[mid] = line
+        if not row["text"]:
+            raise DataError(path, line, "empty text", value=mid)
+        if not row["lead_units_raw"] and not row["responsible_units_raw"]:
+            raise DataError(path, line, "measure has neither lead nor responsible units", value=mid)
+        for col in _INT:
+            v = row.get(col, "")
+            if col == "item_no" and not v:
+                raise DataError(path, line, "empty item_no", value=mid)
+            if v and not v.isdigit():
+                raise DataError(path, line, f"{col} is not a whole number", value=v)
+        row["csv_line"] = line
+        rows.append(row)
+    if not rows:
+        raise DataError(path, None, "no measure in file")
+    df = pd.DataFrame(rows, columns=[c for c in MEASURE_COLUMNS if c in header] + ["csv_line"])
+    for col in _INT:
+        if col in df:
+            df[col] = pd.to_numeric(df[col].replace("", None)).astype("Int64")
+    return df
+
+
+def ref_build_assignments(measures, units, *, path=None) -> pd.DataFrame:
+    names = alias_map(units)
+    rows, unknown = [], {}
+    for mid, lead, resp, line in zip(
+        measures["measure_id"],
+        measures["lead_units_raw"],
+        measures["responsible_units_raw"],
+        measures["csv_line"],
+        strict=True,
+    ):
+        for role, raw in (("lead", lead), ("responsible", resp)):
+            for pos, name in enumerate(split_units(raw)[0] if raw else [], start=1):
+                if name not in names:
+                    unknown.setdefault(name, []).append(f"{mid} (line {line})")
+                rows.append((mid, role, pos, name, names.get(name, "")))
+    if unknown:
+        listing = "; ".join(f"{n} in {', '.join(ms)}" for n, ms in unknown.items())
+        raise DataError(
+            path,
+            None,
+            f"{len(unknown)} unit name(s) not in the registry "
+            f"(add them to data/units.csv as a unit or an alias): {listing}",
+        )
+    df = pd.DataFrame(rows, columns=["measure_id", "role", "position", "unit_raw", "unit"])
+    df["position"] = df["position"].astype("int64")
+    return df
+
+
+def ref_workload_core(ds) -> pd.DataFrame:
+    """The string group-by workload as it was (collectives excluded), without per-plan columns."""
+    units = ds.units
+    a = ds.assignments.drop_duplicates(["measure_id", "role", "unit"])[["measure_id", "role", "unit"]]
+    text_len = ds.measures.set_index("measure_id")["text"].str.len()
+    lead = a[a["role"] == "lead"].copy()
+    lead["k"] = lead.groupby("measure_id")["unit"].transform("size")
+    lead["share"] = 1.0 / lead["k"]
+    lead["text"] = lead["measure_id"].map(text_len) / lead["k"]
+    resp = a[a["role"] == "responsible"]
+    wl = units[~units["is_collective"]][["unit", "name_en", "system"]].set_index("unit")
+    g = lead.groupby("unit")
+    wl["n_lead"] = g.size()
+    wl["n_sole_lead"] = lead[lead["k"] == 1].groupby("unit").size()
+    wl["lead_share"] = g["share"].sum()
+    wl["text_load"] = g["text"].sum()
+    wl["n_responsible"] = resp.groupby("unit").size()
+    both = a.groupby(["unit", "measure_id"])["role"].nunique()
+    wl["n_both"] = (both == 2).groupby("unit").sum()
+    wl["n_total"] = a.groupby("unit")["measure_id"].nunique()
+    int_cols = [c for c in wl.columns if c.startswith("n_")]
+    wl[int_cols] = wl[int_cols].fillna(0).astype("int64")
+    wl[["lead_share", "text_load"]] = wl[["lead_share", "text_load"]].fillna(0.0)
+    wl["n_colead"] = wl["n_lead"] - wl["n_sole_lead"]
+    wl = wl.reset_index().sort_values(["lead_share", "n_total", "unit"], ascending=[False, False, True], kind="stable")
+    wl["rank"] = np.arange(1, len(wl) + 1)
+    return wl.reset_index(drop=True)
+
+
+def ref_load(measures_csv, units_csv):
+    units = read_registry(units_csv)
+    measures = ref_read_measures(measures_csv)
+    assignments = ref_build_assignments(measures, units, path=measures_csv)
+    counts = assignments["unit"].value_counts()
+    units = units.assign(n_mentions=units["unit"].map(counts).fillna(0).astype("int64"))
+    return measures, assignments, units
+
+
+def assert_same_load(measures_csv, units_csv=config.UNITS_CSV):
+    """Both loaders give the same frames, or the same DataError message."""
+    try:
+        expected = ref_load(measures_csv, units_csv)
+    except DataError as exc:
+        with pytest.raises(DataError) as err:
+            load(measures_csv, units_csv)
+        assert str(err.value) == str(exc)
+        assert err.value.line == exc.line
+        return None
+    ds = load(measures_csv, units_csv)
+    for want, got in zip(expected, (ds.measures, ds.assignments, ds.units), strict=True):
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+    return ds
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def corpus10k(tmp_path_factory):
+    """A 10,000-measure synthetic corpus (seed 7) written in the project's formats, loaded."""
+    m, u = write_corpus(tmp_path_factory.mktemp("corpus10k"), 10_000, seed=7)
+    return m, u, load(m, u)
+
+
+# ---------------------------------------------------------------- loader
+
+
+def test_loader_equals_the_row_by_row_loader_on_the_seed_and_tiny(seed):
+    assert_same_load(seed.measures_path)
+    tiny = config.PROJECT_ROOT / "tests" / "fixtures" / "tiny"
+    assert_same_load(tiny / "measures.csv", tiny / "units.csv")
+
+
+def test_loader_equals_the_row_by_row_loader_on_10k(corpus10k):
+    m, u, _ = corpus10k
+    assert_same_load(m, u)
+
+
+HEADER = (
+    "measure_id,plan_id,plan_title,section_no,section_title,item_no,text,"
+    "lead_units_raw,responsible_units_raw,source_line\n"
+)
+ROW1 = "P1-01,P1,方案,1,一节,1,措施甲。,区司法局、区发改委,区直相关部门,10\n"
+ROW2 = "P1-02,P1,方案,1,一节,2,措施乙。,区民政局,,14\n"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(HEADER + ROW1 + ROW2, id="plain"),
+        pytest.param(HEADER + ROW1.replace("措施甲。", " 措施甲。\u3000") + ROW2, id="edge-whitespace"),
+        pytest.param(HEADER + ROW1.replace("P1-01", " P1-01") + ROW2, id="space-before-id"),
+        pytest.param(HEADER + ROW1.replace("区发改委", " 区发改委") + ROW2, id="space-inside-list"),
+        pytest.param(HEADER + ROW1 + "\n" + ROW2, id="blank-line"),
+        pytest.param(HEADER + ROW1 + "   \n" + ROW2, id="whitespace-line"),
+        pytest.param(HEADER + ROW1.replace("措施甲。", '"措施\n甲。"') + ROW2, id="quoted-line-break"),
+        pytest.param((HEADER + ROW1 + ROW2).replace("\n", "\r\n"), id="crlf"),
+        pytest.param("\ufeff" + HEADER + ROW1 + ROW2, id="bom"),
+        pytest.param(HEADER + ROW1 + ROW2.rstrip("\n"), id="no-final-newline"),
+        pytest.param(HEADER + ROW1.replace(",10\n", ",10,x\n") + ROW2, id="extra-field-first-row"),
+        pytest.param(HEADER + ROW1 + ROW2.replace(",14\n", ",14,,\n"), id="extra-fields-later-row"),
+        pytest.param(HEADER + ROW1 + "P1-02,P1,方案,1,一节,2,措施乙。,区民政局\n", id="short-row"),
+        pytest.param(
+            HEADER + ROW1.replace("区司法局、区发改委", '"区司法局,区发改委配合"') + ROW2, id="comma-and-role"
+        ),
+        pytest.param(HEADER + ROW1.replace("区直相关部门", "各单位党委(党组)、、区直有关部门") + ROW2, id="brackets"),
+        pytest.param(HEADER + ROW1.replace("区直相关部门", "区直有关部门按职责分工负责") + ROW2, id="role-phrase"),
+        pytest.param(HEADER + ROW1.replace("区司法局、区发改委", "、区司法局、、区发改委、") + ROW2, id="stray-seps"),
+        pytest.param(HEADER + ROW1 + ROW2.replace("措施乙。", ""), id="empty-text"),
+        pytest.param(HEADER + ROW1 + ROW2.replace("P1-02", "P1-01"), id="duplicate"),
+        pytest.param(HEADER + ROW1 + ROW2.replace(",2,措施", ",二,措施"), id="bad-int"),
+        pytest.param(HEADER + ROW1 + ROW2.replace(",2,措施", ",,措施"), id="empty-item"),
+        pytest.param(HEADER + ROW1 + ROW2.replace("区民政局,,", ",,"), id="no-units"),
+        pytest.param(HEADER + ROW1.replace("P1-01", "") + ROW2, id="empty-id"),
+        pytest.param(
+            HEADER + ROW1.replace(",1,措施", ",x,措施") + ROW2.replace("P1-02", "P1-01"), id="first-error-wins"
+        ),
+        pytest.param(
+            HEADER + ROW1.replace("区发改委", "区火星局") + ROW2.replace("区民政局", "区火星局"), id="unknown"
+        ),
+        pytest.param(HEADER, id="header-only"),
+        pytest.param("", id="empty-file"),
+        pytest.param(HEADER.replace(",source_line", "") + ROW1, id="missing-column"),
+    ],
+)
+def test_loader_equals_the_row_by_row_loader_on_odd_files(write, content):
+    assert_same_load(write("m.csv", content))
+
+
+def test_loader_gb18030(write):
+    assert_same_load(write("m.csv", HEADER + ROW1 + ROW2, encoding="gb18030"))
+
+
+# ---------------------------------------------------------------- workload and projections
+
+
+def test_workload_equals_the_string_groupby_on_the_seed(seed):
+    ref = ref_workload_core(seed)
+    got = wk.workload(seed)
+    pd.testing.assert_frame_equal(got[ref.columns], ref, check_exact=True)
+
+
+def test_workload_equals_the_string_groupby_on_10k(corpus10k):
+    ds = corpus10k[2]
+    ref = ref_workload_core(ds)
+    got = wk.workload(ds)
+    pd.testing.assert_frame_equal(got[ref.columns], ref, check_exact=True)
+    # a national corpus has hundreds of plans: no per-plan or per-section columns unless asked
+    assert not any(c.startswith("n_lead_") for c in got.columns)
+    wide = wk.workload(ds, by_plan=True, by_section=False)
+    assert sum(c.startswith("n_lead_") for c in wide.columns) == ds.measures["plan_id"].nunique()
+    assert (wide.filter(like="n_lead_").sum(axis=1) == wide["n_lead"]).all()
+
+
+@pytest.mark.parametrize("role", ["lead", "responsible", None])
+def test_projection_equals_networkx_on_10k(corpus10k, role):
+    import networkx as nx
+
+    ds = corpus10k[2]
+    a = named_assignments(ds.assignments, ds.units)
+    E = projection_edges(a, role=role)
+    B = role_graph(a, role=role)
+    units = [n for n, d in B.nodes(data=True) if d["bipartite"] == 0]
+    P = nx.bipartite.weighted_projected_graph(B, units)
+    ref = sorted((min(u, v), max(u, v), d["weight"]) for u, v, d in P.edges(data=True))
+    assert list(zip(E["unit_a"], E["unit_b"], E["count"], strict=True)) == ref
+    N = nx.bipartite.collaboration_weighted_projected_graph(B, units)
+    newman = np.array([N.edges[a, b]["weight"] for a, b in zip(E["unit_a"], E["unit_b"], strict=True)])
+    np.testing.assert_allclose(E["newman"], newman, rtol=1e-12)
+    J = nx.bipartite.overlap_weighted_projected_graph(B, units)
+    jac = np.array([J.edges[a, b]["weight"] for a, b in zip(E["unit_a"], E["unit_b"], strict=True)])
+    np.testing.assert_allclose(E["jaccard"], jac, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- clusters and brokers
+
+
+def _same_partition(x: pd.Series, y: pd.Series) -> bool:
+    ct = pd.crosstab(x, y.reindex(x.index))
+    return bool(((ct > 0).sum(axis=1) == 1).all() and ((ct > 0).sum(axis=0) == 1).all())
+
+
+def test_igraph_and_networkx_find_the_same_consensus_on_the_seed(seed):
+    nx_ = cl.colead_clusters(seed, backend="networkx")
+    ig_ = cl.colead_clusters(seed, backend="igraph")
+    x = nx_.assignment.set_index("unit")["cluster"]
+    y = ig_.assignment.set_index("unit")["cluster"]
+    assert _same_partition(x, y)
+    assert (x == y.reindex(x.index)).all()  # same numbering too (by size, then first member)
+    assert ig_.modularity == pytest.approx(nx_.modularity, rel=1e-12)
+    # different random number generators: the runs differ, so the shares may too
+    assert ((ig_.assignment["stability"] >= 0) & (ig_.assignment["stability"] <= 1)).all()
+
+
+def test_igraph_and_networkx_find_the_same_consensus_on_10k(corpus10k):
+    ds = corpus10k[2]
+    nx_ = cl.colead_clusters(ds, backend="networkx", n_runs=5)
+    ig_ = cl.colead_clusters(ds, backend="igraph", n_runs=5)
+    x = nx_.assignment.set_index("unit")["cluster"]
+    assert _same_partition(x, ig_.assignment.set_index("unit")["cluster"])
+    assert ig_.modularity == pytest.approx(nx_.modularity, rel=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["networkx", "igraph"])
+def test_consensus_on_colead_ties_equals_the_full_matrix(seed, corpus10k, monkeypatch, backend):
+    for ds, n_runs in ((seed, 100), (corpus10k[2], 20 if backend == "igraph" else 3)):
+        dense = cl.colead_clusters(ds, backend=backend, n_runs=n_runs)
+        monkeypatch.setattr(cl, "DENSE_MAX", 0)
+        sparse = cl.colead_clusters(ds, backend=backend, n_runs=n_runs)
+        monkeypatch.undo()
+        pd.testing.assert_frame_equal(dense.assignment, sparse.assignment, check_exact=True)
+        assert sparse.coassignment is None and dense.coassignment_edges is None
+        co = dense.coassignment
+        e = sparse.coassignment_edges
+        on_ties = co.values[co.index.get_indexer(e["unit_a"]), co.columns.get_indexer(e["unit_b"])]
+        np.testing.assert_array_equal(e["share"], on_ties)
+
+
+def test_clusters_are_unchanged_for_the_seed_reports(seed):
+    """The default (auto) path on the seed is networkx × 100, as before."""
+    res = cl.colead_clusters(seed)
+    assert res.backend == "networkx" and res.n_runs == 100 and res.coassignment is not None
+
+
+@pytest.mark.parametrize("fixture", ["seed", "tiny"])
+def test_igraph_brokers_equal_networkx_brokers(request, fixture):
+    ds = request.getfixturevalue(fixture)
+    clus = cl.colead_clusters(ds, n_runs=20, backend="networkx")
+    ref = cl.brokers(ds, clus).set_index("unit")
+    got = cl.brokers(ds, clus, backend="igraph").set_index("unit").reindex(ref.index)
+    for col in ("cluster", "degree_colead", "degree_all", "core_number"):
+        assert (got[col] == ref[col]).all(), col
+    for col in ("betweenness_colead", "betweenness_all", "participation"):
+        np.testing.assert_allclose(got[col], ref[col], rtol=1e-12, atol=1e-15, err_msg=col)
+
+
+def test_sampled_betweenness_with_every_source_is_exact_and_a_sample_ranks_alike(corpus10k):
+    from scipy.stats import spearmanr
+
+    ds = corpus10k[2]
+    clus = cl.colead_clusters(ds, n_runs=3, backend="igraph")
+    exact = cl.brokers(ds, clus).set_index("unit")
+    every = cl.brokers(ds, clus, n_sources=10**9).set_index("unit").reindex(exact.index)
+    np.testing.assert_allclose(every["betweenness_all"], exact["betweenness_all"], rtol=1e-12)
+    sample = cl.brokers(ds, clus, n_sources=200, seed=1).set_index("unit").reindex(exact.index)
+    assert spearmanr(sample["betweenness_all"], exact["betweenness_all"]).statistic > 0.8
+
+
+# ---------------------------------------------------------------- generator
+
+
+def test_corpus_generator_shape():
+    m, u = make_corpus(20_000, seed=3)
+    m2, u2 = make_corpus(20_000, seed=3)
+    pd.testing.assert_frame_equal(m, m2)
+    pd.testing.assert_frame_equal(u, u2)
+    assert m["measure_id"].is_unique and u["unit"].is_unique
+    leads = m["lead_units_raw"].str.split("、").map(len)
+    resp = m["responsible_units_raw"].map(lambda s: len(s.split("、")) if s else 0)
+    assert leads.between(1, 7).all() and set(leads) == set(range(1, 8))
+    assert resp.between(0, 9).all() and set(resp) == set(range(0, 10))
+    coll = set(u.loc[u["is_collective"] == "true", "unit"])
+    mentions = pd.Series([x for s in m["responsible_units_raw"] if s for x in s.split("、")])
+    assert 0.35 <= mentions.isin(coll).mean() <= 0.45
+    # skew: a few units lead many measures
+    lead_counts = pd.Series([x for s in m["lead_units_raw"] for x in s.split("、")]).value_counts()
+    top = lead_counts.head(max(1, len(lead_counts) // 100)).sum() / lead_counts.sum()
+    assert top > 0.05 and lead_counts.iloc[0] > 20 * lead_counts.median()
+    assert wk.gini(lead_counts.reindex(u.loc[u["is_collective"] == "false", "unit"], fill_value=0)) > 0.5
+
+
+# ---------------------------------------------------------------- imports
+
+
+def test_analysis_core_imports_neither_matplotlib_nor_networkx():
+    code = (
+        "import sys, analysis.load, analysis.workload, analysis.graph, analysis.clusters\n"
+        "print(sorted(m for m in ('matplotlib', 'networkx', 'igraph') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=config.PROJECT_ROOT
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_ingest_command_does_not_import_matplotlib(tmp_path):
+    code = (
+        "import sys\nfrom analysis.cli import main\n"
+        f"main(['ingest', {str(config.SEED)!r}, '-o', {str(tmp_path / 'm.csv')!r}])\n"
+        "print('matplotlib' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=config.PROJECT_ROOT
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False"
