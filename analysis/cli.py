@@ -37,7 +37,7 @@ def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=
 
     out = Path(out) if out is not None else None
     reports = out / "reports" if out else config.REPORTS_DIR
-    figures = out / "figures" if out else config.FIGURES_DIR  # noqa: F841  (used by the figure steps)
+    figures = out / "figures" if out else config.FIGURES_DIR
     written = {}
     doc = None
     if measures is None:
@@ -51,11 +51,27 @@ def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=
     written["data_quality"] = write_text(reports / "data_quality.md", quality_report(ds, doc))
 
     from .exports import analysis_tables, write_tables
+    from .figures import write_figures
+    from .sheets import write_task_sheets
+    from .views import write_views
 
     tables = analysis_tables(ds)
     written.update(write_tables(tables, reports))
-    # Later steps take (ds, tables, folder) and return {name: path}; add them below.
+    written.update(write_task_sheets(ds, tables, reports))
+    written.update(write_figures(ds, tables, figures))
+    written.update(write_views(ds, tables, figures))
     return written
+
+
+def _figures(args) -> int:
+    from .exports import analysis_tables
+    from .figures import write_figures
+    from .load import load
+
+    ds = load(args.measures, args.units)
+    for name, path in write_figures(ds, analysis_tables(ds), args.out).items():
+        print(f"{name}: {path}")
+    return 0
 
 
 def _build(args) -> int:
@@ -92,6 +108,16 @@ def parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="write every output under this folder instead of the project's"
     )
     pb.set_defaults(func=_build)
+
+    pf = sub.add_parser("figures", help="draw the charts (PNG, SVG, PDF; Chinese and English) into figures/")
+    pf.add_argument(
+        "--measures", type=Path, default=config.MEASURES_CSV, help="measures CSV (default: data/measures.csv)"
+    )
+    pf.add_argument("--units", type=Path, default=config.UNITS_CSV, help="unit registry (default: data/units.csv)")
+    pf.add_argument(
+        "--out", type=Path, default=config.FIGURES_DIR, help="folder for the figures (default: figures/)"
+    )
+    pf.set_defaults(func=_figures)
     return p
 
 

@@ -27,12 +27,13 @@ Design decisions
   standalone build that pyvis ships (dual Apache-2.0/MIT, header kept) is inlined. pyvis stays in
   ``requirements.txt`` only as the pinned carrier of that file; its ``Network`` class is not
   used (``from_nx`` is quadratic and its model adds nothing over plain lists).
-* **Positions computed in Python.** A seeded ``networkx.spring_layout`` (weights favour lead
-  ties and damp the collective placeholders so they do not pull everything to the centre),
-  normalised to [-1, 1] and rounded; physics is off, so the first draw is instant and the picture
-  is the same at every load. The page stretches the coordinates to the canvas and opens at zoom 1,
-  so font sizes are screen pixels: unit labels are legible at the opening view whatever the
-  window size.
+* **Positions computed in Python.** Kamada–Kawai on the largest connected component
+  (deterministic; a seeded spring layout above 400 nodes), smaller components and isolates in a
+  row below; edge lengths keep lead ties short and push the collective placeholders outwards.
+  Coordinates are normalised to [-1, 1] and rounded; physics is off, so the first draw is
+  instant and the picture is the same at every load. The page stretches the
+  coordinates to the canvas and opens at zoom 1, so font sizes are screen pixels: unit labels are
+  legible at the opening view whatever the window size.
 * **Declutter.** Only the most loaded units carry a large label at the opening zoom; the other
   units and the measures have smaller fonts under vis-network's ``drawThreshold`` and appear as
   one zooms in, or at once when a neighbouring node is selected.
