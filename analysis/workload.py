@@ -255,13 +255,17 @@ def workload_by_section(ds, *, assignments: pd.DataFrame | None = None) -> pd.Da
     a = _distinct(ds.assignments if assignments is None else assignments)
     m = ds.measures[["measure_id", "plan_id", "section_no", "section_title"]].copy()
     m["section_no"] = m["section_no"].fillna(0).astype("int64")
-    x = a.merge(m, on="measure_id")
-    keys = ["unit", "plan_id", "section_no", "section_title"]
+    # A section is (plan, number); its title is the first one written (a user's CSV may
+    # spell it differently on later rows).
+    titles = m.drop_duplicates(["plan_id", "section_no"]).set_index(["plan_id", "section_no"])["section_title"]
+    x = a.merge(m.drop(columns="section_title"), on="measure_id")
+    keys = ["unit", "plan_id", "section_no"]
     out = x.pivot_table(index=keys, columns="role", values="measure_id", aggfunc="nunique", fill_value=0)
     out = out.reindex(columns=["lead", "responsible"], fill_value=0)
     out.columns = ["n_lead", "n_responsible"]
     out["n_total"] = x.groupby(keys)["measure_id"].nunique()
     out = out.reset_index().astype({"n_lead": "int64", "n_responsible": "int64", "n_total": "int64"})
+    out.insert(3, "section_title", titles.reindex(pd.MultiIndex.from_frame(out[["plan_id", "section_no"]])).to_numpy())
     return out.sort_values(["plan_id", "section_no", "unit"], ignore_index=True)
 
 

@@ -365,3 +365,16 @@ def test_subset_keeps_only_the_plan_and_recounts(tiny):
     assert wl["lead_share"].sum() == pytest.approx(6)
     with pytest.raises(ValueError, match="unknown plan"):
         subset(tiny, plans=["P9"])
+
+
+def test_section_titles_spelled_two_ways_do_not_split_a_section(tiny):
+    """A user's CSV may write one section's title differently on two rows: one section still."""
+    from dataclasses import replace
+
+    m = tiny.measures.copy()
+    m.loc[m["measure_id"] == "P1-02", "section_title"] = "第一节(另写)"
+    ds = replace(tiny, measures=m)
+    sec = wk.workload_by_section(ds)
+    jia = sec[(sec["unit"] == "区甲局") & (sec["plan_id"] == "P1") & (sec["section_no"] == 1)]
+    assert jia[["section_title", "n_lead", "n_total"]].values.tolist() == [["第一节", 3, 3]]
+    assert wk.workload(ds).set_index("unit").loc["区甲局", "n_P1_S1"] == 3
