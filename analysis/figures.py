@@ -42,6 +42,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import re
@@ -237,11 +238,33 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width, break_long_words=False)) if len(text) > width else text
 
 
-def _new_figure(width: float, height: float, *, layout: str | None = "constrained"):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+#: Resolution of the inline PNG a notebook shows (files use :data:`analysis.style.DPI`).
+NOTEBOOK_DPI = 110
+
+
+@functools.cache
+def _chart_figure_class():
+    """A matplotlib ``Figure`` that shows itself in Jupyter, drawn inside the project style.
+
+    Without pyplot no display hook is registered for figures, and a hook drawn outside
+    :func:`analysis.style.figure_style` would fall back to a font without Chinese glyphs.
+    """
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), layout=layout)
+    class ChartFigure(Figure):
+        def _repr_png_(self):
+            buf = io.BytesIO()
+            with style.figure_style():
+                self.savefig(buf, format="png", dpi=NOTEBOOK_DPI)
+            return buf.getvalue()
+
+    return ChartFigure
+
+
+def _new_figure(width: float, height: float, *, layout: str | None = "constrained"):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = _chart_figure_class()(figsize=(width, height), layout=layout)
     FigureCanvasAgg(fig)  # Agg canvas: draw() lays out text; no pyplot, no GUI backend
     return fig
 

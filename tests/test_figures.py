@@ -221,3 +221,16 @@ def test_charts_do_not_import_matplotlib_until_drawn():
     code = "import sys, analysis.figures, analysis.style, analysis.cli; print('matplotlib' in sys.modules)"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "False"
+
+
+def test_charts_show_themselves_in_jupyter_with_chinese_glyphs(tiny):
+    """A returned chart has a PNG repr drawn in the project style: no missing-glyph warning."""
+    import warnings
+
+    from analysis import figures
+
+    fig = figures.workload_ranking(tiny, lang="zh")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = fig._repr_png_()
+    assert png.startswith(b"\x89PNG")
