@@ -114,9 +114,7 @@ def parser() -> argparse.ArgumentParser:
         "--measures", type=Path, default=config.MEASURES_CSV, help="measures CSV (default: data/measures.csv)"
     )
     pf.add_argument("--units", type=Path, default=config.UNITS_CSV, help="unit registry (default: data/units.csv)")
-    pf.add_argument(
-        "--out", type=Path, default=config.FIGURES_DIR, help="folder for the figures (default: figures/)"
-    )
+    pf.add_argument("--out", type=Path, default=config.FIGURES_DIR, help="folder for the figures (default: figures/)")
     pf.set_defaults(func=_figures)
     return p
 

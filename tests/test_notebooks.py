@@ -21,8 +21,7 @@ IDS = [p.stem for p in NOTEBOOKS]
 
 
 def test_the_story_has_five_notebooks_in_order():
-    assert IDS == ["01_data_and_quality", "02_workload", "03_colead_clusters", "04_network_views",
-                   "05_report_figures"]
+    assert IDS == ["01_data_and_quality", "02_workload", "03_colead_clusters", "04_network_views", "05_report_figures"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -86,12 +85,28 @@ def _free_port():
 
 def test_jupyter_lab_serves_the_notebooks(tmp_path):
     port, token = _free_port(), "analysis-smoke-test"
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
-           "JUPYTER_DATA_DIR": str(tmp_path / "data")}
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={config.PROJECT_ROOT}", "--allow-root"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={config.PROJECT_ROOT}",
+            "--allow-root",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         url = f"http://127.0.0.1:{port}/api/contents/notebooks?token={token}"
         deadline, listing = time.time() + 60, None
