@@ -92,12 +92,106 @@ def louvain(G: nx.Graph, *, seed: int = RANDOM_SEED, weight: str = "count", reso
     return sorted((set(c) for c in comms), key=lambda c: (-len(c), min(c)))
 
 
+_CODES: dict = {}  # id(assignments) -> integer codes of its named units (see _named_codes)
+
+
+def _named_codes(ds):
+    """``(unit_code, measure_code, is_lead, names)`` of the named units' assignments, or None.
+
+    Unit codes are positions in ``names`` (the registry's units in name order), measure codes
+    first appearance; computed once per assignments frame (clusters and brokers both need
+    them) and forgotten with it. None when a unit is not in the registry (a hand-made frame).
+    """
+    import weakref
+
+    a = ds.assignments
+    key = id(a)
+    hit = _CODES.get(key)
+    if hit is not None and hit[0]() is a:
+        return hit[1]
+    reg = ds.units
+    names = reg["unit"].to_numpy(dtype=object)
+    order = np.argsort(names, kind="stable")
+    names = names[order]
+    index = pd.Index(names)
+    out = None
+    if index.is_unique:
+        ucode = index.get_indexer(a["unit"].to_numpy(dtype=object))
+        if len(ucode) == 0 or ucode.min() >= 0:
+            named = ~reg["is_collective"].to_numpy(dtype=bool)[order][ucode]
+            mcode = pd.factorize(a["measure_id"].to_numpy(dtype=object))[0]
+            is_lead = (a["role"] == "lead").to_numpy(dtype=bool)
+            out = (ucode[named], mcode[named], is_lead[named], names)
+    _CODES[key] = (weakref.ref(a), out)
+    weakref.finalize(a, _CODES.pop, key, None)
+    return out
+
+
+def _n_lead_units(ds) -> int:
+    """Number of named units that lead at least one measure."""
+    codes = _named_codes(ds)
+    if codes is None:
+        a = named_assignments(ds.assignments, ds.units)
+        return int(a.loc[(a["role"] == "lead").to_numpy(), "unit"].nunique())
+    ucode, _, is_lead, _ = codes
+    return len(np.unique(ucode[is_lead]))
+
+
+def _named_projection(ds, *, lead_only: bool):
+    """``(count, degree, units)`` of the named units' projection, as :func:`projection_matrix` gives them.
+
+    From the cached integer codes: the count matrix (upper triangle, rows and columns in name
+    order) and degrees are the same, without factorising the names again.
+    """
+    codes = _named_codes(ds)
+    if codes is None:
+        a = named_assignments(ds.assignments, ds.units)
+        if lead_only:
+            a = a[(a["role"] == "lead").to_numpy()]
+        C, _, deg, units = projection_matrix(a, role="lead" if lead_only else None, newman=False)
+        return C, deg, units
+    ucode, mcode, is_lead, names = codes
+    if lead_only:
+        ucode, mcode = ucode[is_lead], mcode[is_lead]
+    present, local = np.unique(ucode, return_inverse=True)
+    n_measures = int(mcode.max()) + 1 if len(mcode) else 0
+    B = sp.csr_matrix((np.ones(len(local), dtype=np.float64), (local, mcode)), shape=(len(present), n_measures))
+    B.sum_duplicates()
+    B.data[:] = 1.0
+    deg = np.asarray(B.sum(axis=1)).ravel()
+    C = sp.triu(B @ B.T, k=1, format="csr")
+    C.sort_indices()
+    return C, deg, names[present]
+
+
+def _import_igraph():
+    """``igraph``, imported without matplotlib when matplotlib is not loaded yet.
+
+    igraph's drawing module imports ``matplotlib.pyplot`` when it can (about a second); the
+    analysis never draws with igraph, so the import is made with matplotlib hidden, and igraph's
+    own plotting then reports that matplotlib is missing. Once matplotlib is loaded (figures),
+    igraph is imported as usual.
+    """
+    import sys
+
+    if "igraph" in sys.modules or "matplotlib" in sys.modules:
+        import igraph
+
+        return igraph
+    sys.modules["matplotlib"] = None  # makes ``import matplotlib`` raise ImportError
+    try:
+        import igraph
+    finally:
+        del sys.modules["matplotlib"]
+    return igraph
+
+
 def _igraph(C: sp.csr_matrix, n: int, *, weights: bool = True):
     """An undirected igraph Graph (with a ``count`` edge weight) from an upper-triangular CSR matrix."""
-    import igraph as ig
+    ig = _import_igraph()
 
-    rows = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr))
-    g = ig.Graph(n=n, edges=np.column_stack([rows, C.indices]).tolist(), directed=False)
+    rows = np.repeat(np.arange(C.shape[0], dtype=np.int64), np.diff(C.indptr))
+    g = ig.Graph(n=n, edges=np.column_stack([rows, C.indices.astype(np.int64)]), directed=False)
     if weights:
         g.es["count"] = C.data.tolist()
     return g
@@ -107,8 +201,7 @@ def _igraph_louvain(g, *, seed: int, resolution: float) -> np.ndarray:
     """One seeded run of igraph's Louvain (``community_multilevel``): the membership vector."""
     import random
 
-    import igraph as ig
-
+    ig = _import_igraph()
     ig.set_random_number_generator(random.Random(seed))
     try:
         return np.asarray(g.community_multilevel(weights="count", resolution=resolution).membership)
@@ -185,9 +278,12 @@ def colead_clusters(
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
-    a = named_assignments(ds.assignments, ds.units)
-    lead = a[(a["role"] == "lead").to_numpy()]
-    C, _, n_lead, units = projection_matrix(lead, role="lead", newman=False)
+    if backend == "networkx" or (backend == "auto" and _n_lead_units(ds) <= IGRAPH_MIN):
+        a = named_assignments(ds.assignments, ds.units)
+        lead = a[(a["role"] == "lead").to_numpy()]
+        C, _, n_lead, units = projection_matrix(lead, role="lead", newman=False)
+    else:
+        C, n_lead, units = _named_projection(ds, lead_only=True)
     nodes = list(units)
     n = len(nodes)
     if backend == "auto":
@@ -361,12 +457,10 @@ def brokers(
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
     if backend == "auto":
         backend = clusters.backend
-    a = named_assignments(ds.assignments, ds.units)
     if backend == "networkx":
-        return _brokers_networkx(a, clusters)
-    lead = a[(a["role"] == "lead").to_numpy()]
-    C_lead, _, _, lead_units = projection_matrix(lead, role="lead", newman=False)
-    C_all, _, _, units = projection_matrix(a, newman=False)
+        return _brokers_networkx(named_assignments(ds.assignments, ds.units), clusters)
+    C_lead, _, lead_units = _named_projection(ds, lead_only=True)
+    C_all, _, units = _named_projection(ds, lead_only=False)
     g_lead = _igraph(C_lead, len(lead_units), weights=False)
     g_all = _igraph(C_all, len(units), weights=False)
     b_lead = _betweenness(g_lead, C_lead, n_sources=n_sources, seed=seed)

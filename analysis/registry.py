@@ -79,6 +79,9 @@ def read_registry(path=UNITS_CSV) -> pd.DataFrame:
         raise DataError(
             path, 1, f"registry columns must be {REGISTRY_COLUMNS}", value=f"missing {missing}, unexpected {extra}"
         )
+    fast = _registry_fast(text, header)
+    if fast is not None:
+        return fast
     rows, seen = [], {}
     for row in reader:
         line = reader.line_num
@@ -117,6 +120,71 @@ def read_registry(path=UNITS_CSV) -> pd.DataFrame:
     if not rows:
         raise DataError(path, None, "registry has no unit")
     df = pd.DataFrame(rows)
+    df["is_collective"] = df["is_collective"].astype(bool)
+    return df
+
+
+def _names(field: str) -> tuple[str, ...]:
+    """``a|b|c`` as a tuple of stripped, non-empty names (aliases, members)."""
+    if not field:
+        return ()
+    if "|" not in field and field == field.strip():
+        return (field,)
+    return tuple(a.strip() for a in field.split("|") if a.strip())
+
+
+def _registry_fast(text: str, header: list[str]) -> pd.DataFrame | None:
+    """The registry of a valid file, column by column; None if any row could raise an error.
+
+    The rows are tokenised once by :func:`csv.reader` (blank lines skipped, as
+    :class:`csv.DictReader` does) and every check runs on whole columns. A file with any
+    problem (or an odd shape: a repeated header name, a row with too few or too many fields)
+    returns None, and :func:`read_registry` reads it row by row to report the first error.
+    """
+    if len(set(header)) != len(header):
+        return None
+    reader = csv.reader(io.StringIO(text))
+    next(reader, None)
+    rows, lines = [], []
+    for row in reader:
+        if row:
+            rows.append(row)
+            lines.append(reader.line_num)
+    n = len(header)
+    if not rows or any(len(r) != n for r in rows):
+        return None
+    col = dict(zip(header, map(list, zip(*rows, strict=True)), strict=True))
+    unit = [u.strip() for u in col["unit"]]
+    if not all(unit):
+        return None
+    aliases = list(map(_names, col["aliases"]))
+    n_names = len(unit) + sum(map(len, aliases))
+    if len(set(unit).union(*aliases)) != n_names:
+        return None
+    system = [x.strip() for x in col["system"]]
+    if not set(system) <= SYSTEMS.keys():
+        return None
+    flags = [x.strip().lower() for x in col["is_collective"]]
+    if not set(flags) <= _BOOL.keys():
+        return None
+    is_collective = [_BOOL[f] for f in flags]
+    members = list(map(_names, col["members"]))
+    if not set().union(*members) <= SYSTEMS.keys():
+        return None
+    if any(m and not c for m, c in zip(members, is_collective, strict=True)):
+        return None
+    df = pd.DataFrame(
+        {
+            "unit": unit,
+            "aliases": aliases,
+            "name_en": [x.strip() for x in col["name_en"]],
+            "system": system,
+            "is_collective": is_collective,
+            "members": members,
+            "note": [x.strip() for x in col["note"]],
+            "line": lines,
+        }
+    )
     df["is_collective"] = df["is_collective"].astype(bool)
     return df
 

@@ -67,6 +67,7 @@ from importlib import resources
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from .config import RANDOM_SEED
@@ -119,9 +120,15 @@ def _r(x: float, nd: int = 4) -> float:
     return float(round(float(x), nd))
 
 
-def _unit_counts(ds) -> pd.DataFrame:
-    """Measures per unit and role (distinct measures), for every unit named in the assignments."""
-    a = ds.assignments.drop_duplicates(["unit", "measure_id", "role"])
+def _unit_counts(ds, units=None) -> pd.DataFrame:
+    """Measures per unit and role (distinct measures), for every unit named in the assignments.
+
+    `units` (a set) counts only those units, filtering the assignments first.
+    """
+    a = ds.assignments
+    if units is not None:
+        a = a[a["unit"].isin(units).to_numpy()]
+    a = a.drop_duplicates(["unit", "measure_id", "role"])
     n = a.groupby(["unit", "role"]).size().unstack(fill_value=0)
     for role in ("lead", "responsible"):
         if role not in n:
@@ -138,12 +145,19 @@ def _lead_share(ds, tables) -> dict:
     return workload(ds).set_index("unit")["lead_share"].to_dict()
 
 
-def _measures_info(ds) -> dict:
-    """``{measure_id: {text, plan, section, lead units, responsible units}}`` in file order."""
-    a = ds.assignments.drop_duplicates(["measure_id", "role", "unit"])
-    units = {role: g.groupby("measure_id", sort=False)["unit"].agg(list).to_dict() for role, g in a.groupby("role")}
+def _measures_info(ds, only=None) -> dict:
+    """``{measure_id: {text, plan, section, lead units, responsible units}}`` in file order.
+
+    `only` (a set of measure ids) keeps just those measures, filtered before any per-measure work.
+    """
+    measures, a = ds.measures, ds.assignments
+    if only is not None:
+        measures = measures[measures["measure_id"].isin(only).to_numpy()]
+        a = a[a["measure_id"].isin(only).to_numpy()]
+    a = a.drop_duplicates(["measure_id", "role", "unit"])
+    units = {role: _lists_by_key(g["measure_id"], g["unit"]) for role, g in a.groupby("role")}
     out = {}
-    for m in ds.measures.itertuples(index=False):
+    for m in measures.itertuples(index=False):
         out[m.measure_id] = {
             "text": m.text,
             "plan_id": m.plan_id,
@@ -155,6 +169,19 @@ def _measures_info(ds) -> dict:
             "responsible": units.get("responsible", {}).get(m.measure_id, []),
         }
     return out
+
+
+def _lists_by_key(keys: pd.Series, values: pd.Series) -> dict:
+    """``{key: [value, …]}``, keys in first-appearance order, values in row order.
+
+    The same as ``values.groupby(keys, sort=False).agg(list).to_dict()``, without a Python call per group.
+    """
+    codes, uniq = pd.factorize(keys.to_numpy(dtype=object))
+    order = np.argsort(codes, kind="stable")
+    vals = values.to_numpy(dtype=object)[order].tolist()
+    ends = np.cumsum(np.bincount(codes, minlength=len(uniq))).tolist()
+    starts = [0, *ends[:-1]]
+    return {k: vals[i:j] for k, i, j in zip(uniq.tolist(), starts, ends, strict=True)}
 
 
 def _plans_facet(ds) -> dict:
@@ -229,14 +256,33 @@ def _unit_entry(row, counts, lead_share, *, cluster=None) -> dict:
 
 def _unit_measures(ds, units: set) -> dict:
     """``{unit: [[measure_id, role], …]}`` (roles merged with ``+``), in measure order."""
-    order = {m: i for i, m in enumerate(ds.measures["measure_id"])}
     a = ds.assignments[ds.assignments["unit"].isin(units)].drop_duplicates(["unit", "measure_id", "role"])
-    roles = a.groupby(["unit", "measure_id"])["role"].agg(lambda r: "+".join(sorted(set(r))))
+    mids = ds.measures["measure_id"]
+    used = mids.isin(set(a["measure_id"])).to_numpy()  # positions of these units' measures only
+    order = dict(zip(mids[used], np.flatnonzero(used).tolist(), strict=True))
     out: dict = {u: [] for u in units}
-    for (u, m), r in roles.items():
-        out[u].append([m, r])
-    for u in out:
-        out[u].sort(key=lambda x: order[x[0]])
+    role = a["role"].to_numpy(dtype=object)
+    if len(a) and set(pd.unique(role)) <= {"lead", "responsible"}:
+        # roles as bits (lead 1, responsible 2), OR-ed per (unit, measure) pair, pairs in measure order
+        bits = np.where(role == "lead", 1, 2)
+        m = a["measure_id"].to_numpy(dtype=object)
+        u = a["unit"].to_numpy(dtype=object)
+        pos = np.fromiter(map(order.__getitem__, m), dtype=np.int64, count=len(m))
+        ucode = pd.factorize(u)[0]
+        key = ucode.astype(np.int64) * (len(mids) + 1) + pos
+        pairs, inv = np.unique(key, return_inverse=True)  # sorted: by unit code, then measure order
+        merged = np.bincount(inv, weights=bits, minlength=len(pairs)).astype(np.int64)
+        first = np.zeros(len(pairs), dtype=np.int64)
+        first[inv[::-1]] = np.arange(len(inv))[::-1]  # a row of each pair, for its names
+        names = np.array(["", "lead", "responsible", "lead+responsible"], dtype=object)[merged]
+        for uu, mm, r in zip(u[first].tolist(), m[first].tolist(), names.tolist(), strict=True):
+            out[uu].append([mm, r])
+        return out
+    roles = a.groupby(["unit", "measure_id"])["role"].agg(lambda r: "+".join(sorted(set(r))))
+    for (uu, mm), r in roles.items():
+        out[uu].append([mm, r])
+    for uu in out:
+        out[uu].sort(key=lambda x: order[x[0]])
     return out
 
 
@@ -428,13 +474,13 @@ def colead_payload(
     keep = set(unit_ids)
     E = _colead_edges(ds, tables)
     E = E[E["unit_a"].isin(keep) & E["unit_b"].isin(keep)].sort_values(["unit_a", "unit_b"])
-    counts = _unit_counts(ds)
+    counts = _unit_counts(ds, keep)
     reg = ds.units.set_index("unit", drop=False)
     lead = ds.assignments[(ds.assignments["role"] == "lead") & ds.assignments["unit"].isin(keep)]
     lead = lead.drop_duplicates(["unit", "measure_id"]).merge(ds.measures[["measure_id", "plan_id"]], on="measure_id")
     led = lead.groupby("unit")["measure_id"].agg(set).to_dict()
     plans_of = lead.groupby("unit")["plan_id"].agg(lambda p: sorted(set(p))).to_dict()
-    plan_of_measure = ds.measures.set_index("measure_id")["plan_id"].to_dict()
+    plan_of_measure = dict(zip(lead["measure_id"], lead["plan_id"], strict=True))  # the kept units' measures
 
     L = nx.Graph()
     L.add_nodes_from(unit_ids)
@@ -525,8 +571,8 @@ def colead_payload(
     for u in unit_ids:
         units[u]["measures"] = um[u]
         units[u]["coleads"] = co[u]
-    minfo = _measures_info(ds)
     needed = {m for u in unit_ids for m, _ in um[u]}
+    minfo = _measures_info(ds, only=needed)
     subtitle = f"{len(unit_ids)} 个牵头单位 lead units · {len(edges)} 条共同牵头关系 co-lead ties"
     if len(keep) < len(cl):
         subtitle += f"(前 {len(keep)} / {len(cl)} top units by lead share)"
@@ -538,7 +584,7 @@ def colead_payload(
         "edges": edges,
         "facets": facets,
         "units": units,
-        "measures": {m: v for m, v in minfo.items() if m in needed},
+        "measures": minfo,
     }
 
 

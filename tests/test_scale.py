@@ -8,6 +8,8 @@
 * Clusters and brokers: igraph against networkx, consensus on co-lead ties against the full
   co-assignment matrix, sampled against exact betweenness.
 * The synthetic corpus generator's promised shape.
+* The big-graph view's helpers against the Python group-bys they replaced; igraph without
+  matplotlib.
 
 No timing is asserted here: ``benchmarks/run.py`` measures.
 """
@@ -409,3 +411,73 @@ def test_ingest_command_does_not_import_matplotlib(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=config.PROJECT_ROOT
     )
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_igraph_stages_do_not_import_matplotlib():
+    code = (
+        "import sys\nfrom analysis.load import load\nfrom analysis import clusters as cl\n"
+        "ds = load()\nc = cl.colead_clusters(ds, n_runs=2, backend='igraph')\ncl.brokers(ds, c)\n"
+        "print('igraph' in sys.modules, 'matplotlib' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=config.PROJECT_ROOT
+    )
+    assert out.stdout.strip().splitlines()[-1] == "True False"
+
+
+# ---------------------------------------------------------------- views of huge graphs
+
+
+def ref_unit_measures(ds, units: set) -> dict:
+    """views._unit_measures as it was: a Python group-by per (unit, measure) pair."""
+    order = {m: i for i, m in enumerate(ds.measures["measure_id"])}
+    a = ds.assignments[ds.assignments["unit"].isin(units)].drop_duplicates(["unit", "measure_id", "role"])
+    roles = a.groupby(["unit", "measure_id"])["role"].agg(lambda r: "+".join(sorted(set(r))))
+    out: dict = {u: [] for u in units}
+    for (u, m), r in roles.items():
+        out[u].append([m, r])
+    for u in out:
+        out[u].sort(key=lambda x: order[x[0]])
+    return out
+
+
+@pytest.mark.parametrize("fixture", ["seed", "corpus10k"])
+def test_view_helpers_equal_the_python_group_by(request, fixture):
+    from analysis import views
+
+    ds = request.getfixturevalue(fixture)
+    ds = ds[2] if isinstance(ds, tuple) else ds
+    units = set(ds.assignments["unit"].drop_duplicates().iloc[::3])
+    assert views._unit_measures(ds, units) == ref_unit_measures(ds, units)
+    a = ds.assignments.drop_duplicates(["measure_id", "role", "unit"])
+    for _, g in a.groupby("role"):
+        ref = g.groupby("measure_id", sort=False)["unit"].agg(list).to_dict()
+        got = views._lists_by_key(g["measure_id"], g["unit"])
+        assert got == ref and list(got) == list(ref)
+    some = set(ds.measures["measure_id"].iloc[::5])
+    full = views._measures_info(ds)
+    assert views._measures_info(ds, only=some) == {m: v for m, v in full.items() if m in some}
+    counts = views._unit_counts(ds)
+    assert views._unit_counts(ds, units).equals(counts.loc[sorted(units)])
+
+
+@pytest.mark.parametrize("fixture", ["seed", "tiny", "corpus10k"])
+def test_projection_from_cached_codes_equals_projection_matrix(request, fixture):
+    from analysis.graph import projection_matrix
+
+    ds = request.getfixturevalue(fixture)
+    ds = ds[2] if isinstance(ds, tuple) else ds
+    a = named_assignments(ds.assignments, ds.units)
+    for lead_only in (True, False):
+        sub = a[(a["role"] == "lead").to_numpy()] if lead_only else a
+        C, _, deg, units = projection_matrix(sub, role="lead" if lead_only else None, newman=False)
+        C2, deg2, units2 = cl._named_projection(ds, lead_only=lead_only)
+        assert list(units2) == list(units)
+        np.testing.assert_array_equal(deg2, deg)
+        for attr in ("indptr", "indices", "data"):
+            np.testing.assert_array_equal(getattr(C2, attr), getattr(C, attr))
+    assert cl._n_lead_units(ds) == sub_lead_units(a)
+
+
+def sub_lead_units(a) -> int:
+    return a.loc[(a["role"] == "lead").to_numpy(), "unit"].nunique()
