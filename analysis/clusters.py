@@ -34,7 +34,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .config import RANDOM_SEED
-from .graph import edges_to_graph, named_assignments, projection_edges, projection_matrix
+from .graph import assignment_codes, cached, edges_to_graph, named_assignments, projection_edges, projection_matrix
 
 if TYPE_CHECKING:  # networkx is imported where it is used: the sparse path never needs it
     import networkx as nx
@@ -92,39 +92,21 @@ def louvain(G: nx.Graph, *, seed: int = RANDOM_SEED, weight: str = "count", reso
     return sorted((set(c) for c in comms), key=lambda c: (-len(c), min(c)))
 
 
-_CODES: dict = {}  # id(assignments) -> integer codes of its named units (see _named_codes)
-
-
 def _named_codes(ds):
     """``(unit_code, measure_code, is_lead, names)`` of the named units' assignments, or None.
 
-    Unit codes are positions in ``names`` (the registry's units in name order), measure codes
-    first appearance; computed once per assignments frame (clusters and brokers both need
-    them) and forgotten with it. None when a unit is not in the registry (a hand-made frame).
+    :func:`~analysis.graph.assignment_codes` restricted to named units (collectives dropped);
+    computed once per dataset (clusters and brokers both need them).
     """
-    import weakref
 
-    a = ds.assignments
-    key = id(a)
-    hit = _CODES.get(key)
-    if hit is not None and hit[0]() is a:
-        return hit[1]
-    reg = ds.units
-    names = reg["unit"].to_numpy(dtype=object)
-    order = np.argsort(names, kind="stable")
-    names = names[order]
-    index = pd.Index(names)
-    out = None
-    if index.is_unique:
-        ucode = index.get_indexer(a["unit"].to_numpy(dtype=object))
-        if len(ucode) == 0 or ucode.min() >= 0:
-            named = ~reg["is_collective"].to_numpy(dtype=bool)[order][ucode]
-            mcode = pd.factorize(a["measure_id"].to_numpy(dtype=object))[0]
-            is_lead = (a["role"] == "lead").to_numpy(dtype=bool)
-            out = (ucode[named], mcode[named], is_lead[named], names)
-    _CODES[key] = (weakref.ref(a), out)
-    weakref.finalize(a, _CODES.pop, key, None)
-    return out
+    def named():
+        codes = assignment_codes(ds)
+        if codes is None:
+            return None
+        keep = ~codes.is_collective[codes.unit]
+        return codes.unit[keep], codes.measure[keep], codes.is_lead[keep], codes.units
+
+    return cached(ds, "named", named)
 
 
 def _n_lead_units(ds) -> int:
@@ -190,8 +172,9 @@ def _igraph(C: sp.csr_matrix, n: int, *, weights: bool = True):
     """An undirected igraph Graph (with a ``count`` edge weight) from an upper-triangular CSR matrix."""
     ig = _import_igraph()
 
-    rows = np.repeat(np.arange(C.shape[0], dtype=np.int64), np.diff(C.indptr))
-    g = ig.Graph(n=n, edges=np.column_stack([rows, C.indices.astype(np.int64)]), directed=False)
+    rows = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr))
+    # pairs of Python ints: igraph converts them faster than a list of lists or an ndarray
+    g = ig.Graph(n=n, edges=list(zip(rows.tolist(), C.indices.tolist(), strict=True)), directed=False)
     if weights:
         g.es["count"] = C.data.tolist()
     return g

@@ -48,7 +48,9 @@ if TYPE_CHECKING:  # networkx is imported where it is used: the sparse path neve
 
 __all__ = [
     "WEIGHTS",
+    "AssignmentCodes",
     "Incidence",
+    "assignment_codes",
     "bipartite_graph",
     "coordination_edges",
     "coordination_graph",
@@ -69,6 +71,73 @@ def named_assignments(assignments: pd.DataFrame, units: pd.DataFrame) -> pd.Data
     """Assignments of named units only (collective placeholders dropped)."""
     collective = set(units.loc[units["is_collective"], "unit"])
     return assignments[~assignments["unit"].isin(collective)]
+
+
+_CACHE: dict = {}  # (tag, id(assignments), id(units)) -> (weak references, value)
+
+
+def cached(ds, tag: str, compute):
+    """``compute()``, remembered for this dataset's assignments and registry frames.
+
+    The frames are treated as immutable (as everywhere in the package); the entry is forgotten
+    when either frame is.
+    """
+    import weakref
+
+    a, u = ds.assignments, ds.units
+    key = (tag, id(a), id(u))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0]() is a and hit[1]() is u:
+        return hit[2]
+    value = compute()
+    _CACHE[key] = (weakref.ref(a), weakref.ref(u), value)
+    weakref.finalize(a, _CACHE.pop, key, None)
+    weakref.finalize(u, _CACHE.pop, key, None)
+    return value
+
+
+@dataclass(frozen=True)
+class AssignmentCodes:
+    """Integer codes of every row of a dataset's assignments (see :func:`assignment_codes`)."""
+
+    unit: np.ndarray  # position in `units`
+    measure: np.ndarray  # position in `measure_ids` (first appearance)
+    is_lead: np.ndarray
+    units: np.ndarray  # the registry's units in name order
+    registry_row: np.ndarray  # row of the registry of each of `units`
+    is_collective: np.ndarray  # of each of `units`
+    measure_ids: np.ndarray
+
+
+def assignment_codes(ds) -> AssignmentCodes | None:
+    """Integer codes of the assignments, factorised once per dataset and shared by the stages.
+
+    None when a unit of the assignments is not in the registry or the registry repeats a name
+    (hand-made frames): callers then work on the names.
+    """
+
+    def compute():
+        a, reg = ds.assignments, ds.units
+        names = reg["unit"].to_numpy(dtype=object)
+        order = np.argsort(names, kind="stable")
+        index = pd.Index(names[order])
+        if not index.is_unique:
+            return None
+        ucode = index.get_indexer(a["unit"].to_numpy(dtype=object))
+        if len(ucode) and ucode.min() < 0:
+            return None
+        mcode, mids = pd.factorize(a["measure_id"].to_numpy(dtype=object))
+        return AssignmentCodes(
+            unit=ucode,
+            measure=mcode,
+            is_lead=(a["role"] == "lead").to_numpy(dtype=bool),
+            units=names[order],
+            registry_row=order,
+            is_collective=reg["is_collective"].to_numpy(dtype=bool)[order],
+            measure_ids=np.asarray(mids, dtype=object),
+        )
+
+    return cached(ds, "codes", compute)
 
 
 def bipartite_graph(ds) -> nx.Graph:

@@ -144,9 +144,19 @@ def workload(
 
     # integer codes: every unit of the assignments is a canonical unit of the registry
     all_units = units["unit"].to_numpy(dtype=object)
-    ucode_all = pd.Index(all_units).get_indexer(a["unit"].to_numpy(dtype=object))
-    mcode = pd.Index(measures["measure_id"].to_numpy(dtype=object)).get_indexer(a["measure_id"].to_numpy(dtype=object))
-    is_lead = (a["role"] == "lead").to_numpy()
+    from .graph import assignment_codes
+
+    codes = assignment_codes(ds) if collectives != "expand" else None
+    if codes is not None:  # shared with the other stages: no second pass over millions of names
+        ucode_all = codes.registry_row[codes.unit]
+        mcode = pd.Index(measures["measure_id"].to_numpy(dtype=object)).get_indexer(codes.measure_ids)[codes.measure]
+        is_lead = codes.is_lead
+    else:
+        ucode_all = pd.Index(all_units).get_indexer(a["unit"].to_numpy(dtype=object))
+        mcode = pd.Index(measures["measure_id"].to_numpy(dtype=object)).get_indexer(
+            a["measure_id"].to_numpy(dtype=object)
+        )
+        is_lead = (a["role"] == "lead").to_numpy()
     if (ucode_all < 0).any() or (mcode < 0).any():  # a hand-made frame: fall back to string codes
         ucode_all = pd.factorize(a["unit"].to_numpy(dtype=object))[0]
         all_units = None

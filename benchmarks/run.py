@@ -10,8 +10,9 @@ Python process, one after the other, on the same data:
 ``load``        :func:`analysis.load.load`: read, validate, split unit lists, map aliases;
 ``workload``    :func:`analysis.workload.workload` (per-unit loads and ranks);
 ``co-lead``     :func:`analysis.graph.projection_edges` of named lead units (B·Bᵀ);
-``clusters``    :func:`analysis.clusters.colead_clusters` (defaults: networkx Louvain × 100
-                below 2,000 lead units, igraph Louvain × 10 above);
+``clusters``    :func:`analysis.clusters.colead_clusters` with ``n_runs=None`` (networkx
+                Louvain below 200 lead units, igraph above; 100 runs up to 5,000 lead
+                units, 3 above);
 ``brokers``     :func:`analysis.clusters.brokers` (betweenness exact or sampled, k-core,
                 participation);
 ``view``        :func:`analysis.views.colead_view` with the top 300 units by lead share.

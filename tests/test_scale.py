@@ -481,3 +481,16 @@ def test_projection_from_cached_codes_equals_projection_matrix(request, fixture)
 
 def sub_lead_units(a) -> int:
     return a.loc[(a["role"] == "lead").to_numpy(), "unit"].nunique()
+
+
+@pytest.mark.parametrize("fixture", ["seed", "tiny", "corpus10k"])
+def test_column_wise_registry_equals_the_row_by_row_registry(request, fixture, monkeypatch):
+    import analysis.registry as reg
+
+    ds = request.getfixturevalue(fixture)
+    ds = ds[2] if isinstance(ds, tuple) else ds
+    fast = reg.read_registry(ds.units_path)
+    monkeypatch.setattr(reg, "_registry_fast", lambda text, header: None)
+    slow = reg.read_registry(ds.units_path)
+    pd.testing.assert_frame_equal(fast, slow)
+    assert list(fast.dtypes) == list(slow.dtypes)
