@@ -48,18 +48,8 @@ __all__ = [
 ]
 
 #: Columns a measures file must have; the others of ``MEASURE_COLUMNS`` are optional.
-REQUIRED_COLUMNS = [
-    "measure_id",
-    "plan_id",
-    "plan_title",
-    "section_no",
-    "section_title",
-    "item_no",
-    "text",
-    "lead_units_raw",
-    "responsible_units_raw",
-    "source_line",
-]
+OPTIONAL_COLUMNS = ("source_file", "lead_line", "responsible_line")
+REQUIRED_COLUMNS = [c for c in MEASURE_COLUMNS if c not in OPTIONAL_COLUMNS]
 ASSIGNMENT_COLUMNS = ["measure_id", "role", "position", "unit_raw", "unit"]
 _INT_COLUMNS = ("section_no", "item_no", "source_line", "lead_line", "responsible_line")
 
