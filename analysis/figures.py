@@ -1122,8 +1122,9 @@ def _write_lang(ds, tables, figures_dir: Path, lang: str, formats, charts) -> di
     return written
 
 
-def write_figures(ds, tables, figures_dir, *, langs=LANGS, formats=FORMATS, charts=None,
-                  processes: int | None = None) -> dict[str, Path]:
+def write_figures(
+    ds, tables, figures_dir, *, langs=LANGS, formats=FORMATS, charts=None, processes: int | None = None
+) -> dict[str, Path]:
     """Draw every chart and save it as ``figures_dir/NAME.{png,svg,pdf}`` (Chinese) and
     ``figures_dir/en/NAME.*`` (English); returns ``{"figures/[en/]NAME.ext": path}``.
 
