@@ -14,7 +14,9 @@ __all__ = [
     "FIGURES_DIR",
     "MEASURES_CSV",
     "NOTEBOOKS_DIR",
+    "PLAN_NAMES_CSV",
     "PROJECT_ROOT",
+    "RANDOM_SEED",
     "RAW_DIR",
     "REPORTS_DIR",
     "SEED",
@@ -27,6 +29,8 @@ DATA_DIR = PROJECT_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 MEASURES_CSV = DATA_DIR / "measures.csv"
 UNITS_CSV = DATA_DIR / "units.csv"
+#: English plan names for the charts, keyed by plan title (hand-maintained).
+PLAN_NAMES_CSV = DATA_DIR / "plan_names.csv"
 FIGURES_DIR = PROJECT_ROOT / "figures"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"

@@ -54,14 +54,13 @@ import numpy as np
 import pandas as pd
 
 from . import style
-from .config import DATA_DIR, RANDOM_SEED
+from .config import PLAN_NAMES_CSV, RANDOM_SEED
 from .registry import SYSTEMS
 
 __all__ = [
     "CHARTS",
     "FORMATS",
     "LANGS",
-    "PLAN_NAMES_CSV",
     "assignments_per_measure",
     "cluster_stability",
     "colead_network",
@@ -77,8 +76,6 @@ __all__ = [
     "write_figures",
 ]
 
-#: English plan names, keyed by the plan title as written in the source (hand-maintained data).
-PLAN_NAMES_CSV = DATA_DIR / "plan_names.csv"
 LANGS = ("zh", "en")
 FORMATS = ("png", "svg", "pdf")
 
