@@ -184,6 +184,25 @@ def _lists_by_key(keys: pd.Series, values: pd.Series) -> dict:
     return {k: vals[i:j] for k, i, j in zip(uniq.tolist(), starts, ends, strict=True)}
 
 
+def _systems_facet(n_sys: pd.Series, *, label: str, shape: str) -> dict:
+    """Legend facet of the unit systems present (`n_sys`: units per system), in registry order."""
+    return {
+        "key": "system",
+        "label": label,
+        "items": [
+            {
+                "value": s,
+                "label": SYSTEMS[s][0],
+                "label_en": SYSTEMS[s][1],
+                "color": SYSTEM_COLORS[s],
+                "shape": shape,
+                "n": int(n_sys[s]),
+            }
+            for s in sorted(n_sys.index, key=list(SYSTEMS).index)
+        ],
+    }
+
+
 def _plans_facet(ds) -> dict:
     plans = ds.measures.drop_duplicates("plan_id")[["plan_id", "plan_title"]]
     n = ds.measures["plan_id"].value_counts()
@@ -397,25 +416,10 @@ def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 
             }
         )
     edges.sort(key=lambda e: (e["from"], e["to"]))
-    used_systems = sorted({G.nodes[u]["system"] for u in unit_ids}, key=list(SYSTEMS).index)
     n_sys = pd.Series([G.nodes[u]["system"] for u in unit_ids]).value_counts()
     n_role = {r: sum(r in e["facets"]["role"] for e in edges) for r in ROLE_LABELS}
     facets = [
-        {
-            "key": "system",
-            "label": "系统 System",
-            "items": [
-                {
-                    "value": s,
-                    "label": SYSTEMS[s][0],
-                    "label_en": SYSTEMS[s][1],
-                    "color": SYSTEM_COLORS[s],
-                    "shape": "dot",
-                    "n": int(n_sys[s]),
-                }
-                for s in used_systems
-            ],
-        },
+        _systems_facet(n_sys, label="系统 System", shape="dot"),
         _plans_facet(ds),
         {
             "key": "role",
@@ -548,21 +552,7 @@ def colead_payload(
                 for c in clusters
             ],
         },
-        {
-            "key": "system",
-            "label": "系统(节点边框)System (node border)",
-            "items": [
-                {
-                    "value": s,
-                    "label": SYSTEMS[s][0],
-                    "label_en": SYSTEMS[s][1],
-                    "color": SYSTEM_COLORS[s],
-                    "shape": "ring",
-                    "n": int(n_sys[s]),
-                }
-                for s in sorted(n_sys.index, key=list(SYSTEMS).index)
-            ],
-        },
+        _systems_facet(n_sys, label="系统(节点边框)System (node border)", shape="ring"),
         _plans_facet(ds),
     ]
     units = {u: _unit_entry(reg.loc[u], counts, share, cluster=cl[u]) for u in unit_ids}
