@@ -26,9 +26,6 @@ def analysis_tables(ds, *, n_runs: int = 100, seed: int = RANDOM_SEED) -> dict[s
     wl = wk.workload(ds)
     named = named_assignments(ds.assignments, ds.units)
     clus = cl.colead_clusters(ds, n_runs=n_runs, seed=seed)
-    lorenz = pd.concat(
-        [wk.lorenz(wl[col]).assign(load=col) for col in ("lead_share", "n_responsible")], ignore_index=True
-    )[["load", "cum_share_units", "cum_share_load"]]
     co = clus.coassignment.rename_axis("unit").reset_index()
     tables = {
         "workload": wl,
@@ -36,7 +33,7 @@ def analysis_tables(ds, *, n_runs: int = 100, seed: int = RANDOM_SEED) -> dict[s
         "workload_by_section": wk.workload_by_section(ds),
         "collectives": wk.collective_table(ds),
         "concentration": wk.concentration(wl),
-        "lorenz": lorenz,
+        "lorenz": wk.lorenz_table(wl),
         "colead_edges": projection_edges(named, role="lead"),
         "coresponsibility_edges": projection_edges(named, role="responsible"),
         "coordination_edges": coordination_edges(named),

@@ -222,8 +222,12 @@ def _tables(ds, tables, *names):
             "collectives": lambda: wk.collective_table(ds),
             "workload_by_section": lambda: wk.workload_by_section(ds),
         }
-        if all(n in cheap for n in missing):
-            tables.update({n: cheap[n]() for n in missing})
+        of_workload = {"lorenz": wk.lorenz_table, "concentration": wk.concentration}
+        if all(n in cheap or n in of_workload for n in missing):
+            if "workload" not in tables and any(n in of_workload for n in missing):
+                tables["workload"] = wk.workload(ds)
+            for n in (n for n in missing if n not in tables):
+                tables[n] = of_workload[n](tables["workload"]) if n in of_workload else cheap[n]()
         else:
             from .exports import analysis_tables
 

@@ -47,6 +47,7 @@ __all__ = [
     "expand_collectives",
     "gini",
     "lorenz",
+    "lorenz_table",
     "multi_lead_measures",
     "never_lead",
     "workload",
@@ -344,6 +345,13 @@ def lorenz(values) -> pd.DataFrame:
     n, total = len(x), x.sum()
     cum = np.concatenate([[0.0], np.cumsum(x) / total]) if total else np.zeros(n + 1)
     return pd.DataFrame({"cum_share_units": np.arange(n + 1) / max(n, 1), "cum_share_load": cum})
+
+
+def lorenz_table(wl: pd.DataFrame, *, loads=("lead_share", "n_responsible")) -> pd.DataFrame:
+    """Lorenz curve points of several load columns of a workload table, in long form:
+    ``load, cum_share_units, cum_share_load``."""
+    parts = [lorenz(wl[col]).assign(load=col) for col in loads]
+    return pd.concat(parts, ignore_index=True)[["load", "cum_share_units", "cum_share_load"]]
 
 
 def concentration(wl: pd.DataFrame, *, loads=("lead_share", "n_responsible", "n_total")) -> pd.DataFrame:
