@@ -36,7 +36,7 @@ import pandas as pd
 from .config import MEASURES_CSV, UNITS_CSV
 from .errors import DataError, read_text
 from .ingest import _CLOSE, _OPEN, _ROLE_PHRASES, _SEPARATORS, MEASURE_COLUMNS, split_units
-from .registry import read_registry
+from .registry import alias_map, read_registry
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
@@ -368,19 +368,9 @@ def _split_column(values: list[str]):
     return rows, pos, codes, names
 
 
-def _alias_map(units: pd.DataFrame) -> dict[str, str]:
-    """:func:`~analysis.registry.alias_map` without a Python loop over the registry's rows."""
-    unit = units["unit"].to_numpy(dtype=object)
-    aliases = units["aliases"].to_numpy(dtype=object)
-    n = np.fromiter(map(len, aliases), dtype=np.int64, count=len(aliases))
-    out = dict(zip(unit, unit, strict=True))
-    out.update(zip(chain.from_iterable(aliases), np.repeat(unit, n), strict=True))
-    return out
-
-
 def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None):
     """:func:`build_assignments`, plus the number of mentions of each canonical unit."""
-    names = _alias_map(units)
+    names = alias_map(units)
     mids = measures["measure_id"].to_numpy(dtype=object)
     pieces = []
     for role, col in enumerate(("lead_units_raw", "responsible_units_raw")):

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import chain
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .config import UNITS_CSV
@@ -191,9 +193,11 @@ def _registry_fast(text: str, header: list[str]) -> pd.DataFrame | None:
 
 def alias_map(units: pd.DataFrame) -> dict[str, str]:
     """Map every known spelling (canonical names included) to its canonical unit."""
-    out = {u: u for u in units["unit"]}
-    for unit, aliases in zip(units["unit"], units["aliases"], strict=True):
-        out.update({a: unit for a in aliases})
+    unit = units["unit"].to_numpy(dtype=object)
+    aliases = units["aliases"].to_numpy(dtype=object)
+    n = np.fromiter(map(len, aliases), dtype=np.int64, count=len(aliases))
+    out = dict(zip(unit, unit, strict=True))
+    out.update(zip(chain.from_iterable(aliases), np.repeat(unit, n), strict=True))
     return out
 
 

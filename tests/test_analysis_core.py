@@ -39,8 +39,8 @@ def test_bipartite_graph_nodes_edges_and_merged_roles(tiny):
     measures = {n for n, d in G.nodes(data=True) if d["bipartite"] == 1}
     assert units == {"区甲局", "区乙局", "区丙局", "区委丁部", "区戊院", "区直有关部门", "各街办"}
     assert len(measures) == 12
-    # 26 lead + 14 responsible mentions, minus one (区甲局 on P1-05 is both): 25 edges... by hand:
-    # leads 1+2+3+1+1+2+1+2+1+2+2+2 = 20, responsible 2+1+1+1+1+1+2+2+0+1+1+1 = 14, overlap 1.
+    # leads 1+2+3+1+1+2+1+2+1+2+2+2 = 20, responsible 2+1+1+1+1+1+2+2+0+1+1+1 = 14, and one
+    # (unit, measure) pair in both roles (区甲局 on P1-05) is one edge.
     assert G.number_of_edges() == 20 + 14 - 1
     assert G.edges["区甲局", "P1-05"]["roles"] == ("lead", "responsible")
     assert G.edges["区甲局", "P1-05"]["role"] == "lead+responsible"
