@@ -60,6 +60,7 @@ __all__ = [
     "projection_edges",
     "projection_graph",
     "projection_matrix",
+    "remember_codes",
     "role_graph",
 ]
 
@@ -101,43 +102,73 @@ class AssignmentCodes:
     """Integer codes of every row of a dataset's assignments (see :func:`assignment_codes`)."""
 
     unit: np.ndarray  # position in `units`
-    measure: np.ndarray  # position in `measure_ids` (first appearance)
+    measure: np.ndarray  # row in the dataset's measures
     is_lead: np.ndarray
     units: np.ndarray  # the registry's units in name order
     registry_row: np.ndarray  # row of the registry of each of `units`
     is_collective: np.ndarray  # of each of `units`
-    measure_ids: np.ndarray
+
+
+def _registry_index(reg: pd.DataFrame):
+    """``(sorted names, their registry rows, index of the sorted names)``; None if a name repeats."""
+    names = reg["unit"].to_numpy(dtype=object)
+    order = np.argsort(names, kind="stable")
+    index = pd.Index(names[order])
+    return (names[order], order, index) if index.is_unique else None
 
 
 def assignment_codes(ds) -> AssignmentCodes | None:
-    """Integer codes of the assignments, factorised once per dataset and shared by the stages.
+    """Integer codes of the assignments, computed once per dataset and shared by the stages.
 
-    None when a unit of the assignments is not in the registry or the registry repeats a name
-    (hand-made frames): callers then work on the names.
+    :func:`~analysis.load.load` hands over the codes it made while splitting the unit lists
+    (:func:`remember_codes`), so on a loaded dataset this costs nothing. For other frames they
+    are computed from the names; None when a unit is not in the registry, a measure not in the
+    measures table, or either repeats a name (hand-made frames): callers then work on the names.
     """
 
     def compute():
-        a, reg = ds.assignments, ds.units
-        names = reg["unit"].to_numpy(dtype=object)
-        order = np.argsort(names, kind="stable")
-        index = pd.Index(names[order])
-        if not index.is_unique:
+        a = ds.assignments
+        reg = _registry_index(ds.units)
+        measures = pd.Index(ds.measures["measure_id"])
+        if reg is None or not measures.is_unique:
             return None
-        ucode = index.get_indexer(a["unit"].to_numpy(dtype=object))
-        if len(ucode) and ucode.min() < 0:
+        names, order, index = reg
+        ucode = index.get_indexer(a["unit"])
+        mcode = measures.get_indexer(a["measure_id"])
+        if len(ucode) and (ucode.min() < 0 or mcode.min() < 0):
             return None
-        mcode, mids = pd.factorize(a["measure_id"].to_numpy(dtype=object))
         return AssignmentCodes(
             unit=ucode,
             measure=mcode,
             is_lead=(a["role"] == "lead").to_numpy(dtype=bool),
-            units=names[order],
+            units=names,
             registry_row=order,
-            is_collective=reg["is_collective"].to_numpy(dtype=bool)[order],
-            measure_ids=np.asarray(mids, dtype=object),
+            is_collective=ds.units["is_collective"].to_numpy(dtype=bool)[order],
         )
 
     return cached(ds, "codes", compute)
+
+
+def remember_codes(ds, unit_names, unit_codes: np.ndarray, rows: np.ndarray, is_lead: np.ndarray) -> None:
+    """Store the codes the loader made: ``unit_names[unit_codes]`` is each row's unit, ``rows`` its measure.
+
+    The values are those :func:`assignment_codes` would compute (``tests/test_scale.py``).
+    """
+    reg = _registry_index(ds.units)
+    if reg is None:
+        return
+    names, order, index = reg
+    to_sorted = index.get_indexer(pd.Index(unit_names, dtype=object))
+    codes = AssignmentCodes(
+        unit=to_sorted[unit_codes],
+        measure=rows,
+        is_lead=is_lead,
+        units=names,
+        registry_row=order,
+        is_collective=ds.units["is_collective"].to_numpy(dtype=bool)[order],
+    )
+    _CACHE.pop(("codes", id(ds.assignments), id(ds.units)), None)
+    cached(ds, "codes", lambda: codes)
 
 
 def bipartite_graph(ds) -> nx.Graph:

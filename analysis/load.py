@@ -27,11 +27,13 @@ import io
 import re
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from .config import MEASURES_CSV, UNITS_CSV
 from .errors import DataError, read_text
@@ -68,13 +70,15 @@ class Dataset:
 def read_measures(path=MEASURES_CSV) -> pd.DataFrame:
     """Read and validate a measures CSV (UTF-8 with or without BOM, or GB18030).
 
-    Adds a ``csv_line`` column (the row's line in the file) for error messages.
+    Adds a ``csv_line`` column (the row's line in the file) for error messages. Text columns
+    are pandas ``str`` columns backed by Arrow; number columns ``Int64``.
 
-    The file is parsed by pandas' C reader and checked with vectorised operations, so a million
-    rows take seconds. Files the C reader could read differently from Python's :mod:`csv`
-    module (blank or whitespace-only lines, line breaks inside quoted fields, ``\\r`` line
-    ends, GB18030, rows with too many fields) are tokenised by the :mod:`csv` module instead;
-    the checks and the resulting frame are the same either way.
+    A plain UTF-8 file with ``\\n`` line ends is parsed by Arrow's multi-threaded CSV reader
+    and checked column by column, so a million rows take about a second. Files Arrow could
+    read differently from Python's :mod:`csv` module (blank or whitespace-only lines, line
+    breaks inside quoted fields, ``\\r`` line ends, GB18030, rows with too few or too many
+    fields) are tokenised by the :mod:`csv` module instead; the checks and the resulting frame
+    are the same either way (``tests/test_scale.py`` compares both with a row-by-row reader).
 
     Raises
     ------
@@ -96,92 +100,31 @@ def read_measures(path=MEASURES_CSV) -> pd.DataFrame:
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
         raise DataError(path, 1, "repeated columns", value=", ".join(repeated))
-    raw = _records_fast(data, header) if data is not None else None
-    if raw is None:
-        raw = _records_csv(text if text is not None else data.decode("utf-8"), header)
-    df, extra = raw
+    columns = [c for c in MEASURE_COLUMNS if c in header]
+    table = _table_arrow(data, header) if data is not None else None
+    if table is None and text is None:
+        text = _decode(path, data)
+    del data
+    if table is not None:
+        table = _strip_table(table)
+        if _arrow_flags(table):  # some row is bad (or unusual): find the first error as below
+            _check_rows(path, _frame(table), None)
+        return _to_pandas(table, columns)
+    df, extra = _records_csv(text, header)
     if not len(df):
         raise DataError(path, None, "no measure in file")
-    df = _strip(df, data)
+    table = _strip_table(pa.Table.from_pandas(df.drop(columns="csv_line"), preserve_index=False))
+    df = _frame(table).assign(csv_line=df["csv_line"].to_numpy())
     _check_rows(path, df, extra)
-    df = df[[c for c in MEASURE_COLUMNS if c in header] + ["csv_line"]]
-    for col in _INT_COLUMNS:
-        if col in df:
-            df[col] = _to_int(df[col])
-    return df
-
-
-def _to_int(s: pd.Series) -> pd.Series:
-    """Validated whole numbers (or ``""``) as ``Int64``; short ASCII numbers take a fast path."""
-    arr = s.to_numpy(dtype=object)
-    missing = arr == ""
-    vals = arr[~missing].tolist()
-    joined = "".join(vals)
-    if joined.isascii() and (not vals or max(map(len, vals)) <= 15):
-        out = np.zeros(len(arr), dtype=np.int64)
-        out[~missing] = np.fromiter(map(int, vals), dtype=np.int64, count=len(vals))
-        return pd.Series(pd.arrays.IntegerArray(out, missing), index=s.index, name=s.name)
-    return pd.to_numeric(s.replace("", None)).astype("Int64")
-
-
-# Characters that str.strip() removes (but line ends), as UTF-8 byte sequences.
-_WS_BYTES = [chr(i).encode("utf-8") for i in range(0x110000) if chr(i).isspace() and chr(i) not in "\n\r"]
-
-
-def _edge_whitespace(data: bytes, *, chunk: int = 1 << 24) -> bool:
-    """Could a field start or end with whitespace? (Whitespace next to a comma, line end or quote.)
-
-    A scan of the raw bytes, a chunk at a time: ``bytes.translate`` marks the delimiters, numpy
-    looks at the bytes around them. False positives only cost a strip.
-    """
-    lut = _ws_lookup()
-    first, last = lut[-1]
-    pad = b"\n\n\n"
-    for lo in range(0, len(data), chunk):
-        piece = pad + data[max(lo - 3, 0) : lo + chunk + 3] + pad + pad
-        a = np.frombuffer(piece, dtype=np.uint8)
-        marks = np.frombuffer(piece[2:-5].translate(_DELIM_TABLE), dtype=np.uint8)
-        pos = np.flatnonzero(marks) + 2  # the pads count as line ends
-        after = pos[first[a[pos + 1]]]
-        before = pos[last[a[pos - 1]]]
-        if not (len(after) or len(before)):
-            continue
-        b = [a[before + k].astype(np.int32) for k in (-3, -2, -1)]
-        f = [a[after + k].astype(np.int32) for k in (1, 2, 3)]
-        key_after = (f[0] << 16) | (f[1] << 8) | f[2]
-        key_before = (b[0] << 16) | (b[1] << 8) | b[2]
-        for width, table in lut[:-1]:
-            if table[key_after >> (8 * (3 - width))].any() or table[key_before & ((1 << (8 * width)) - 1)].any():
-                return True
-    return False
-
-
-_DELIM_TABLE = bytes(1 if chr(i) in ',\n"' else 0 for i in range(256))
-
-
-@cache
-def _ws_lookup():
-    """Per width (1–3 bytes), a boolean table indexed by the bytes' value: is it whitespace?
-
-    The last item holds two 256-entry tables: can a byte start, or end, a whitespace character?
-    """
-    out = []
-    for width in (1, 2, 3):
-        table = np.zeros(1 << (8 * width), dtype=bool)
-        table[[int.from_bytes(w, "big") for w in _WS_BYTES if len(w) == width]] = True
-        out.append((width, table))
-    first, last = np.zeros(256, bool), np.zeros(256, bool)
-    first[[w[0] for w in _WS_BYTES]] = True
-    last[[w[-1] for w in _WS_BYTES]] = True
-    out.append((first, last))
-    return out
+    return _to_pandas(table, columns, df["csv_line"].to_numpy())
 
 
 def _read_utf8(path: Path) -> tuple[bytes | None, str | None]:
     """``(utf8_bytes, None)`` for a plain UTF-8 file with ``\\n`` line ends, else ``(None, text)``.
 
     The bytes lose their BOM; anything else goes through :func:`~analysis.errors.read_text`
-    (same errors, GB18030, line-end normalisation).
+    (same errors, GB18030, line-end normalisation). Whether the bytes are valid UTF-8 is left
+    to Arrow's reader (it checks); if they are not, :func:`read_text` reads them again.
     """
     try:
         raw = path.read_bytes()
@@ -189,7 +132,7 @@ def _read_utf8(path: Path) -> tuple[bytes | None, str | None]:
         return None, read_text(path)[0]
     if b"\r" not in raw and b"\x00" not in raw:
         try:
-            raw.decode("utf-8")
+            raw.split(b"\n", 1)[0].decode("utf-8")  # the header (the rest: Arrow checks)
         except UnicodeDecodeError:
             pass
         else:
@@ -202,33 +145,146 @@ def _header(data: bytes | None, text: str | None) -> list[str]:
     if text is None:
         first = data.split(b"\n", 1)[0].decode("utf-8")
         if first.count('"') % 2:  # a quoted line break in the header: let csv read it
-            text = data.decode("utf-8")
+            text = data.decode("utf-8", errors="replace")  # (just the header's fields are used)
         else:
             return next(csv.reader([first]), [])
     return next(csv.reader(io.StringIO(text)), [])
 
 
-def _records_fast(data: bytes, header: list[str]):
-    """Tokenise with pandas' C reader; ``None`` when the result could differ from the csv module's.
-
-    That is: a row with more fields than the header (the C reader raises, or silently takes a
-    long first row's first field as the index), blank lines or line breaks inside quoted fields
-    (the line numbers would shift).
-    """
-    import warnings
-
-    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+def _decode(path: Path, data: bytes) -> str:
+    """The text of a file the fast path did not take: UTF-8, or what :func:`read_text` makes of it."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
-    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return read_text(path)[0]
+
+
+def _table_arrow(data: bytes, header: list[str]) -> pa.Table | None:
+    """Tokenise with Arrow's CSV reader; None when the result could differ from the csv module's.
+
+    Every column is read as text (``""`` stays ``""``). None for: invalid UTF-8, a row with too
+    few or too many fields (Arrow raises), blank lines or line breaks inside quoted fields (the
+    number of rows would not be the number of lines − 1), a header Arrow reads differently, or
+    no row at all.
+    """
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if n_lines < 2 or b"\n\n" in data:  # (Arrow reads a blank line as a row of empty fields)
         return None
-    if len(df) != n_lines - 1 or not isinstance(df.index, pd.RangeIndex) or list(df.columns) != header:
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.large_string() for c in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    df = df.fillna("")  # fields missing at the end of a short row, as csv.DictReader's restval
+    if table.num_rows != n_lines - 1 or table.column_names != header:
+        return None
+    return table
+
+
+#: Every character :meth:`str.strip` removes, for Arrow's ``utf8_trim``.
+_WHITESPACE = "".join(chr(i) for i in range(0x110000) if chr(i).isspace())
+_WS_BYTES = [c.encode("utf-8") for c in _WHITESPACE]
+
+
+@cache
+def _ws_tables() -> dict[int, np.ndarray]:
+    """Per width (1–3 bytes), a boolean table indexed by the bytes' value: is it whitespace?"""
+    out = {}
+    for width in (1, 2, 3):
+        table = np.zeros(1 << (8 * width), dtype=bool)
+        table[[int.from_bytes(w, "big") for w in _WS_BYTES if len(w) == width]] = True
+        out[width] = table
+    return out
+
+
+def _edge_whitespace(arr: pa.Array) -> bool:
+    """Does any string of `arr` start or end with whitespace (as :meth:`str.strip` sees it)?
+
+    Reads the first and last one to three bytes of every string straight from Arrow's buffers
+    (UTF-8 is self-synchronising, so a whitespace byte sequence at an edge is a whitespace
+    character); no string is decoded.
+    """
+    if len(arr) == 0:
+        return False
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    body = arr.buffers()[2]
+    if body is None or offsets[-1] == offsets[0]:
+        return False
+    data = np.frombuffer(body, dtype=np.uint8)
+    start, end = offsets[:-1], offsets[1:]
+    size = end - start
+    tables = _ws_tables()
+    for width, table in tables.items():
+        ok = size >= width
+        s, e = start[ok], end[ok]
+        head = np.zeros(len(s), dtype=np.int64)
+        tail = np.zeros(len(s), dtype=np.int64)
+        for k in range(width):
+            head = (head << 8) | data[s + k]
+            tail = (tail << 8) | data[e - width + k]
+        if table[head].any() or table[tail].any():
+            return True
+    return False
+
+
+def _strip_table(table: pa.Table) -> pa.Table:
+    """Every text field stripped as :meth:`str.strip` would (columns without edge whitespace untouched)."""
+    for i, name in enumerate(table.column_names):
+        col = table.column(i)
+        if any(_edge_whitespace(chunk) for chunk in col.chunks):
+            table = table.set_column(i, name, pc.utf8_trim(col, _WHITESPACE))
+    return table
+
+
+_DIGITS = "^[0-9]*$"
+
+
+def _arrow_flags(table: pa.Table) -> bool:
+    """True if a row might fail :func:`_check_rows` (no false negatives), or holds non-ASCII digits."""
+
+    def empty(name):
+        return pc.equal(pc.binary_length(table[name]), 0)
+
+    flags = [empty("measure_id"), empty("text"), pc.and_(empty("lead_units_raw"), empty("responsible_units_raw"))]
+    for col in _INT_COLUMNS:
+        if col in table.column_names:
+            flags.append(pc.invert(pc.match_substring_regex(table[col], _DIGITS)))
+    if "item_no" in table.column_names:
+        flags.append(empty("item_no"))
+    if any(pc.any(f).as_py() for f in flags):
+        return True
+    return pc.count_distinct(table["measure_id"]).as_py() != table.num_rows
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """The text table as a pandas frame of ``str`` columns, with ``csv_line`` (fast path numbering)."""
+    df = table.to_pandas()
     df["csv_line"] = np.arange(2, len(df) + 2, dtype=np.int64)
-    return df, None
+    return df
+
+
+def _to_pandas(table: pa.Table, columns: list[str], lines: np.ndarray | None = None) -> pd.DataFrame:
+    """The validated measures frame: `columns` in order (numbers as ``Int64``), then ``csv_line``."""
+    ints = {}
+    for col in _INT_COLUMNS:
+        if col in table.column_names:
+            values = table[col]
+            nulls = pc.if_else(pc.equal(pc.binary_length(values), 0), pa.scalar(None, values.type), values)
+            ascii_digits = pc.all(pc.match_substring_regex(values, _DIGITS)).as_py()
+            if ascii_digits and pc.max(pc.binary_length(values)).as_py() <= 18:
+                ints[col] = pc.cast(nulls, pa.int64())
+            else:  # other decimal digits (full-width ３): Python's int() reads them
+                ints[col] = pa.array([None if v is None else int(v) for v in nulls.to_pylist()], type=pa.int64())
+    table = pa.table({c: ints.get(c, table[c]) for c in columns})
+    df = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    df["csv_line"] = np.arange(2, len(df) + 2, dtype=np.int64) if lines is None else lines
+    return df
 
 
 def _records_csv(text: str, header: list[str]):
@@ -249,16 +305,12 @@ def _records_csv(text: str, header: list[str]):
     return df, (extra if extra.notna().any() else None)
 
 
-def _strip(df: pd.DataFrame, data: bytes | None) -> pd.DataFrame:
-    """Strip every text field, skipping the work when no field of the file starts or ends in whitespace."""
-    if data is not None and not _edge_whitespace(data):
-        return df
-    cols = [c for c in df.columns if c != "csv_line"]
-    return df.assign(**{c: df[c].str.strip() for c in cols})
-
-
 def _check_rows(path: Path, df: pd.DataFrame, extra: pd.Series | None) -> None:
-    """Raise the row-level DataError of the earliest bad line, checks in their documented order."""
+    """Raise the row-level DataError of the earliest bad line, checks in their documented order.
+
+    A number is a whole number when every character is a decimal digit (:meth:`str.isdecimal`,
+    what :func:`int` reads).
+    """
     mid = df["measure_id"]
     obj = {c: df[c].to_numpy(dtype=object) for c in ("measure_id", "text", "lead_units_raw", "responsible_units_raw")}
     empty_mid = obj["measure_id"] == ""
@@ -274,7 +326,7 @@ def _check_rows(path: Path, df: pd.DataFrame, extra: pd.Series | None) -> None:
         if col in df:
             v = df[col].to_numpy(dtype=object)
             empty = v == ""
-            bad = ~empty & ~df[col].str.isdigit().to_numpy(dtype=bool)
+            bad = ~empty & ~np.fromiter(map(str.isdecimal, v), dtype=bool, count=len(v))
             checks.append((col, (bad | empty) if col == "item_no" else bad))
     any_bad = np.logical_or.reduce([m for _, m in checks])
     if not any_bad.any():
@@ -302,7 +354,6 @@ def _check_rows(path: Path, df: pd.DataFrame, extra: pd.Series | None) -> None:
 
 
 _PLAIN_SEP = "、"
-_ROW_SEP = "、\x00、"
 _NOT_IN_PLAIN = re.compile(f"[{re.escape(_SEPARATORS + _OPEN + _CLOSE)}]")
 _EDGE = " \t\u3000\u00a0\u2002\u2003\ufeff"  # what ingest._clean strips
 # a role phrase that ingest._strip_role would cut off (it needs two characters before it)
@@ -323,10 +374,10 @@ def _is_plain(name: str) -> bool:
 def build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None) -> pd.DataFrame:
     """Explode the raw unit lists into the long ``assignments`` table.
 
-    Lists are split on ``、`` in one pass; a list with any part that :func:`split_units` would
-    read differently (another separator, brackets, a role phrase such as 配合, whitespace) is
-    split by :func:`split_units` instead, so the result is the same as splitting every list
-    with it.
+    Lists are split on ``、`` by Arrow in one pass; a list with any part that
+    :func:`split_units` would read differently (another separator, brackets, a role phrase such
+    as 配合, whitespace) is split by :func:`split_units` instead, so the result is the same as
+    splitting every list with it.
 
     Raises
     ------
@@ -336,60 +387,81 @@ def build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None)
     return _build_assignments(measures, units, path=path)[0]
 
 
-def _split_column(values: list[str]):
+def _arrow(s: pd.Series) -> pa.Array:
+    """A text column as one Arrow ``large_string`` array (no copy for Arrow-backed columns)."""
+    arr = pa.array(s.array) if hasattr(s.array, "__arrow_array__") else pa.array(s.to_numpy(dtype=object))
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.large_string()) if arr.type != pa.large_string() else arr
+
+
+def _starts(rows: np.ndarray) -> np.ndarray:
+    """1-based position of each element within its run of equal, sorted `rows`."""
+    if not len(rows):
+        return np.zeros(0, np.int64)
+    first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    return np.arange(len(rows)) - np.repeat(first, np.diff(np.r_[first, len(rows)])) + 1
+
+
+def _split_column(values: pa.Array):
     """``(row, position, name_code, names)``: the non-empty unit names of each list, in order.
 
-    All lists are split in one ``str.split``: joined with ``、\\x00、``, every row boundary
-    becomes a ``\\x00`` token. Rows with a part :func:`split_units` would read differently are
-    split again by it.
+    Arrow splits every list on ``、`` and dictionary-encodes the parts, so Python sees each
+    distinct name once. Rows with a part :func:`split_units` would read differently are split
+    again by it.
     """
-    if not values:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, object)
-    tokens = _ROW_SEP.join(values).split(_PLAIN_SEP)
-    codes, names = pd.factorize(np.array(tokens, dtype=object))
-    del tokens
-    names = np.asarray(names, dtype=object)
-    marker = [i for i, x in enumerate(names) if x == "\x00"]  # (numpy would compare with "")
-    is_marker = codes == (marker[0] if len(marker) else -1)
-    rows = np.cumsum(is_marker)
-    rows, codes = rows[~is_marker], codes[~is_marker]
+    lists = pc.split_pattern(values, _PLAIN_SEP)
+    rows = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    encoded = pc.dictionary_encode(pc.list_flatten(lists))
+    codes = encoded.indices.to_numpy().astype(np.int64)
+    names = encoded.dictionary.to_pylist()
     plain = np.fromiter(map(_is_plain, names), dtype=bool, count=len(names))
-    plain[marker] = True
     if not plain.all():
-        bad = set(np.unique(rows[~plain[codes]]).tolist())
-        parts = [split_units(v)[0] if i in bad else (v.split(_PLAIN_SEP) if v else []) for i, v in enumerate(values)]
-        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-        rows = np.repeat(np.arange(len(parts)), lengths)
-        codes, names = pd.factorize(np.array(list(chain.from_iterable(parts)), dtype=object))
-        names = np.asarray(names, dtype=object)
-    keep = names[codes] != "" if len(codes) else np.zeros(0, bool)
-    rows, codes = rows[keep], codes[keep]
-    pos = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left") + 1
-    return rows, pos, codes, names
+        bad_rows = np.unique(rows[~plain[codes]])
+        parts = [split_units(v)[0] if v else [] for v in values.take(pa.array(bad_rows)).to_pylist()]
+        is_bad = np.zeros(len(values), dtype=bool)
+        is_bad[bad_rows] = True
+        keep = ~is_bad[rows]
+        index = {name: i for i, name in enumerate(names)}
+        extra = [index.setdefault(name, len(index)) for part in parts for name in part]
+        names = list(index)
+        rows = np.concatenate([rows[keep], np.repeat(bad_rows, [len(p) for p in parts])])
+        codes = np.concatenate([codes[keep], np.asarray(extra, dtype=np.int64)])
+        order = np.argsort(rows, kind="stable")
+        rows, codes = rows[order], codes[order]
+    if "" in names:
+        keep = codes != names.index("")
+        rows, codes = rows[keep], codes[keep]
+    return rows, _starts(rows), codes, names
 
 
 def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None):
-    """:func:`build_assignments`, plus the number of mentions of each canonical unit."""
+    """:func:`build_assignments`, plus integer codes: ``(frame, counts, rows, is_lead, unit_names, unit_codes)``.
+
+    ``counts`` is the number of mentions of each canonical unit; ``rows`` the row in
+    `measures` of each assignment; ``unit_codes`` index ``unit_names`` (canonical names).
+    """
     names = alias_map(units)
-    mids = measures["measure_id"].to_numpy(dtype=object)
-    pieces = []
-    for role, col in enumerate(("lead_units_raw", "responsible_units_raw")):
-        rows, pos, codes, raw = _split_column(measures[col].tolist())
-        pieces.append((rows, np.full(len(rows), role, np.int8), pos, raw, codes))
-    raw_names = np.concatenate([pieces[0][3], pieces[1][3]])
-    offset = len(pieces[0][3])
-    rows = np.concatenate([pieces[0][0], pieces[1][0]])
-    role = np.concatenate([pieces[0][1], pieces[1][1]])
-    pos = np.concatenate([pieces[0][2], pieces[1][2]])
-    codes = np.concatenate([pieces[0][4], pieces[1][4] + offset])
-    order = np.lexsort((role, rows))  # measure order, then lead before responsible, then position
-    rows, role, pos, codes = rows[order], role[order], pos[order], codes[order]
-    canon = np.array([names.get(n, "") for n in raw_names], dtype=object)
-    unknown_code = canon == ""
-    if unknown_code[codes].any():
-        unknown = {}
+    rows_l, pos_l, codes_l, raw_l = _split_column(_arrow(measures["lead_units_raw"]))
+    rows_r, pos_r, codes_r, raw_r = _split_column(_arrow(measures["responsible_units_raw"]))
+    raw_names = raw_l + raw_r
+    rows = np.concatenate([rows_l, rows_r])
+    # measure order, lead before responsible, then position: a stable sort of two sorted runs
+    order = np.argsort(rows, kind="stable")
+    rows = rows[order]
+    is_lead = order < len(rows_l)
+    pos = np.concatenate([pos_l, pos_r])[order]
+    codes = np.concatenate([codes_l, codes_r + len(raw_l)])[order]
+    used = np.zeros(len(raw_names), dtype=bool)
+    used[codes] = True
+    canon = [names.get(n) if u else "" for n, u in zip(raw_names, used.tolist(), strict=True)]
+    if None in canon:
+        unknown_code = np.array([c is None for c in canon])
+        bad = np.flatnonzero(unknown_code[codes])
+        mids = measures["measure_id"].to_numpy(dtype=object)
         lines = measures["csv_line"].to_numpy()
-        for r, c in zip(rows[unknown_code[codes]], codes[unknown_code[codes]], strict=True):
+        unknown = {}
+        for r, c in zip(rows[bad], codes[bad], strict=True):
             unknown.setdefault(raw_names[c], []).append(f"{mids[r]} (line {lines[r]})")
         listing = "; ".join(f"{n} in {', '.join(ms)}" for n, ms in unknown.items())
         raise DataError(
@@ -398,28 +470,35 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
             f"{len(unknown)} unit name(s) not in the registry "
             f"(add them to data/units.csv as a unit or an alias): {listing}",
         )
+    index = {}
+    canon_code = np.fromiter((index.setdefault(c, len(index)) for c in canon), dtype=np.int64, count=len(canon))
+    unit_names = list(index)
+    unit_codes = canon_code[codes]
+    counts = pd.Series(np.bincount(unit_codes, minlength=len(unit_names)), index=unit_names, dtype="int64")
     if not len(rows):
         df = pd.DataFrame([], columns=ASSIGNMENT_COLUMNS)
         df["position"] = df["position"].astype("int64")
-        return df, pd.Series(dtype="int64")
-    df = pd.DataFrame(
+        return df, counts, rows, is_lead, unit_names, unit_codes
+    table = pa.table(
         {
-            "measure_id": mids[rows],
-            "role": np.array(["lead", "responsible"], dtype=object)[role],
-            "position": pos.astype("int64"),
-            "unit_raw": raw_names[codes],
-            "unit": canon[codes],
+            "measure_id": _arrow(measures["measure_id"]).take(pa.array(rows)),
+            "role": pa.array(["lead", "responsible"], pa.large_string()).take(pa.array((~is_lead).astype(np.int8))),
+            "position": pa.array(pos.astype(np.int64)),
+            "unit_raw": pa.array(raw_names, pa.large_string()).take(pa.array(codes)),
+            "unit": pa.array(unit_names, pa.large_string()).take(pa.array(unit_codes)),
         }
     )
-    ucodes, uniq = pd.factorize(canon)
-    counts = pd.Series(np.bincount(ucodes[codes], minlength=len(uniq)), index=np.asarray(uniq, dtype=object))
-    return df, counts.groupby(level=0, sort=False).sum()
+    return table.to_pandas(), counts, rows, is_lead, unit_names, unit_codes
 
 
 def load(measures_csv=MEASURES_CSV, units_csv=UNITS_CSV) -> Dataset:
     """Load and validate a measures file against a unit registry."""
     units = read_registry(units_csv)
     measures = read_measures(measures_csv)
-    assignments, counts = _build_assignments(measures, units, path=measures_csv)
+    assignments, counts, rows, is_lead, unit_names, unit_codes = _build_assignments(measures, units, path=measures_csv)
     units = units.assign(n_mentions=units["unit"].map(counts).fillna(0).astype("int64"))
-    return Dataset(measures, assignments, units, Path(measures_csv), Path(units_csv))
+    ds = Dataset(measures, assignments, units, Path(measures_csv), Path(units_csv))
+    from .graph import remember_codes
+
+    remember_codes(ds, unit_names, unit_codes, rows, is_lead)  # the stages' integer codes, for free
+    return ds

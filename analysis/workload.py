@@ -150,7 +150,7 @@ def workload(
     codes = assignment_codes(ds) if collectives != "expand" else None
     if codes is not None:  # shared with the other stages: no second pass over millions of names
         ucode_all = codes.registry_row[codes.unit]
-        mcode = pd.Index(measures["measure_id"].to_numpy(dtype=object)).get_indexer(codes.measure_ids)[codes.measure]
+        mcode = codes.measure
         is_lead = codes.is_lead
     else:
         ucode_all = pd.Index(all_units).get_indexer(a["unit"].to_numpy(dtype=object))

@@ -75,7 +75,7 @@ def ref_read_measures(path) -> pd.DataFrame:
             v = row.get(col, "")
             if col == "item_no" and not v:
                 raise DataError(path, line, "empty item_no", value=mid)
-            if v and not v.isdigit():
+            if v and not v.isdecimal():  # (was isdigit: "²" then crashed in to_numeric)
                 raise DataError(path, line, f"{col} is not a whole number", value=v)
         row["csv_line"] = line
         rows.append(row)
@@ -84,7 +84,7 @@ def ref_read_measures(path) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=[c for c in MEASURE_COLUMNS if c in header] + ["csv_line"])
     for col in _INT:
         if col in df:
-            df[col] = pd.to_numeric(df[col].replace("", None)).astype("Int64")
+            df[col] = pd.array([int(v) if v else None for v in df[col]], dtype="Int64")  # int() reads "３"
     return df
 
 
@@ -236,6 +236,14 @@ ROW2 = "P1-02,P1,方案,1,一节,2,措施乙。,区民政局,,14\n"
         pytest.param(
             HEADER + ROW1.replace("区发改委", "区火星局") + ROW2.replace("区民政局", "区火星局"), id="unknown"
         ),
+        pytest.param(HEADER + ROW1.replace("措施甲。", "\x1c措施甲。\xa0") + ROW2, id="rare-whitespace"),
+        pytest.param(HEADER + ROW1.replace("区直相关部门", "区直相关部门\u2003") + ROW2, id="em-space-at-end"),
+        pytest.param(HEADER + ROW1.replace("措施甲。", "“放管服”改革。") + ROW2, id="curly-quotes-at-edges"),
+        pytest.param(HEADER + ROW1.replace("措施甲。", '措施"甲"。') + ROW2, id="quote-inside-field"),
+        pytest.param(HEADER + ROW1 + ROW2.replace(",2,措施", ",２,措施"), id="full-width-digit"),
+        pytest.param(HEADER + ROW1 + ROW2.replace(",2,措施", ",²,措施"), id="superscript-digit"),
+        pytest.param(HEADER + ROW1 + ROW2.replace(",14\n", ",-14\n"), id="negative-number"),
+        pytest.param(HEADER + ROW1 + ROW2.replace("区民政局,,", "、,,"), id="separators-only"),
         pytest.param(HEADER, id="header-only"),
         pytest.param("", id="empty-file"),
         pytest.param(HEADER.replace(",source_line", "") + ROW1, id="missing-column"),
@@ -494,3 +502,23 @@ def test_column_wise_registry_equals_the_row_by_row_registry(request, fixture, m
     slow = reg.read_registry(ds.units_path)
     pd.testing.assert_frame_equal(fast, slow)
     assert list(fast.dtypes) == list(slow.dtypes)
+
+
+@pytest.mark.parametrize("fixture", ["seed", "tiny", "corpus10k"])
+def test_codes_handed_over_by_the_loader_equal_codes_computed_from_the_names(request, fixture):
+    from analysis.graph import _CACHE, assignment_codes
+
+    ds = request.getfixturevalue(fixture)
+    ds = ds[2] if isinstance(ds, tuple) else ds
+    handed = assignment_codes(ds)
+    _CACHE.pop(("codes", id(ds.assignments), id(ds.units)))
+    computed = assignment_codes(ds)
+    assert computed is not handed
+    for field in ("unit", "measure", "is_lead", "units", "registry_row", "is_collective"):
+        np.testing.assert_array_equal(getattr(handed, field), getattr(computed, field))
+    # and they name what the frame says
+    a = ds.assignments
+    assert (computed.units[computed.unit] == a["unit"].to_numpy(dtype=object)).all()
+    assert (
+        ds.measures["measure_id"].to_numpy(dtype=object)[computed.measure] == a["measure_id"].to_numpy(dtype=object)
+    ).all()
