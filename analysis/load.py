@@ -7,7 +7,10 @@
 ``assignments``
     the tidy long table everything else is built on: ``measure_id, role, position, unit_raw,
     unit`` (``role`` is ``lead`` or ``responsible``, ``position`` counts from 1 within the
-    role, ``unit`` is the canonical name from the registry);
+    role, ``unit`` is the canonical name from the registry). ``role``, ``unit_raw`` and
+    ``unit`` are categoricals (a million measures make five million rows of a few thousand
+    names); ``unit_raw`` and ``unit`` share one sorted set of categories, so they compare and
+    sort like the strings they hold;
 ``units``
     the registry, one row per canonical unit, with ``n_mentions`` from the assignments.
 
@@ -89,8 +92,9 @@ def read_measures(path=MEASURES_CSV) -> pd.DataFrame:
         the order above for that line).
     """
     path = Path(path)
-    data, text = _read_utf8(path)
-    header = _header(data, text)
+    scan = _scan(path)
+    text = None if scan is not None else read_text(path)[0]
+    header = next(csv.reader([scan.header]), []) if scan is not None else next(csv.reader(io.StringIO(text)), [])
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unexpected = [c for c in header if c not in MEASURE_COLUMNS]
     if missing:
@@ -101,10 +105,9 @@ def read_measures(path=MEASURES_CSV) -> pd.DataFrame:
     if repeated:
         raise DataError(path, 1, "repeated columns", value=", ".join(repeated))
     columns = [c for c in MEASURE_COLUMNS if c in header]
-    table = _table_arrow(data, header) if data is not None else None
+    table = _table_arrow(path, scan, header) if scan is not None else None
     if table is None and text is None:
-        text = _decode(path, data)
-    del data
+        text = read_text(path)[0]
     if table is not None:
         table = _strip_table(table)
         if _arrow_flags(table):  # some row is bad (or unusual): find the first error as below
@@ -119,61 +122,64 @@ def read_measures(path=MEASURES_CSV) -> pd.DataFrame:
     return _to_pandas(table, columns, df["csv_line"].to_numpy())
 
 
-def _read_utf8(path: Path) -> tuple[bytes | None, str | None]:
-    """``(utf8_bytes, None)`` for a plain UTF-8 file with ``\\n`` line ends, else ``(None, text)``.
+@dataclass(frozen=True)
+class _Scan:
+    """What one pass over a measures file's bytes found (see :func:`_scan`)."""
 
-    The bytes lose their BOM; anything else goes through :func:`~analysis.errors.read_text`
-    (same errors, GB18030, line-end normalisation). Whether the bytes are valid UTF-8 is left
-    to Arrow's reader (it checks); if they are not, :func:`read_text` reads them again.
+    header: str  # the first line, decoded
+    n_lines: int  # lines, a last line without a line end included
+    bom: bool
+
+
+def _scan(path: Path, *, chunk: int = 1 << 24) -> _Scan | None:
+    """Look at the file's bytes, a chunk at a time; None unless Arrow can read it like the csv module.
+
+    That is: no ``\\r``, no NUL and a UTF-8 header line; ``\\n`` line ends are counted (Arrow
+    skips blank lines, the csv module too, but they would shift the line numbers: such a file
+    has fewer rows than lines − 1 and goes to the csv module). The rest of the UTF-8 check is Arrow's.
+    The whole file is never held in memory.
     """
+    n_lines, head, last, bom = 0, b"", b"\n", False
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            while block := fh.read(chunk):
+                if not n_lines and not head:
+                    bom = block.startswith(b"\xef\xbb\xbf")
+                if b"\r" in block or b"\x00" in block:
+                    return None
+                if not n_lines:
+                    head += block.split(b"\n", 1)[0] if b"\n" in block else block
+                n_lines += block.count(b"\n")
+                last = block[-1:]
     except OSError:
-        return None, read_text(path)[0]
-    if b"\r" not in raw and b"\x00" not in raw:
-        try:
-            raw.split(b"\n", 1)[0].decode("utf-8")  # the header (the rest: Arrow checks)
-        except UnicodeDecodeError:
-            pass
-        else:
-            return (raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw), None
-    return None, read_text(path)[0]
-
-
-def _header(data: bytes | None, text: str | None) -> list[str]:
-    """The header row as the csv module reads it (``[]`` for an empty file)."""
-    if text is None:
-        first = data.split(b"\n", 1)[0].decode("utf-8")
-        if first.count('"') % 2:  # a quoted line break in the header: let csv read it
-            text = data.decode("utf-8", errors="replace")  # (just the header's fields are used)
-        else:
-            return next(csv.reader([first]), [])
-    return next(csv.reader(io.StringIO(text)), [])
-
-
-def _decode(path: Path, data: bytes) -> str:
-    """The text of a file the fast path did not take: UTF-8, or what :func:`read_text` makes of it."""
+        return None
+    if last != b"\n":
+        n_lines += 1
     try:
-        return data.decode("utf-8")
+        header = head.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return read_text(path)[0]
+        return None
+    if header.count('"') % 2:  # a quoted line break in the header: the csv module reads it
+        return None
+    return _Scan(header, n_lines, bom)
 
 
-def _table_arrow(data: bytes, header: list[str]) -> pa.Table | None:
+def _table_arrow(path: Path, scan: _Scan, header: list[str]) -> pa.Table | None:
     """Tokenise with Arrow's CSV reader; None when the result could differ from the csv module's.
 
-    Every column is read as text (``""`` stays ``""``). None for: invalid UTF-8, a row with too
-    few or too many fields (Arrow raises), blank lines or line breaks inside quoted fields (the
-    number of rows would not be the number of lines − 1), a header Arrow reads differently, or
-    no row at all.
+    Every column is read as text (``""`` stays ``""``), in blocks of 4 MB. None for: invalid
+    UTF-8, a row with too few or too many fields (Arrow raises), blank lines or line breaks
+    inside quoted fields (the number of rows would not be the number of lines − 1), a header
+    Arrow reads differently, or no row at all.
     """
-    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if n_lines < 2 or b"\n\n" in data:  # (Arrow reads a blank line as a row of empty fields)
+    if scan.n_lines < 2:
         return None
+    source = pa.BufferReader(path.read_bytes()[3:]) if scan.bom else str(path)
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(data),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            source,
+            read_options=pacsv.ReadOptions(block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.large_string() for c in header},
                 strings_can_be_null=False,
@@ -182,7 +188,7 @@ def _table_arrow(data: bytes, header: list[str]) -> pa.Table | None:
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    if table.num_rows != n_lines - 1 or table.column_names != header:
+    if table.num_rows != scan.n_lines - 1 or table.column_names != header:
         return None
     return table
 
@@ -193,14 +199,30 @@ _WS_BYTES = [c.encode("utf-8") for c in _WHITESPACE]
 
 
 @cache
-def _ws_tables() -> dict[int, np.ndarray]:
-    """Per width (1–3 bytes), a boolean table indexed by the bytes' value: is it whitespace?"""
-    out = {}
+def _ws_tables() -> tuple[dict[int, np.ndarray], np.ndarray, np.ndarray]:
+    """Lookup tables of whitespace byte sequences.
+
+    ``(by_width, first, last)``: per width (1–3 bytes) a boolean table indexed by the bytes'
+    value (is it a whitespace character?), and two 256-entry tables: can a byte be the first,
+    or the last, byte of one?
+    """
+    by_width = {}
     for width in (1, 2, 3):
         table = np.zeros(1 << (8 * width), dtype=bool)
         table[[int.from_bytes(w, "big") for w in _WS_BYTES if len(w) == width]] = True
-        out[width] = table
-    return out
+        by_width[width] = table
+    first, last = np.zeros(256, dtype=bool), np.zeros(256, dtype=bool)
+    first[[w[0] for w in _WS_BYTES]] = True
+    last[[w[-1] for w in _WS_BYTES]] = True
+    return by_width, first, last
+
+
+def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """``(offsets, data)`` of a ``large_string`` array, as numpy views (no copy)."""
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    body = arr.buffers()[2]
+    data = np.frombuffer(body, dtype=np.uint8) if body is not None else np.zeros(0, np.uint8)
+    return offsets, data
 
 
 def _edge_whitespace(arr: pa.Array) -> bool:
@@ -208,26 +230,28 @@ def _edge_whitespace(arr: pa.Array) -> bool:
 
     Reads the first and last one to three bytes of every string straight from Arrow's buffers
     (UTF-8 is self-synchronising, so a whitespace byte sequence at an edge is a whitespace
-    character); no string is decoded.
+    character); no string is decoded. Only strings whose edge byte could belong to a
+    whitespace character are looked at further.
     """
-    if len(arr) == 0:
+    offsets, data = _buffers(arr)
+    if not len(arr) or offsets[-1] == offsets[0]:
         return False
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    body = arr.buffers()[2]
-    if body is None or offsets[-1] == offsets[0]:
-        return False
-    data = np.frombuffer(body, dtype=np.uint8)
+    by_width, first, last = _ws_tables()
     start, end = offsets[:-1], offsets[1:]
-    size = end - start
-    tables = _ws_tables()
-    for width, table in tables.items():
-        ok = size >= width
-        s, e = start[ok], end[ok]
-        head = np.zeros(len(s), dtype=np.int64)
-        tail = np.zeros(len(s), dtype=np.int64)
+    nonempty = end > start
+    start, end = start[nonempty], end[nonempty]
+    head_at = start[first[data[start]]]
+    tail_at = end[last[data[end - 1]]]
+    head_end = end[first[data[start]]]
+    tail_start = start[last[data[end - 1]]]
+    for width, table in by_width.items():
+        h = head_at[head_end - head_at >= width]
+        t = tail_at[tail_at - tail_start >= width]
+        head = np.zeros(len(h), dtype=np.int64)
+        tail = np.zeros(len(t), dtype=np.int64)
         for k in range(width):
-            head = (head << 8) | data[s + k]
-            tail = (tail << 8) | data[e - width + k]
+            head = (head << 8) | data[h + k]
+            tail = (tail << 8) | data[t - width + k]
         if table[head].any() or table[tail].any():
             return True
     return False
@@ -242,7 +266,14 @@ def _strip_table(table: pa.Table) -> pa.Table:
     return table
 
 
-_DIGITS = "^[0-9]*$"
+def _ascii_digits(col: pa.ChunkedArray) -> bool:
+    """Is every string of `col` made of the ASCII digits 0–9 only (or empty)?"""
+    for chunk in col.chunks:
+        offsets, data = _buffers(chunk)
+        used = data[offsets[0] : offsets[-1]] if len(offsets) else data[:0]
+        if len(used) and (used.min() < 48 or used.max() > 57):
+            return False
+    return True
 
 
 def _arrow_flags(table: pa.Table) -> bool:
@@ -251,11 +282,11 @@ def _arrow_flags(table: pa.Table) -> bool:
     def empty(name):
         return pc.equal(pc.binary_length(table[name]), 0)
 
+    names = table.column_names
+    if not all(_ascii_digits(table[c]) for c in _INT_COLUMNS if c in names):
+        return True
     flags = [empty("measure_id"), empty("text"), pc.and_(empty("lead_units_raw"), empty("responsible_units_raw"))]
-    for col in _INT_COLUMNS:
-        if col in table.column_names:
-            flags.append(pc.invert(pc.match_substring_regex(table[col], _DIGITS)))
-    if "item_no" in table.column_names:
+    if "item_no" in names:
         flags.append(empty("item_no"))
     if any(pc.any(f).as_py() for f in flags):
         return True
@@ -276,8 +307,7 @@ def _to_pandas(table: pa.Table, columns: list[str], lines: np.ndarray | None = N
         if col in table.column_names:
             values = table[col]
             nulls = pc.if_else(pc.equal(pc.binary_length(values), 0), pa.scalar(None, values.type), values)
-            ascii_digits = pc.all(pc.match_substring_regex(values, _DIGITS)).as_py()
-            if ascii_digits and pc.max(pc.binary_length(values)).as_py() <= 18:
+            if _ascii_digits(values) and pc.max(pc.binary_length(values)).as_py() <= 18:
                 ints[col] = pc.cast(nulls, pa.int64())
             else:  # other decimal digits (full-width ３): Python's int() reads them
                 ints[col] = pa.array([None if v is None else int(v) for v in nulls.to_pylist()], type=pa.int64())
@@ -360,6 +390,18 @@ _EDGE = " \t\u3000\u00a0\u2002\u2003\ufeff"  # what ingest._clean strips
 _ROLE_END = re.compile(f"(?s).{{2,}}(?:{'|'.join(map(re.escape, _ROLE_PHRASES))})$")
 
 
+def _re2(chars: str) -> str:
+    """`chars` as RE2 code points (``\\x{3001}``…), safe inside and outside a character class."""
+    return "".join(f"\\x{{{ord(c):x}}}" for c in chars)
+
+
+# A superset of the names _is_plain rejects, in RE2 syntax: an edge character at either end,
+# a separator or bracket anywhere, a role phrase anywhere, a line break anywhere.
+_MAYBE_NOT_PLAIN = "|".join(
+    [f"^[{_re2(_EDGE)}]", f"[{_re2(_EDGE)}]$", f"[{_re2(_SEPARATORS + _OPEN + _CLOSE)}\\n]", *map(_re2, _ROLE_PHRASES)]
+)
+
+
 def _is_plain(name: str) -> bool:
     """True if :func:`split_units` reads `name` (a part between two 、) as itself, or it is empty.
 
@@ -415,7 +457,11 @@ def _split_column(values: pa.Array):
     encoded = pc.dictionary_encode(pc.list_flatten(lists))
     codes = encoded.indices.to_numpy().astype(np.int64)
     names = encoded.dictionary.to_pylist()
-    plain = np.fromiter(map(_is_plain, names), dtype=bool, count=len(names))
+    # Arrow's regex finds every name that might not be plain (and some that are): Python decides
+    maybe = pc.match_substring_regex(encoded.dictionary, _MAYBE_NOT_PLAIN).to_numpy(zero_copy_only=False)
+    plain = np.ones(len(names), dtype=bool)
+    for i in np.flatnonzero(maybe).tolist():
+        plain[i] = _is_plain(names[i])
     if not plain.all():
         bad_rows = np.unique(rows[~plain[codes]])
         parts = [split_units(v)[0] if v else [] for v in values.take(pa.array(bad_rows)).to_pylist()]
@@ -475,17 +521,22 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
     unit_names = list(index)
     unit_codes = canon_code[codes]
     counts = pd.Series(np.bincount(unit_codes, minlength=len(unit_names)), index=unit_names, dtype="int64")
-    if not len(rows):
-        df = pd.DataFrame([], columns=ASSIGNMENT_COLUMNS)
-        df["position"] = df["position"].astype("int64")
-        return df, counts, rows, is_lead, unit_names, unit_codes
+    # unit_raw and unit as categoricals over one shared, sorted set of names (comparable, and
+    # sorted like strings); role over ["lead", "responsible"]
+    vocab = sorted(set(unit_names).union(n for n, u in zip(raw_names, used.tolist(), strict=True) if u))
+    where = {n: i for i, n in enumerate(vocab)}
+    dictionary = pa.array(vocab, pa.large_string())
+    raw_to = np.fromiter((where.get(n, -1) for n in raw_names), dtype=np.int32, count=len(raw_names))
+    unit_to = np.fromiter((where[n] for n in unit_names), dtype=np.int32, count=len(unit_names))
     table = pa.table(
         {
             "measure_id": _arrow(measures["measure_id"]).take(pa.array(rows)),
-            "role": pa.array(["lead", "responsible"], pa.large_string()).take(pa.array((~is_lead).astype(np.int8))),
+            "role": pa.DictionaryArray.from_arrays(
+                pa.array((~is_lead).astype(np.int8)), pa.array(["lead", "responsible"], pa.large_string())
+            ),
             "position": pa.array(pos.astype(np.int64)),
-            "unit_raw": pa.array(raw_names, pa.large_string()).take(pa.array(codes)),
-            "unit": pa.array(unit_names, pa.large_string()).take(pa.array(unit_codes)),
+            "unit_raw": pa.DictionaryArray.from_arrays(pa.array(raw_to[codes]), dictionary),
+            "unit": pa.DictionaryArray.from_arrays(pa.array(unit_to[unit_codes]), dictionary),
         }
     )
     return table.to_pandas(), counts, rows, is_lead, unit_names, unit_codes

@@ -165,7 +165,14 @@ def assert_same_load(measures_csv, units_csv=config.UNITS_CSV):
         assert err.value.line == exc.line
         return None
     ds = load(measures_csv, units_csv)
-    for want, got in zip(expected, (ds.measures, ds.assignments, ds.units), strict=True):
+    a = ds.assignments
+    # role, unit_raw and unit are categoricals: unit names share one sorted set of categories
+    assert all(isinstance(a[c].dtype, pd.CategoricalDtype) for c in ("role", "unit_raw", "unit"))
+    assert a["unit"].cat.categories.equals(a["unit_raw"].cat.categories)
+    assert a["unit"].cat.categories.is_monotonic_increasing
+    assert list(a["role"].cat.categories) == ["lead", "responsible"]
+    a = a.astype({c: "str" for c in ("role", "unit_raw", "unit")})
+    for want, got in zip(expected, (ds.measures, a, ds.units), strict=True):
         pd.testing.assert_frame_equal(got, want, check_exact=True)
     return ds
 
