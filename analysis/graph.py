@@ -149,18 +149,19 @@ def assignment_codes(ds) -> AssignmentCodes | None:
     return cached(ds, "codes", compute)
 
 
-def remember_codes(ds, unit_names, unit_codes: np.ndarray, rows: np.ndarray, is_lead: np.ndarray) -> None:
-    """Store the codes the loader made: ``unit_names[unit_codes]`` is each row's unit, ``rows`` its measure.
+def remember_codes(ds, unit_rows: np.ndarray, rows: np.ndarray, is_lead: np.ndarray) -> None:
+    """Store the codes the loader made: ``unit_rows`` (registry row of each assignment's unit) and ``rows``.
 
     The values are those :func:`assignment_codes` would compute (``tests/test_scale.py``).
     """
     reg = _registry_index(ds.units)
     if reg is None:
         return
-    names, order, index = reg
-    to_sorted = index.get_indexer(pd.Index(unit_names, dtype=object))
+    names, order, _ = reg
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))  # position in name order of each registry row
     codes = AssignmentCodes(
-        unit=to_sorted[unit_codes],
+        unit=rank[unit_rows],
         measure=rows,
         is_lead=is_lead,
         units=names,

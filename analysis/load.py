@@ -30,6 +30,7 @@ import io
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,7 @@ import pyarrow.csv as pacsv
 from .config import MEASURES_CSV, UNITS_CSV
 from .errors import DataError, read_text
 from .ingest import _CLOSE, _OPEN, _ROLE_PHRASES, _SEPARATORS, MEASURE_COLUMNS, split_units
-from .registry import alias_map, read_registry
+from .registry import read_registry
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
@@ -448,67 +449,83 @@ def _starts(rows: np.ndarray) -> np.ndarray:
 def _split_column(values: pa.Array):
     """``(row, position, name_code, names)``: the non-empty unit names of each list, in order.
 
-    Arrow splits every list on ``、`` and dictionary-encodes the parts, so Python sees each
-    distinct name once. Rows with a part :func:`split_units` would read differently are split
+    Arrow splits every list on ``、`` and dictionary-encodes the parts (``names`` is an Arrow
+    array of distinct names). An Arrow regex picks the names that might not be plain; Python
+    checks those, and rows with a part :func:`split_units` would read differently are split
     again by it.
     """
     lists = pc.split_pattern(values, _PLAIN_SEP)
     rows = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
     encoded = pc.dictionary_encode(pc.list_flatten(lists))
     codes = encoded.indices.to_numpy().astype(np.int64)
-    names = encoded.dictionary.to_pylist()
-    # Arrow's regex finds every name that might not be plain (and some that are): Python decides
-    maybe = pc.match_substring_regex(encoded.dictionary, _MAYBE_NOT_PLAIN).to_numpy(zero_copy_only=False)
+    names = encoded.dictionary.cast(pa.large_string())
+    maybe = np.flatnonzero(pc.match_substring_regex(names, _MAYBE_NOT_PLAIN).to_numpy(zero_copy_only=False))
     plain = np.ones(len(names), dtype=bool)
-    for i in np.flatnonzero(maybe).tolist():
-        plain[i] = _is_plain(names[i])
+    plain[maybe] = [_is_plain(n) for n in names.take(pa.array(maybe, pa.int64())).to_pylist()]
     if not plain.all():
         bad_rows = np.unique(rows[~plain[codes]])
         parts = [split_units(v)[0] if v else [] for v in values.take(pa.array(bad_rows)).to_pylist()]
         is_bad = np.zeros(len(values), dtype=bool)
         is_bad[bad_rows] = True
         keep = ~is_bad[rows]
-        index = {name: i for i, name in enumerate(names)}
+        index = {name: i for i, name in enumerate(names.to_pylist())}
         extra = [index.setdefault(name, len(index)) for part in parts for name in part]
-        names = list(index)
+        names = pa.array(list(index), pa.large_string())
         rows = np.concatenate([rows[keep], np.repeat(bad_rows, [len(p) for p in parts])])
         codes = np.concatenate([codes[keep], np.asarray(extra, dtype=np.int64)])
         order = np.argsort(rows, kind="stable")
         rows, codes = rows[order], codes[order]
-    if "" in names:
-        keep = codes != names.index("")
+    empty = pc.index(names, "").as_py()
+    if empty >= 0:
+        keep = codes != empty
         rows, codes = rows[keep], codes[keep]
     return rows, _starts(rows), codes, names
 
 
-def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None):
-    """:func:`build_assignments`, plus integer codes: ``(frame, counts, rows, is_lead, unit_names, unit_codes)``.
+def _lookup(values: pa.Array, value_set: pa.Array) -> np.ndarray:
+    """Position of each of `values` in `value_set` (-1 if absent), by Arrow's hash table."""
+    return pc.fill_null(pc.index_in(values, value_set=value_set), -1).to_numpy().astype(np.int64)
 
-    ``counts`` is the number of mentions of each canonical unit; ``rows`` the row in
-    `measures` of each assignment; ``unit_codes`` index ``unit_names`` (canonical names).
+
+def _spellings(units: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
+    """Every name the registry knows (canonical names, then aliases) and its unit's registry row."""
+    aliases = units["aliases"].to_numpy(dtype=object)
+    n = np.fromiter(map(len, aliases), dtype=np.int64, count=len(aliases))
+    names = pa.concat_arrays([_arrow(units["unit"]), pa.array(list(chain.from_iterable(aliases)), pa.large_string())])
+    return names, np.concatenate([np.arange(len(units)), np.repeat(np.arange(len(units)), n)])
+
+
+def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None):
+    """:func:`build_assignments`, plus integer codes: ``(frame, counts, rows, is_lead, unit_rows)``.
+
+    ``rows`` is the row in `measures` of each assignment, ``unit_rows`` the row of its unit in
+    the registry, ``counts`` the number of mentions of each registry row. Names are matched to
+    the registry by Arrow, once per distinct spelling.
     """
-    names = alias_map(units)
-    rows_l, pos_l, codes_l, raw_l = _split_column(_arrow(measures["lead_units_raw"]))
-    rows_r, pos_r, codes_r, raw_r = _split_column(_arrow(measures["responsible_units_raw"]))
-    raw_names = raw_l + raw_r
+    rows_l, pos_l, codes_l, names_l = _split_column(_arrow(measures["lead_units_raw"]))
+    rows_r, pos_r, codes_r, names_r = _split_column(_arrow(measures["responsible_units_raw"]))
+    both = pc.dictionary_encode(pa.concat_arrays([names_l, names_r]))
+    raw_names, remap = both.dictionary, both.indices.to_numpy().astype(np.int64)
     rows = np.concatenate([rows_l, rows_r])
     # measure order, lead before responsible, then position: a stable sort of two sorted runs
     order = np.argsort(rows, kind="stable")
     rows = rows[order]
     is_lead = order < len(rows_l)
     pos = np.concatenate([pos_l, pos_r])[order]
-    codes = np.concatenate([codes_l, codes_r + len(raw_l)])[order]
+    codes = np.concatenate([remap[codes_l], remap[codes_r + len(names_l)]])[order]
+    spellings, spelling_row = _spellings(units)
+    found = _lookup(raw_names, spellings)
     used = np.zeros(len(raw_names), dtype=bool)
     used[codes] = True
-    canon = [names.get(n) if u else "" for n, u in zip(raw_names, used.tolist(), strict=True)]
-    if None in canon:
-        unknown_code = np.array([c is None for c in canon])
+    if (used & (found < 0)).any():
+        unknown_code = used & (found < 0)
         bad = np.flatnonzero(unknown_code[codes])
         mids = measures["measure_id"].to_numpy(dtype=object)
         lines = measures["csv_line"].to_numpy()
+        names = raw_names.to_pylist()
         unknown = {}
         for r, c in zip(rows[bad], codes[bad], strict=True):
-            unknown.setdefault(raw_names[c], []).append(f"{mids[r]} (line {lines[r]})")
+            unknown.setdefault(names[c], []).append(f"{mids[r]} (line {lines[r]})")
         listing = "; ".join(f"{n} in {', '.join(ms)}" for n, ms in unknown.items())
         raise DataError(
             path,
@@ -516,18 +533,16 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
             f"{len(unknown)} unit name(s) not in the registry "
             f"(add them to data/units.csv as a unit or an alias): {listing}",
         )
-    index = {}
-    canon_code = np.fromiter((index.setdefault(c, len(index)) for c in canon), dtype=np.int64, count=len(canon))
-    unit_names = list(index)
-    unit_codes = canon_code[codes]
-    counts = pd.Series(np.bincount(unit_codes, minlength=len(unit_names)), index=unit_names, dtype="int64")
+    unit_rows = spelling_row[np.maximum(found, 0)][codes]
+    counts = np.bincount(unit_rows, minlength=len(units))
     # unit_raw and unit as categoricals over one shared, sorted set of names (comparable, and
-    # sorted like strings); role over ["lead", "responsible"]
-    vocab = sorted(set(unit_names).union(n for n, u in zip(raw_names, used.tolist(), strict=True) if u))
-    where = {n: i for i, n in enumerate(vocab)}
-    dictionary = pa.array(vocab, pa.large_string())
-    raw_to = np.fromiter((where.get(n, -1) for n in raw_names), dtype=np.int32, count=len(raw_names))
-    unit_to = np.fromiter((where[n] for n in unit_names), dtype=np.int32, count=len(unit_names))
+    # sorted like strings: Arrow sorts UTF-8 by bytes, which is code-point order); role over
+    # ["lead", "responsible"]
+    registry_names = _arrow(units["unit"])
+    vocab = pc.unique(pa.concat_arrays([raw_names.filter(pa.array(used)), registry_names.filter(pa.array(counts > 0))]))
+    vocab = vocab.take(pc.sort_indices(vocab))
+    raw_to = _lookup(raw_names, vocab).astype(np.int32)
+    unit_to = _lookup(registry_names, vocab).astype(np.int32)
     table = pa.table(
         {
             "measure_id": _arrow(measures["measure_id"]).take(pa.array(rows)),
@@ -535,21 +550,21 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
                 pa.array((~is_lead).astype(np.int8)), pa.array(["lead", "responsible"], pa.large_string())
             ),
             "position": pa.array(pos.astype(np.int64)),
-            "unit_raw": pa.DictionaryArray.from_arrays(pa.array(raw_to[codes]), dictionary),
-            "unit": pa.DictionaryArray.from_arrays(pa.array(unit_to[unit_codes]), dictionary),
+            "unit_raw": pa.DictionaryArray.from_arrays(pa.array(raw_to[codes]), vocab),
+            "unit": pa.DictionaryArray.from_arrays(pa.array(unit_to[unit_rows]), vocab),
         }
     )
-    return table.to_pandas(), counts, rows, is_lead, unit_names, unit_codes
+    return table.to_pandas(), counts, rows, is_lead, unit_rows
 
 
 def load(measures_csv=MEASURES_CSV, units_csv=UNITS_CSV) -> Dataset:
     """Load and validate a measures file against a unit registry."""
     units = read_registry(units_csv)
     measures = read_measures(measures_csv)
-    assignments, counts, rows, is_lead, unit_names, unit_codes = _build_assignments(measures, units, path=measures_csv)
-    units = units.assign(n_mentions=units["unit"].map(counts).fillna(0).astype("int64"))
+    assignments, counts, rows, is_lead, unit_rows = _build_assignments(measures, units, path=measures_csv)
+    units = units.assign(n_mentions=counts.astype("int64"))
     ds = Dataset(measures, assignments, units, Path(measures_csv), Path(units_csv))
     from .graph import remember_codes
 
-    remember_codes(ds, unit_names, unit_codes, rows, is_lead)  # the stages' integer codes, for free
+    remember_codes(ds, unit_rows, rows, is_lead)  # the stages' integer codes, for free
     return ds
