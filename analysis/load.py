@@ -29,7 +29,6 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from functools import cache
 from itertools import chain
 from pathlib import Path
 
@@ -40,7 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .config import MEASURES_CSV, UNITS_CSV
-from .errors import DataError, read_text
+from .errors import WHITESPACE, DataError, read_text
 from .ingest import _CLOSE, _OPEN, _ROLE_PHRASES, _SEPARATORS, MEASURE_COLUMNS, split_units
 from .registry import read_registry
 
@@ -194,30 +193,6 @@ def _table_arrow(path: Path, scan: _Scan, header: list[str]) -> pa.Table | None:
     return table
 
 
-#: Every character :meth:`str.strip` removes, for Arrow's ``utf8_trim``.
-_WHITESPACE = "".join(chr(i) for i in range(0x110000) if chr(i).isspace())
-_WS_BYTES = [c.encode("utf-8") for c in _WHITESPACE]
-
-
-@cache
-def _ws_tables() -> tuple[dict[int, np.ndarray], np.ndarray, np.ndarray]:
-    """Lookup tables of whitespace byte sequences.
-
-    ``(by_width, first, last)``: per width (1–3 bytes) a boolean table indexed by the bytes'
-    value (is it a whitespace character?), and two 256-entry tables: can a byte be the first,
-    or the last, byte of one?
-    """
-    by_width = {}
-    for width in (1, 2, 3):
-        table = np.zeros(1 << (8 * width), dtype=bool)
-        table[[int.from_bytes(w, "big") for w in _WS_BYTES if len(w) == width]] = True
-        by_width[width] = table
-    first, last = np.zeros(256, dtype=bool), np.zeros(256, dtype=bool)
-    first[[w[0] for w in _WS_BYTES]] = True
-    last[[w[-1] for w in _WS_BYTES]] = True
-    return by_width, first, last
-
-
 def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """``(offsets, data)`` of a ``large_string`` array, as numpy views (no copy)."""
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
@@ -226,44 +201,13 @@ def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return offsets, data
 
 
-def _edge_whitespace(arr: pa.Array) -> bool:
-    """Does any string of `arr` start or end with whitespace (as :meth:`str.strip` sees it)?
-
-    Reads the first and last one to three bytes of every string straight from Arrow's buffers
-    (UTF-8 is self-synchronising, so a whitespace byte sequence at an edge is a whitespace
-    character); no string is decoded. Only strings whose edge byte could belong to a
-    whitespace character are looked at further.
-    """
-    offsets, data = _buffers(arr)
-    if not len(arr) or offsets[-1] == offsets[0]:
-        return False
-    by_width, first, last = _ws_tables()
-    start, end = offsets[:-1], offsets[1:]
-    nonempty = end > start
-    start, end = start[nonempty], end[nonempty]
-    head_at = start[first[data[start]]]
-    tail_at = end[last[data[end - 1]]]
-    head_end = end[first[data[start]]]
-    tail_start = start[last[data[end - 1]]]
-    for width, table in by_width.items():
-        h = head_at[head_end - head_at >= width]
-        t = tail_at[tail_at - tail_start >= width]
-        head = np.zeros(len(h), dtype=np.int64)
-        tail = np.zeros(len(t), dtype=np.int64)
-        for k in range(width):
-            head = (head << 8) | data[h + k]
-            tail = (tail << 8) | data[t - width + k]
-        if table[head].any() or table[tail].any():
-            return True
-    return False
-
-
 def _strip_table(table: pa.Table) -> pa.Table:
-    """Every text field stripped as :meth:`str.strip` would (columns without edge whitespace untouched)."""
+    """Every text field stripped as :meth:`str.strip` would (Arrow's ``utf8_trim`` with Python's whitespace)."""
     for i, name in enumerate(table.column_names):
         col = table.column(i)
-        if any(_edge_whitespace(chunk) for chunk in col.chunks):
-            table = table.set_column(i, name, pc.utf8_trim(col, _WHITESPACE))
+        trimmed = pc.utf8_trim(col, WHITESPACE)
+        if pc.any(pc.not_equal(pc.binary_length(trimmed), pc.binary_length(col))).as_py():
+            table = table.set_column(i, name, trimmed)
     return table
 
 
@@ -291,7 +235,7 @@ def _arrow_flags(table: pa.Table) -> bool:
         flags.append(empty("item_no"))
     if any(pc.any(f).as_py() for f in flags):
         return True
-    return pc.count_distinct(table["measure_id"]).as_py() != table.num_rows
+    return len(pc.unique(table["measure_id"])) != table.num_rows
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .config import UNITS_CSV
-from .errors import DataError, read_text
+from .errors import WHITESPACE, DataError, read_text
 
 __all__ = [
     "REGISTRY_COLUMNS",
@@ -138,57 +138,66 @@ def _names(field: str) -> tuple[str, ...]:
 def _registry_fast(text: str, header: list[str]) -> pd.DataFrame | None:
     """The registry of a valid file, column by column; None if any row could raise an error.
 
-    The rows are tokenised once by :func:`csv.reader` (blank lines skipped, as
-    :class:`csv.DictReader` does) and every check runs on whole columns. A file with any
-    problem (or an odd shape: a repeated header name, a row with too few or too many fields)
-    returns None, and :func:`read_registry` reads it row by row to report the first error.
+    The rows are tokenised by Arrow's CSV reader and every check runs on whole columns. A file
+    with any problem (or an odd shape: a repeated header name, a row with too few or too many
+    fields, a blank line or a line break inside a field, a carriage return) returns None, and
+    :func:`read_registry` reads it row by row to report the first error.
     """
-    if len(set(header)) != len(header):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    if len(set(header)) != len(header) or "\r" in text:
         return None
-    reader = csv.reader(io.StringIO(text))
-    next(reader, None)
-    rows, lines = [], []
-    for row in reader:
-        if row:
-            rows.append(row)
-            lines.append(reader.line_num)
-    n = len(header)
-    if not rows or any(len(r) != n for r in rows):
+    data = text.encode("utf-8")
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.large_string() for c in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    col = dict(zip(header, map(list, zip(*rows, strict=True)), strict=True))
-    unit = [u.strip() for u in col["unit"]]
-    if not all(unit):
+    if not table.num_rows or table.num_rows != n_lines - 1 or table.column_names != header:
         return None
-    aliases = list(map(_names, col["aliases"]))
+    strip = {c: pc.utf8_trim(table[c], WHITESPACE) for c in ("unit", "name_en", "system", "note", "is_collective")}
+    if not pc.all(pc.greater(pc.binary_length(strip["unit"]), 0)).as_py():
+        return None
+    unit = strip["unit"].to_pylist()
+    aliases = list(map(_names, table["aliases"].to_pylist()))
     n_names = len(unit) + sum(map(len, aliases))
     if len(set(unit).union(*aliases)) != n_names:
         return None
-    system = [x.strip() for x in col["system"]]
-    if not set(system) <= SYSTEMS.keys():
+    if not pc.all(pc.is_in(strip["system"], value_set=pa.array(list(SYSTEMS), pa.large_string()))).as_py():
         return None
-    flags = [x.strip().lower() for x in col["is_collective"]]
-    if not set(flags) <= _BOOL.keys():
+    flags = pc.utf8_lower(strip["is_collective"])
+    if not pc.all(pc.is_in(flags, value_set=pa.array(list(_BOOL), pa.large_string()))).as_py():
         return None
-    is_collective = [_BOOL[f] for f in flags]
-    members = list(map(_names, col["members"]))
+    truthy = [k for k, v in _BOOL.items() if v]
+    is_collective = pc.is_in(flags, value_set=pa.array(truthy, pa.large_string())).to_numpy(zero_copy_only=False)
+    members = list(map(_names, table["members"].to_pylist()))
     if not set().union(*members) <= SYSTEMS.keys():
         return None
-    if any(m and not c for m, c in zip(members, is_collective, strict=True)):
+    if any(m and not c for m, c in zip(members, is_collective.tolist(), strict=True)):
         return None
-    df = pd.DataFrame(
+    df = pa.table({c: strip[c] for c in ("unit", "name_en", "system", "note")}).to_pandas()
+    return pd.DataFrame(
         {
-            "unit": unit,
-            "aliases": aliases,
-            "name_en": [x.strip() for x in col["name_en"]],
-            "system": system,
-            "is_collective": is_collective,
-            "members": members,
-            "note": [x.strip() for x in col["note"]],
-            "line": lines,
+            "unit": df["unit"],
+            "aliases": pd.Series(aliases, dtype=object),
+            "name_en": df["name_en"],
+            "system": df["system"],
+            "is_collective": is_collective.astype(bool),
+            "members": pd.Series(members, dtype=object),
+            "note": df["note"],
+            "line": np.arange(2, table.num_rows + 2, dtype=np.int64),
         }
     )
-    df["is_collective"] = df["is_collective"].astype(bool)
-    return df
 
 
 def alias_map(units: pd.DataFrame) -> dict[str, str]:
