@@ -34,7 +34,14 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .config import RANDOM_SEED
-from .graph import assignment_codes, cached, edges_to_graph, named_assignments, projection_edges, projection_matrix
+from .graph import (
+    code_subset,
+    edges_to_graph,
+    named_assignments,
+    projection_edges,
+    projection_matrix,
+    sparse_projection,
+)
 
 if TYPE_CHECKING:  # networkx is imported where it is used: the sparse path never needs it
     import networkx as nx
@@ -92,31 +99,13 @@ def louvain(G: nx.Graph, *, seed: int = RANDOM_SEED, weight: str = "count", reso
     return sorted((set(c) for c in comms), key=lambda c: (-len(c), min(c)))
 
 
-def _named_codes(ds):
-    """``(unit_code, measure_code, is_lead, names)`` of the named units' assignments, or None.
-
-    :func:`~analysis.graph.assignment_codes` restricted to named units (collectives dropped);
-    computed once per dataset (clusters and brokers both need them).
-    """
-
-    def named():
-        codes = assignment_codes(ds)
-        if codes is None:
-            return None
-        keep = ~codes.is_collective[codes.unit]
-        return codes.unit[keep], codes.measure[keep], codes.is_lead[keep], codes.units
-
-    return cached(ds, "named", named)
-
-
 def _n_lead_units(ds) -> int:
     """Number of named units that lead at least one measure."""
-    codes = _named_codes(ds)
-    if codes is None:
+    sub = code_subset(ds, role="lead")
+    if sub is None:
         a = named_assignments(ds.assignments, ds.units)
         return int(a.loc[(a["role"] == "lead").to_numpy(), "unit"].nunique())
-    ucode, _, is_lead, _ = codes
-    return len(np.unique(ucode[is_lead]))
+    return len(sub[2])
 
 
 def _named_projection(ds, *, lead_only: bool):
@@ -125,25 +114,16 @@ def _named_projection(ds, *, lead_only: bool):
     From the cached integer codes: the count matrix (upper triangle, rows and columns in name
     order) and degrees are the same, without factorising the names again.
     """
-    codes = _named_codes(ds)
-    if codes is None:
+    sub = code_subset(ds, role="lead" if lead_only else None)
+    if sub is None:
         a = named_assignments(ds.assignments, ds.units)
         if lead_only:
             a = a[(a["role"] == "lead").to_numpy()]
         C, _, deg, units = projection_matrix(a, role="lead" if lead_only else None, newman=False)
         return C, deg, units
-    ucode, mcode, is_lead, names = codes
-    if lead_only:
-        ucode, mcode = ucode[is_lead], mcode[is_lead]
-    present, local = np.unique(ucode, return_inverse=True)
-    n_measures = int(mcode.max()) + 1 if len(mcode) else 0
-    B = sp.csr_matrix((np.ones(len(local), dtype=np.float64), (local, mcode)), shape=(len(present), n_measures))
-    B.sum_duplicates()
-    B.data[:] = 1.0
-    deg = np.asarray(B.sum(axis=1)).ravel()
-    C = sp.triu(B @ B.T, k=1, format="csr")
-    C.sort_indices()
-    return C, deg, names[present]
+    ucode, mcode, units = sub
+    C, _, deg = sparse_projection(ucode, mcode, (len(units), len(ds.measures)), newman=False)
+    return C, deg, units
 
 
 def _import_igraph():

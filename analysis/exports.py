@@ -21,7 +21,7 @@ def analysis_tables(ds, *, n_runs: int = 100, seed: int = RANDOM_SEED) -> dict[s
     """Compute every analysis table: ``{file stem: DataFrame}``."""
     from . import clusters as cl
     from . import workload as wk
-    from .graph import coordination_edges, named_assignments, projection_edges
+    from .graph import coordination_edges, named_assignments, unit_edges
 
     wl = wk.workload(ds)
     named = named_assignments(ds.assignments, ds.units)
@@ -34,8 +34,8 @@ def analysis_tables(ds, *, n_runs: int = 100, seed: int = RANDOM_SEED) -> dict[s
         "collectives": wk.collective_table(ds),
         "concentration": wk.concentration(wl),
         "lorenz": wk.lorenz_table(wl),
-        "colead_edges": projection_edges(named, role="lead"),
-        "coresponsibility_edges": projection_edges(named, role="responsible"),
+        "colead_edges": unit_edges(ds, role="lead"),
+        "coresponsibility_edges": unit_edges(ds, role="responsible"),
         "coordination_edges": coordination_edges(named),
         "clusters": clus.assignment,
         "cluster_profiles": cl.cluster_profiles(ds, clus),

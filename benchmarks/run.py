@@ -9,7 +9,8 @@ Python process, one after the other, on the same data:
 ``read floor``  pandas reading the measures CSV (``dtype=str``, no validation): the floor;
 ``load``        :func:`analysis.load.load`: read, validate, split unit lists, map aliases;
 ``workload``    :func:`analysis.workload.workload` (per-unit loads and ranks);
-``co-lead``     :func:`analysis.graph.projection_edges` of named lead units (B·Bᵀ);
+``co-lead``     :func:`analysis.graph.unit_edges` of named lead units (B·Bᵀ from the loader's
+                integer codes; the same table as ``projection_edges`` of the named leads);
 ``clusters``    :func:`analysis.clusters.colead_clusters` with ``n_runs=None`` (networkx
                 Louvain below 200 lead units, igraph above; 100 runs up to 5,000 lead
                 units, 3 above);
@@ -70,7 +71,7 @@ def worker(measures_csv: str, units_csv: str, view: bool) -> None:
 
     sys.path.insert(0, str(ROOT))
     from analysis import clusters as cl
-    from analysis.graph import named_assignments, projection_edges
+    from analysis.graph import unit_edges
     from analysis.load import load
     from analysis.workload import workload
 
@@ -90,7 +91,7 @@ def worker(measures_csv: str, units_csv: str, view: bool) -> None:
     emit("workload", time.perf_counter() - t)
 
     t = time.perf_counter()
-    edges = projection_edges(named_assignments(ds.assignments, ds.units), role="lead")
+    edges = unit_edges(ds, role="lead")
     emit("co-lead", time.perf_counter() - t, n_edges=len(edges))
 
     t = time.perf_counter()

@@ -529,3 +529,17 @@ def test_codes_handed_over_by_the_loader_equal_codes_computed_from_the_names(req
     assert (
         ds.measures["measure_id"].to_numpy(dtype=object)[computed.measure] == a["measure_id"].to_numpy(dtype=object)
     ).all()
+
+
+@pytest.mark.parametrize("fixture", ["seed", "tiny", "corpus10k"])
+def test_unit_edges_from_codes_equal_projection_edges_of_the_frame(request, fixture):
+    from analysis.graph import unit_edges
+
+    ds = request.getfixturevalue(fixture)
+    ds = ds[2] if isinstance(ds, tuple) else ds
+    for named in (True, False):
+        a = named_assignments(ds.assignments, ds.units) if named else ds.assignments
+        for role in ("lead", "responsible", None):
+            want = projection_edges(a, role=role)
+            got = unit_edges(ds, role=role, named=named)
+            pd.testing.assert_frame_equal(got, want, check_exact=True)
