@@ -35,6 +35,7 @@ import scipy.sparse as sp
 
 from .config import RANDOM_SEED
 from .graph import (
+    cached,
     code_subset,
     edges_to_graph,
     named_assignments,
@@ -112,18 +113,33 @@ def _named_projection(ds, *, lead_only: bool):
     """``(count, degree, units)`` of the named units' projection, as :func:`projection_matrix` gives them.
 
     From the cached integer codes: the count matrix (upper triangle, rows and columns in name
-    order) and degrees are the same, without factorising the names again.
+    order) and degrees are the same, without factorising the names again. Remembered per
+    dataset (clusters and brokers both need the co-lead projection).
     """
-    sub = code_subset(ds, role="lead" if lead_only else None)
-    if sub is None:
-        a = named_assignments(ds.assignments, ds.units)
-        if lead_only:
-            a = a[(a["role"] == "lead").to_numpy()]
-        C, _, deg, units = projection_matrix(a, role="lead" if lead_only else None, newman=False)
+
+    def compute():
+        sub = code_subset(ds, role="lead" if lead_only else None)
+        if sub is None:
+            a = named_assignments(ds.assignments, ds.units)
+            if lead_only:
+                a = a[(a["role"] == "lead").to_numpy()]
+            C, _, deg, units = projection_matrix(a, role="lead" if lead_only else None, newman=False)
+            return C, deg, units
+        ucode, mcode, units = sub
+        C, _, deg = sparse_projection(ucode, mcode, (len(units), len(ds.measures)), newman=False)
         return C, deg, units
-    ucode, mcode, units = sub
-    C, _, deg = sparse_projection(ucode, mcode, (len(units), len(ds.measures)), newman=False)
-    return C, deg, units
+
+    return cached(ds, f"named_projection:{lead_only}", compute)
+
+
+def _named_igraph(ds, *, lead_only: bool):
+    """:func:`_igraph` of :func:`_named_projection`, remembered per dataset."""
+
+    def compute():
+        C, _, units = _named_projection(ds, lead_only=lead_only)
+        return _igraph(C, len(units))
+
+    return cached(ds, f"named_igraph:{lead_only}", compute)
 
 
 def _import_igraph():
@@ -153,8 +169,8 @@ def _igraph(C: sp.csr_matrix, n: int, *, weights: bool = True):
     ig = _import_igraph()
 
     rows = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr))
-    # pairs of Python ints: igraph converts them faster than a list of lists or an ndarray
-    g = ig.Graph(n=n, edges=list(zip(rows.tolist(), C.indices.tolist(), strict=True)), directed=False)
+    g = ig.Graph(n=n, directed=False)
+    g.add_edges(np.column_stack([rows, C.indices]))  # edges in CSR order (ids as before)
     if weights:
         g.es["count"] = C.data.tolist()
     return g
@@ -268,7 +284,7 @@ def colead_clusters(
     else:
         if weight != "count":
             raise ValueError("the igraph backend weighs ties by count only")
-        g = _igraph(C, n)
+        g = _named_igraph(ds, lead_only=True)
         runs = [_igraph_louvain(g, seed=seed + r, resolution=resolution) for r in range(n_runs)]
 
     co = co_edges = None
@@ -424,8 +440,8 @@ def brokers(
         return _brokers_networkx(named_assignments(ds.assignments, ds.units), clusters)
     C_lead, _, lead_units = _named_projection(ds, lead_only=True)
     C_all, _, units = _named_projection(ds, lead_only=False)
-    g_lead = _igraph(C_lead, len(lead_units), weights=False)
-    g_all = _igraph(C_all, len(units), weights=False)
+    g_lead = _named_igraph(ds, lead_only=True)  # (betweenness and degree ignore the weights)
+    g_all = _named_igraph(ds, lead_only=False)
     b_lead = _betweenness(g_lead, C_lead, n_sources=n_sources, seed=seed)
     b_all = _betweenness(g_all, C_all, n_sources=n_sources, seed=seed)
     cl = clusters.assignment.set_index("unit")["cluster"]
