@@ -137,11 +137,14 @@ def workload(
     if collectives == "expand":
         a = expand_collectives(a, units)
     measures = ds.measures
-    plans = list(pd.unique(measures["plan_id"].to_numpy(dtype=object)))
+    plans = list(pd.unique(measures["plan_id"]))
     if by_plan is None:
         by_plan = len(plans) <= MAX_PLAN_COLUMNS
-    if by_section is None:
-        by_section = len(measures[["plan_id", "section_no"]].drop_duplicates()) <= MAX_SECTION_COLUMNS
+    if by_section is None:  # (every plan has a section: many plans, many sections)
+        by_section = (
+            len(plans) <= MAX_SECTION_COLUMNS
+            and len(measures[["plan_id", "section_no"]].drop_duplicates()) <= MAX_SECTION_COLUMNS
+        )
 
     # integer codes: every unit of the assignments is a canonical unit of the registry
     all_units = units["unit"].to_numpy(dtype=object)
@@ -167,11 +170,12 @@ def workload(
     first = _first_occurrence(key)
     ucode_all, mcode, is_lead = ucode_all[first], mcode[first], is_lead[first]
 
-    keep = units if collectives == "include" else units[~units["is_collective"]]
+    ranked = np.ones(len(units), dtype=bool) if collectives == "include" else ~units["is_collective"].to_numpy(bool)
+    keep = units[ranked]
     names = keep["unit"].to_numpy(dtype=object)
     if all_units is not None:  # position of each registry unit in `keep` (-1: not ranked)
         to_keep = np.full(len(all_units), -1)
-        to_keep[pd.Index(all_units).get_indexer(names)] = np.arange(len(names))
+        to_keep[np.flatnonzero(ranked)] = np.arange(len(names))  # (`keep` is `units` filtered)
         ucode = to_keep[ucode_all]
     else:
         ucode = pd.Index(names).get_indexer(a["unit"].to_numpy(dtype=object)[first])
