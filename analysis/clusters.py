@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from .config import RANDOM_SEED
 from .graph import (
@@ -75,7 +76,7 @@ DENSE_MAX = 5_000
 LARGE_RUNS = 3
 #: Exact betweenness while Σ over sources of the edges reached (≈ Σ_components n·m) stays
 #: below this; above it, betweenness is estimated from a seeded sample of sources.
-BETWEENNESS_BUDGET = 5e7
+BETWEENNESS_BUDGET = 1e7
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,6 @@ def _igraph_louvain(g, *, seed: int, resolution: float) -> np.ndarray:
 
 def _components(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Connected-component label of each of `n` nodes, given undirected links."""
-    from scipy.sparse.csgraph import connected_components
-
     A = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     return connected_components(A, directed=False)[1]
 
