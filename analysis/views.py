@@ -152,23 +152,37 @@ def _measures_info(ds, only=None) -> dict:
     """
     measures, a = ds.measures, ds.assignments
     if only is not None:
-        measures = measures[measures["measure_id"].isin(only).to_numpy()]
-        a = a[a["measure_id"].isin(only).to_numpy()]
+        measures = measures[_isin(measures["measure_id"], only)]
+        a = a[_isin(a["measure_id"], only)]
     a = a.drop_duplicates(["measure_id", "role", "unit"])
-    units = {role: _lists_by_key(g["measure_id"], g["unit"]) for role, g in a.groupby("role")}
+    units = {role: _lists_by_key(g["measure_id"], g["unit"]) for role, g in a.groupby("role", observed=True)}
+    lead, resp = units.get("lead", {}), units.get("responsible", {})
+    columns = ["measure_id", "text", "plan_id", "plan_title", "section_no", "section_title", "item_no"]
     out = {}
-    for m in measures.itertuples(index=False):
-        out[m.measure_id] = {
-            "text": m.text,
-            "plan_id": m.plan_id,
-            "plan_title": m.plan_title,
-            "section_no": None if pd.isna(m.section_no) else int(m.section_no),
-            "section_title": m.section_title,
-            "item_no": int(m.item_no),
-            "lead": units.get("lead", {}).get(m.measure_id, []),
-            "responsible": units.get("responsible", {}).get(m.measure_id, []),
+    for mid, text, plan_id, plan_title, section_no, section_title, item_no in zip(
+        *(measures[c].tolist() for c in columns), strict=True
+    ):  # (plain lists: iterating Arrow-backed columns element by element is slow)
+        out[mid] = {
+            "text": text,
+            "plan_id": plan_id,
+            "plan_title": plan_title,
+            "section_no": None if pd.isna(section_no) else int(section_no),
+            "section_title": section_title,
+            "item_no": int(item_no),
+            "lead": lead.get(mid, []),
+            "responsible": resp.get(mid, []),
         }
     return out
+
+
+def _isin(values: pd.Series, wanted) -> np.ndarray:
+    """``values.isin(wanted)`` as a boolean array, by Arrow's hash table (pandas' is slow on Arrow strings)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    value_set = pa.array([str(w) for w in wanted], pa.large_string())
+    arr = pa.array(values.array) if hasattr(values.array, "__arrow_array__") else pa.array(values.astype(str))
+    return pc.is_in(arr.cast(pa.large_string()), value_set=value_set).to_numpy(zero_copy_only=False)
 
 
 def _lists_by_key(keys: pd.Series, values: pd.Series) -> dict:
@@ -277,7 +291,7 @@ def _unit_measures(ds, units: set) -> dict:
     """``{unit: [[measure_id, role], …]}`` (roles merged with ``+``), in measure order."""
     a = ds.assignments[ds.assignments["unit"].isin(units)].drop_duplicates(["unit", "measure_id", "role"])
     mids = ds.measures["measure_id"]
-    used = mids.isin(set(a["measure_id"])).to_numpy()  # positions of these units' measures only
+    used = _isin(mids, pd.unique(a["measure_id"]))  # positions of these units' measures only
     order = dict(zip(mids[used], np.flatnonzero(used).tolist(), strict=True))
     out: dict = {u: [] for u in units}
     role = a["role"].to_numpy(dtype=object)
