@@ -194,7 +194,9 @@ def _table_arrow(path: Path, scan: _Scan, header: list[str]) -> pa.Table | None:
 
 
 def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """``(offsets, data)`` of a ``large_string`` array, as numpy views (no copy)."""
+    """``(offsets, data)`` of a text array as numpy views (no copy for ``large_string``)."""
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
     body = arr.buffers()[2]
     data = np.frombuffer(body, dtype=np.uint8) if body is not None else np.zeros(0, np.uint8)
