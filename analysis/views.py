@@ -180,9 +180,10 @@ def _isin(values: pd.Series, wanted) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from .load import _arrow  # the loader's text column → Arrow conversion
+
     value_set = pa.array([str(w) for w in wanted], pa.large_string())
-    arr = pa.array(values.array) if hasattr(values.array, "__arrow_array__") else pa.array(values.astype(str))
-    return pc.is_in(arr.cast(pa.large_string()), value_set=value_set).to_numpy(zero_copy_only=False)
+    return pc.is_in(_arrow(values), value_set=value_set).to_numpy(zero_copy_only=False)
 
 
 def _lists_by_key(keys: pd.Series, values: pd.Series) -> dict:
