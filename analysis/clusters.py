@@ -26,6 +26,11 @@ True
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
+import warnings
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,15 +39,16 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from .arrowtext import positions
 from .config import RANDOM_SEED
 from .graph import (
     cached,
+    code_projection,
     code_subset,
     edges_to_graph,
     named_assignments,
     projection_edges,
     projection_matrix,
-    sparse_projection,
 )
 
 if TYPE_CHECKING:  # networkx is imported where it is used: the sparse path never needs it
@@ -54,6 +60,7 @@ __all__ = [
     "DENSE_MAX",
     "IGRAPH_MIN",
     "LARGE_RUNS",
+    "PARALLEL_MIN",
     "Clusters",
     "benjamini_hochberg",
     "brokers",
@@ -74,6 +81,9 @@ IGRAPH_MIN = 200
 DENSE_MAX = 5_000
 #: Louvain runs when ``n_runs`` is None and the graph has more than :data:`DENSE_MAX` nodes.
 LARGE_RUNS = 3
+#: Lead units from which ``processes=None`` runs igraph's Louvain runs in forked worker processes
+#: (where the platform forks); below it the runs are short and a process costs more than it saves.
+PARALLEL_MIN = 20_000
 #: Exact betweenness while Σ over sources of the edges reached (≈ Σ_components n·m) stays
 #: below this; above it, betweenness is estimated from a seeded sample of sources.
 BETWEENNESS_BUDGET = 1e7
@@ -113,21 +123,23 @@ def _n_lead_units(ds) -> int:
 def _named_projection(ds, *, lead_only: bool):
     """``(count, degree, units)`` of the named units' projection, as :func:`projection_matrix` gives them.
 
-    From the cached integer codes: the count matrix (upper triangle, rows and columns in name
-    order) and degrees are the same, without factorising the names again. Remembered per
-    dataset (clusters and brokers both need the co-lead projection).
+    From the cached integer codes (:func:`~analysis.graph.code_projection`, shared with the
+    co-lead table): the count matrix (upper triangle, rows and columns in name order) and
+    degrees are the same, without factorising the names again. Remembered per dataset
+    (clusters and brokers both need the co-lead projection).
     """
 
+    role = "lead" if lead_only else None
+    proj = code_projection(ds, role=role)
+    if proj is not None:
+        C, _, deg, units = proj
+        return C, deg, units
+
     def compute():
-        sub = code_subset(ds, role="lead" if lead_only else None)
-        if sub is None:
-            a = named_assignments(ds.assignments, ds.units)
-            if lead_only:
-                a = a[(a["role"] == "lead").to_numpy()]
-            C, _, deg, units = projection_matrix(a, role="lead" if lead_only else None, newman=False)
-            return C, deg, units
-        ucode, mcode, units = sub
-        C, _, deg = sparse_projection(ucode, mcode, (len(units), len(ds.measures)), newman=False)
+        a = named_assignments(ds.assignments, ds.units)
+        if lead_only:
+            a = a[(a["role"] == "lead").to_numpy()]
+        C, _, deg, units = projection_matrix(a, role=role, newman=False)
         return C, deg, units
 
     return cached(ds, f"named_projection:{lead_only}", compute)
@@ -138,7 +150,7 @@ def _named_igraph(ds, *, lead_only: bool):
 
     def compute():
         C, _, units = _named_projection(ds, lead_only=lead_only)
-        return _igraph(C, len(units))
+        return _igraph(C, len(units), weights=lead_only)  # (all roles: brokers ignore the weights)
 
     return cached(ds, f"named_igraph:{lead_only}", compute)
 
@@ -189,6 +201,55 @@ def _igraph_louvain(g, *, seed: int, resolution: float) -> np.ndarray:
         ig.set_random_number_generator(random)
 
 
+_FORKED_GRAPH = None  # the graph a forked Louvain worker reads (inherited from the parent)
+
+
+def _louvain_in_child(seed: int, resolution: float) -> np.ndarray:
+    return _igraph_louvain(_FORKED_GRAPH, seed=seed, resolution=resolution)
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _louvain_runs(g, seeds: list[int], *, resolution: float, processes: int | None) -> list[np.ndarray]:
+    """Memberships of one seeded igraph Louvain run per seed, in seed order.
+
+    python-igraph holds the GIL while it runs, so threads do not help; the runs are handed to
+    worker processes forked from this one (they inherit the graph; only the seed goes out and
+    the membership vector comes back). Each run seeds its own random number generator, so the
+    memberships are the same in a worker as in this process (tested). ``processes=None``:
+    forked workers from :data:`PARALLEL_MIN` nodes on, one per run up to twice the usable CPUs
+    (a third run on two cores then shares them rather than waiting), where the platform forks
+    (not on Windows; not on macOS, where forking is unsafe: there the runs stay in this process
+    whatever `processes` says). ``processes=1``: in this process.
+    """
+    fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    if processes is None:
+        cpus = _usable_cpus()
+        big = g.vcount() >= PARALLEL_MIN and cpus > 1 and len(seeds) > 1
+        processes = (len(seeds) if len(seeds) <= 2 * cpus else cpus) if fork and big else 1
+    if processes < 1:
+        raise ValueError(f"processes must be at least 1, not {processes}")
+    if processes == 1 or len(seeds) < 2 or not fork:
+        return [_igraph_louvain(g, seed=s, resolution=resolution) for s in seeds]
+    global _FORKED_GRAPH
+    _FORKED_GRAPH = g
+    try:
+        with warnings.catch_warnings():
+            # Python ≥ 3.12 warns that forking a process with threads (pyarrow's pool) may
+            # deadlock the child; the child here only runs igraph and sends back one array.
+            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=min(processes, len(seeds)), mp_context=ctx) as pool:
+                return list(pool.map(_louvain_in_child, seeds, [resolution] * len(seeds)))
+    finally:
+        _FORKED_GRAPH = None
+
+
 def _components(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Connected-component label of each of `n` nodes, given undirected links."""
     A = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
@@ -229,6 +290,7 @@ def colead_clusters(
     resolution: float = 1.0,
     threshold: float = 0.5,
     backend: str = "auto",
+    processes: int | None = None,
 ) -> Clusters:
     """Louvain on the co-lead projection, repeated over `n_runs` seeds, with a consensus.
 
@@ -245,6 +307,9 @@ def colead_clusters(
         but with their own random number generators: the same seed gives different runs, so
         co-assignment shares and stabilities differ; the consensus usually agrees (it does on
         the seed, see ``tests/test_scale.py``). igraph supports only ``weight="count"``.
+    processes : int, optional
+        igraph backend: worker processes for the runs (1: none; None: forked workers on large
+        graphs, see :func:`_louvain_runs`). The result does not depend on it.
 
     Notes
     -----
@@ -284,7 +349,7 @@ def colead_clusters(
         if weight != "count":
             raise ValueError("the igraph backend weighs ties by count only")
         g = _named_igraph(ds, lead_only=True)
-        runs = [_igraph_louvain(g, seed=seed + r, resolution=resolution) for r in range(n_runs)]
+        runs = _louvain_runs(g, [seed + r for r in range(n_runs)], resolution=resolution, processes=processes)
 
     co = co_edges = None
     if n <= DENSE_MAX:
@@ -443,10 +508,15 @@ def brokers(
     g_all = _named_igraph(ds, lead_only=False)
     b_lead = _betweenness(g_lead, C_lead, n_sources=n_sources, seed=seed)
     b_all = _betweenness(g_all, C_all, n_sources=n_sources, seed=seed)
-    cl = clusters.assignment.set_index("unit")["cluster"]
-    membership = cl.reindex(lead_units).fillna(0).to_numpy(dtype=np.int64)
+    named = clusters.assignment["unit"]  # (Arrow look-ups: pandas' are slow on Arrow strings)
+    number = np.r_[clusters.assignment["cluster"].to_numpy(dtype=np.int64), 0]  # −1 → cluster 0
+
+    def cluster_of(names):
+        return number[positions(names, named)]
+
+    membership = cluster_of(lead_units)
     part = _participation_sparse(C_lead, membership)
-    pos = pd.Index(lead_units).get_indexer(units)
+    pos = positions(units, lead_units)
     in_lead = pos >= 0
     deg_lead = np.asarray(g_lead.degree())
 
@@ -458,7 +528,7 @@ def brokers(
     df = pd.DataFrame(
         {
             "unit": units,
-            "cluster": cl.reindex(units).fillna(0).to_numpy(dtype=np.int64),
+            "cluster": cluster_of(units),
             "degree_colead": on_all(deg_lead, 0),
             "betweenness_colead": on_all(b_lead, 0.0),
             "participation": on_all(part, 0.0),

@@ -52,6 +52,7 @@ __all__ = [
     "Incidence",
     "assignment_codes",
     "bipartite_graph",
+    "code_projection",
     "code_subset",
     "coordination_edges",
     "coordination_graph",
@@ -80,24 +81,38 @@ def named_assignments(assignments: pd.DataFrame, units: pd.DataFrame) -> pd.Data
 _CACHE: dict = {}  # (tag, id(assignments), id(units)) -> (weak references, value)
 
 
+_MISSING = object()
+
+
+def _recall(ds, tag: str, default=None):
+    """The value remembered under `tag` for this dataset's frames, or `default`."""
+    a, u = ds.assignments, ds.units
+    hit = _CACHE.get((tag, id(a), id(u)))
+    if hit is not None and hit[0]() is a and hit[1]() is u:
+        return hit[2]
+    return default
+
+
+def _remember(ds, tag: str, value):
+    """Remember `value` under `tag` until either of the dataset's frames is garbage."""
+    import weakref
+
+    a, u = ds.assignments, ds.units
+    key = (tag, id(a), id(u))
+    _CACHE[key] = (weakref.ref(a), weakref.ref(u), value)
+    weakref.finalize(a, _CACHE.pop, key, None)
+    weakref.finalize(u, _CACHE.pop, key, None)
+    return value
+
+
 def cached(ds, tag: str, compute):
     """``compute()``, remembered for this dataset's assignments and registry frames.
 
     The frames are treated as immutable (as everywhere in the package); the entry is forgotten
     when either frame is.
     """
-    import weakref
-
-    a, u = ds.assignments, ds.units
-    key = (tag, id(a), id(u))
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0]() is a and hit[1]() is u:
-        return hit[2]
-    value = compute()
-    _CACHE[key] = (weakref.ref(a), weakref.ref(u), value)
-    weakref.finalize(a, _CACHE.pop, key, None)
-    weakref.finalize(u, _CACHE.pop, key, None)
-    return value
+    hit = _recall(ds, tag, _MISSING)
+    return hit if hit is not _MISSING else _remember(ds, tag, compute())
 
 
 @dataclass(frozen=True)
@@ -363,19 +378,36 @@ def code_subset(ds, *, role: str | None = None, named: bool = True):
     return local[ucode], mcode, codes.units[present]
 
 
+def code_projection(ds, *, role: str | None = None, named: bool = True, newman: bool = False):
+    """``(count, newman, degree, units)`` of :func:`projection_matrix`, from the cached codes.
+
+    Remembered per dataset, so that the co-lead table, the clusters and the brokers multiply
+    B·Bᵀ once. ``newman`` is None unless asked for (or already computed). None when the dataset
+    has no codes (see :func:`assignment_codes`).
+    """
+    tag = f"code_projection:{role}:{named}"
+    hit = _recall(ds, tag)
+    if hit is not None and (hit[1] is not None or not newman):
+        return hit
+    sub = code_subset(ds, role=role, named=named)
+    if sub is None:
+        return None
+    ucode, mcode, units = sub
+    C, N, deg = sparse_projection(ucode, mcode, (len(units), len(ds.measures)), newman=newman)
+    return _remember(ds, tag, (C, N, deg, units))
+
+
 def unit_edges(ds, *, role: str | None = None, named: bool = True) -> pd.DataFrame:
     """``projection_edges(named_assignments(ds.assignments, ds.units), role=role)``, from the cached codes.
 
     With ``named=False`` collectives are kept (``projection_edges(ds.assignments, …)``). The
     same table, without factorising millions of names (tested on the seed and a 10k corpus).
     """
-    sub = code_subset(ds, role=role, named=named)
-    if sub is None:
+    proj = code_projection(ds, role=role, named=named, newman=True)
+    if proj is None:
         a = named_assignments(ds.assignments, ds.units) if named else ds.assignments
         return projection_edges(a, role=role)
-    ucode, mcode, units = sub
-    C, N, deg = sparse_projection(ucode, mcode, (len(units), len(ds.measures)), newman=True)
-    return _edge_frame(C, N, deg, units)
+    return _edge_frame(*proj)
 
 
 def edges_to_graph(edges: pd.DataFrame, *, nodes=None, directed: bool = False) -> nx.Graph:

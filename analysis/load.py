@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -38,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from .arrowtext import to_arrow
 from .config import MEASURES_CSV, UNITS_CSV
 from .errors import WHITESPACE, DataError, read_text
 from .ingest import _CLOSE, _OPEN, _ROLE_PHRASES, _SEPARATORS, MEASURE_COLUMNS, split_units
@@ -376,20 +378,14 @@ def build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None)
     return _build_assignments(measures, units, path=path)[0]
 
 
-def _arrow(s: pd.Series) -> pa.Array:
-    """A text column as one Arrow ``large_string`` array (no copy for Arrow-backed columns)."""
-    arr = pa.array(s.array) if hasattr(s.array, "__arrow_array__") else pa.array(s.to_numpy(dtype=object))
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return arr.cast(pa.large_string()) if arr.type != pa.large_string() else arr
-
-
 def _starts(rows: np.ndarray) -> np.ndarray:
-    """1-based position of each element within its run of equal, sorted `rows`."""
+    """1-based position of each element within its run of equal, sorted `rows` (int32)."""
     if not len(rows):
-        return np.zeros(0, np.int64)
-    first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-    return np.arange(len(rows)) - np.repeat(first, np.diff(np.r_[first, len(rows)])) + 1
+        return np.zeros(0, np.int32)
+    first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]).astype(np.int32)
+    out = np.arange(1, len(rows) + 1, dtype=np.int32)
+    out -= np.repeat(first, np.diff(np.r_[first, len(rows)]))
+    return out
 
 
 def _split_column(values: pa.Array):
@@ -401,10 +397,12 @@ def _split_column(values: pa.Array):
     again by it.
     """
     lists = pc.split_pattern(values, _PLAIN_SEP)
-    rows = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    rows = pc.list_parent_indices(lists).to_numpy().astype(np.int32)
     encoded = pc.dictionary_encode(pc.list_flatten(lists))
-    codes = encoded.indices.to_numpy().astype(np.int64)
+    del lists
+    codes = encoded.indices.to_numpy().astype(np.int32)
     names = encoded.dictionary.cast(pa.large_string())
+    del encoded
     maybe = np.flatnonzero(pc.match_substring_regex(names, _MAYBE_NOT_PLAIN).to_numpy(zero_copy_only=False))
     plain = np.ones(len(names), dtype=bool)
     plain[maybe] = [_is_plain(n) for n in names.take(pa.array(maybe, pa.int64())).to_pylist()]
@@ -417,8 +415,8 @@ def _split_column(values: pa.Array):
         index = {name: i for i, name in enumerate(names.to_pylist())}
         extra = [index.setdefault(name, len(index)) for part in parts for name in part]
         names = pa.array(list(index), pa.large_string())
-        rows = np.concatenate([rows[keep], np.repeat(bad_rows, [len(p) for p in parts])])
-        codes = np.concatenate([codes[keep], np.asarray(extra, dtype=np.int64)])
+        rows = np.concatenate([rows[keep], np.repeat(bad_rows, [len(p) for p in parts]).astype(np.int32)])
+        codes = np.concatenate([codes[keep], np.asarray(extra, dtype=np.int32)])
         order = np.argsort(rows, kind="stable")
         rows, codes = rows[order], codes[order]
     empty = pc.index(names, "").as_py()
@@ -437,8 +435,9 @@ def _spellings(units: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
     """Every name the registry knows (canonical names, then aliases) and its unit's registry row."""
     aliases = units["aliases"].to_numpy(dtype=object)
     n = np.fromiter(map(len, aliases), dtype=np.int64, count=len(aliases))
-    names = pa.concat_arrays([_arrow(units["unit"]), pa.array(list(chain.from_iterable(aliases)), pa.large_string())])
-    return names, np.concatenate([np.arange(len(units)), np.repeat(np.arange(len(units)), n)])
+    names = pa.concat_arrays([to_arrow(units["unit"]), pa.array(list(chain.from_iterable(aliases)), pa.large_string())])
+    row = np.arange(len(units), dtype=np.int32)
+    return names, np.concatenate([row, np.repeat(row, n)])
 
 
 def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None):
@@ -450,18 +449,26 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    columns = [_arrow(measures[c]) for c in ("lead_units_raw", "responsible_units_raw")]
+    columns = [to_arrow(measures[c]) for c in ("lead_units_raw", "responsible_units_raw")]
     with ThreadPoolExecutor(2) as pool:  # Arrow's kernels release the GIL: the two lists split side by side
         (rows_l, pos_l, codes_l, names_l), (rows_r, pos_r, codes_r, names_r) = pool.map(_split_column, columns)
+    del columns
+    pa.default_memory_pool().release_unused()  # the split lists' memory, before the big arrays below
     both = pc.dictionary_encode(pa.concat_arrays([names_l, names_r]))
-    raw_names, remap = both.dictionary, both.indices.to_numpy().astype(np.int64)
-    rows = np.concatenate([rows_l, rows_r])
-    # measure order, lead before responsible, then position: a stable sort of two sorted runs
-    order = np.argsort(rows, kind="stable")
-    rows = rows[order]
-    is_lead = order < len(rows_l)
-    pos = np.concatenate([pos_l, pos_r])[order]
-    codes = np.concatenate([remap[codes_l], remap[codes_r + len(names_l)]])[order]
+    raw_names, remap = both.dictionary, both.indices.to_numpy().astype(np.int32)
+    # measure order, lead before responsible, then position: each measure's block holds its
+    # n_lead lead rows, then its n_resp responsible rows (both inputs are in measure order)
+    n_lead = np.bincount(rows_l, minlength=len(measures))
+    n_resp = np.bincount(rows_r, minlength=len(measures))
+    rows = np.repeat(np.arange(len(measures), dtype=np.int32), n_lead + n_resp)
+    is_lead = np.repeat(np.tile([True, False], len(measures)), np.column_stack([n_lead, n_resp]).ravel())
+    del n_lead, n_resp, rows_l, rows_r
+    pos = np.empty(len(rows), dtype=np.int32)
+    pos[is_lead], pos[~is_lead] = pos_l, pos_r
+    del pos_l, pos_r
+    codes = np.empty(len(rows), dtype=np.int32)
+    codes[is_lead], codes[~is_lead] = remap[codes_l], remap[codes_r + len(names_l)]
+    del codes_l, codes_r, remap
     spellings, spelling_row = _spellings(units)
     found = _lookup(raw_names, spellings)
     used = np.zeros(len(raw_names), dtype=bool)
@@ -487,14 +494,14 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
     # unit_raw and unit as categoricals over one shared, sorted set of names (comparable, and
     # sorted like strings: Arrow sorts UTF-8 by bytes, which is code-point order); role over
     # ["lead", "responsible"]
-    registry_names = _arrow(units["unit"])
+    registry_names = to_arrow(units["unit"])
     vocab = pc.unique(pa.concat_arrays([raw_names.filter(pa.array(used)), registry_names.filter(pa.array(counts > 0))]))
     vocab = vocab.take(pc.sort_indices(vocab))
     raw_to = _lookup(raw_names, vocab).astype(np.int32)
     unit_to = _lookup(registry_names, vocab).astype(np.int32)
     table = pa.table(
         {
-            "measure_id": _arrow(measures["measure_id"]).take(pa.array(rows)),
+            "measure_id": to_arrow(measures["measure_id"]).take(pa.array(rows)),
             "role": pa.DictionaryArray.from_arrays(
                 pa.array((~is_lead).astype(np.int8)), pa.array(["lead", "responsible"], pa.large_string())
             ),
@@ -503,14 +510,40 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
             "unit": pa.DictionaryArray.from_arrays(pa.array(unit_to[unit_rows]), vocab),
         }
     )
+    del raw_to, unit_to, codes, pos
     return table.to_pandas(), counts, rows, is_lead, unit_rows
+
+
+def _release_memory() -> None:
+    """Give freed memory back to the system: Arrow's pool, then (on glibc) malloc's free pages.
+
+    Both allocators keep freed pages for reuse. After the loader's temporaries that is several
+    hundred MB on a million measures, which the later stages would otherwise add their own
+    arrays on top of. A few milliseconds.
+    """
+    pa.default_memory_pool().release_unused()
+    global _TRIM
+    if _TRIM is None:
+        import ctypes
+
+        try:
+            _TRIM = ctypes.CDLL(None).malloc_trim if sys.platform.startswith("linux") else False
+        except (AttributeError, OSError):  # not glibc (musl, …)
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM = None
 
 
 def load(measures_csv=MEASURES_CSV, units_csv=UNITS_CSV) -> Dataset:
     """Load and validate a measures file against a unit registry."""
     units = read_registry(units_csv)
     measures = read_measures(measures_csv)
+    _release_memory()
     assignments, counts, rows, is_lead, unit_rows = _build_assignments(measures, units, path=measures_csv)
+    _release_memory()
     units = units.assign(n_mentions=counts.astype("int64"))
     ds = Dataset(measures, assignments, units, Path(measures_csv), Path(units_csv))
     from .graph import remember_codes

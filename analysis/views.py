@@ -70,6 +70,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .arrowtext import isin
 from .config import RANDOM_SEED
 from .errors import write_text
 from .registry import SYSTEMS
@@ -152,8 +153,8 @@ def _measures_info(ds, only=None) -> dict:
     """
     measures, a = ds.measures, ds.assignments
     if only is not None:
-        measures = measures[_isin(measures["measure_id"], only)]
-        a = a[_isin(a["measure_id"], only)]
+        measures = measures[isin(measures["measure_id"], only)]
+        a = a[isin(a["measure_id"], only)]
     a = a.drop_duplicates(["measure_id", "role", "unit"])
     units = {role: _lists_by_key(g["measure_id"], g["unit"]) for role, g in a.groupby("role", observed=True)}
     lead, resp = units.get("lead", {}), units.get("responsible", {})
@@ -173,17 +174,6 @@ def _measures_info(ds, only=None) -> dict:
             "responsible": resp.get(mid, []),
         }
     return out
-
-
-def _isin(values: pd.Series, wanted) -> np.ndarray:
-    """``values.isin(wanted)`` as a boolean array, by Arrow's hash table (pandas' is slow on Arrow strings)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from .load import _arrow  # the loader's text column → Arrow conversion
-
-    value_set = pa.array([str(w) for w in wanted], pa.large_string())
-    return pc.is_in(_arrow(values), value_set=value_set).to_numpy(zero_copy_only=False)
 
 
 def _lists_by_key(keys: pd.Series, values: pd.Series) -> dict:
@@ -292,7 +282,7 @@ def _unit_measures(ds, units: set) -> dict:
     """``{unit: [[measure_id, role], …]}`` (roles merged with ``+``), in measure order."""
     a = ds.assignments[ds.assignments["unit"].isin(units)].drop_duplicates(["unit", "measure_id", "role"])
     mids = ds.measures["measure_id"]
-    used = _isin(mids, pd.unique(a["measure_id"]))  # positions of these units' measures only
+    used = isin(mids, pd.unique(a["measure_id"]))  # positions of these units' measures only
     order = dict(zip(mids[used], np.flatnonzero(used).tolist(), strict=True))
     out: dict = {u: [] for u in units}
     role = a["role"].to_numpy(dtype=object)

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from analysis import clusters as cl
 from analysis import config
@@ -347,6 +348,44 @@ def test_consensus_on_colead_ties_equals_the_full_matrix(seed, corpus10k, monkey
         e = sparse.coassignment_edges
         on_ties = co.values[co.index.get_indexer(e["unit_a"]), co.columns.get_indexer(e["unit_b"])]
         np.testing.assert_array_equal(e["share"], on_ties)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked Louvain workers run on Linux only")
+def test_louvain_runs_in_forked_workers_equal_runs_in_process(corpus10k, monkeypatch):
+    ds = corpus10k[2]
+    # a random graph without clear communities, where each seed gives its own partition
+    rng = np.random.default_rng(3)
+    pairs = np.unique(np.sort(rng.integers(0, 2000, size=(8000, 2)), axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] < pairs[:, 1]]
+    C = sp.csr_matrix((rng.integers(1, 4, len(pairs)).astype(float), (pairs[:, 0], pairs[:, 1])), shape=(2000, 2000))
+    g = cl._igraph(C, 2000)
+    seeds = [5, 6, 7]
+    here = cl._louvain_runs(g, seeds, resolution=1.0, processes=1)
+    forked = cl._louvain_runs(g, seeds, resolution=1.0, processes=2)
+    assert len(forked) == 3
+    for a, b in zip(here, forked, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(here[0], here[1])  # the seeds do make different runs
+    # the whole result does not depend on where the runs ran (auto forks from PARALLEL_MIN nodes)
+    ref = cl.colead_clusters(ds, backend="igraph", n_runs=4, processes=1)
+    monkeypatch.setattr(cl, "PARALLEL_MIN", 0)
+    calls = []
+    real_pool = cl.ProcessPoolExecutor
+    monkeypatch.setattr(cl, "ProcessPoolExecutor", lambda **kw: calls.append(kw) or real_pool(**kw))
+    auto = cl.colead_clusters(ds, backend="igraph", n_runs=4)
+    if cl._usable_cpus() > 1:
+        assert calls and calls[0]["max_workers"] == 4  # one worker per run up to twice the CPUs
+    pd.testing.assert_frame_equal(auto.assignment, ref.assignment, check_exact=True)
+    assert auto.modularity == ref.modularity
+    pd.testing.assert_frame_equal(auto.coassignment, ref.coassignment, check_exact=True)
+
+
+def test_louvain_stays_in_process_on_small_graphs(seed, monkeypatch):
+    monkeypatch.setattr(cl, "ProcessPoolExecutor", None)  # any attempt to fork would fail
+    res = cl.colead_clusters(seed, backend="igraph", n_runs=5)
+    assert res.n_runs == 5
+    with pytest.raises(ValueError, match="processes must be at least 1"):
+        cl.colead_clusters(seed, backend="igraph", n_runs=5, processes=0)
 
 
 def test_clusters_are_unchanged_for_the_seed_reports(seed):

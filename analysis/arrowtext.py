@@ -1,0 +1,54 @@
+"""Text columns through Arrow: conversion and hash look-ups that pandas does slowly on Arrow strings.
+
+With pyarrow installed, pandas 3 stores text in Arrow, and ``isin``, ``reindex`` and
+``get_indexer`` then round-trip every value through Python objects (a tenth of a second per
+100,000 names). These helpers hand the columns to Arrow's own hash tables instead. pyarrow is
+imported when one is called, so that modules that only import this one stay light.
+
+>>> import pandas as pd
+>>> positions(pd.Series(["乙", "丙", "甲"]), ["甲", "乙"]).tolist()
+[1, -1, 0]
+>>> isin(pd.Series(["乙", "丙"]), {"乙"}).tolist()
+[True, False]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["isin", "positions", "to_arrow"]
+
+
+def to_arrow(values):
+    """A text column (Series, array or list of str) as one Arrow ``large_string`` array.
+
+    Arrow-backed Series are not copied; other values go through Python objects.
+    """
+    import pyarrow as pa
+
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        arr = values
+    elif isinstance(values, (pd.Series, pd.Index)) and hasattr(values.array, "__arrow_array__"):
+        arr = pa.array(values.array)
+    else:
+        arr = pa.array(np.asarray(values, dtype=object))
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.large_string()) if arr.type != pa.large_string() else arr
+
+
+def isin(values, wanted) -> np.ndarray:
+    """``values.isin(wanted)`` as a boolean array (missing values are not in)."""
+    import pyarrow.compute as pc
+
+    value_set = to_arrow([str(w) for w in wanted])
+    return pc.is_in(to_arrow(values), value_set=value_set).to_numpy(zero_copy_only=False)
+
+
+def positions(values, within) -> np.ndarray:
+    """Position of each of `values` in `within` (its first occurrence), −1 where absent."""
+    import pyarrow.compute as pc
+
+    found = pc.index_in(to_arrow(values), value_set=to_arrow(within))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
