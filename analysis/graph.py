@@ -127,12 +127,27 @@ class AssignmentCodes:
     is_collective: np.ndarray  # of each of `units`
 
 
+def _registry_order(reg: pd.DataFrame):
+    """``(sorted names, their registry rows)``; None if a name repeats.
+
+    Sorted by Arrow (UTF-8 bytes, which is code-point order: the order of Python's ``sorted``).
+    """
+    import pyarrow.compute as pc
+
+    from .arrowtext import to_arrow
+
+    arrow = to_arrow(reg["unit"])
+    order = pc.sort_indices(arrow).to_numpy()
+    ranked = arrow.take(order)
+    if len(ranked) > 1 and pc.any(pc.equal(ranked[1:], ranked[:-1])).as_py():
+        return None
+    return ranked.to_numpy(zero_copy_only=False).astype(object), order
+
+
 def _registry_index(reg: pd.DataFrame):
     """``(sorted names, their registry rows, index of the sorted names)``; None if a name repeats."""
-    names = reg["unit"].to_numpy(dtype=object)
-    order = np.argsort(names, kind="stable")
-    index = pd.Index(names[order])
-    return (names[order], order, index) if index.is_unique else None
+    found = _registry_order(reg)
+    return None if found is None else (*found, pd.Index(found[0]))
 
 
 def assignment_codes(ds) -> AssignmentCodes | None:
@@ -172,11 +187,11 @@ def remember_codes(ds, unit_rows: np.ndarray, rows: np.ndarray, is_lead: np.ndar
 
     The values are those :func:`assignment_codes` would compute (``tests/test_scale.py``).
     """
-    reg = _registry_index(ds.units)
+    reg = _registry_order(ds.units)
     if reg is None:
         return
-    names, order, _ = reg
-    rank = np.empty(len(order), dtype=np.int64)
+    names, order = reg
+    rank = np.empty(len(order), dtype=np.int32)
     rank[order] = np.arange(len(order))  # position in name order of each registry row
     codes = AssignmentCodes(
         unit=rank[unit_rows],

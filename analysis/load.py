@@ -142,17 +142,19 @@ def _scan(path: Path, *, chunk: int = 1 << 24) -> _Scan | None:
     The whole file is never held in memory.
     """
     n_lines, head, last, bom = 0, b"", b"\n", False
+    buf = bytearray(chunk)  # one buffer, read into again and again
     try:
-        with path.open("rb") as fh:
-            while block := fh.read(chunk):
+        with path.open("rb", buffering=0) as fh:
+            while size := fh.readinto(buf):
                 if not n_lines and not head:
-                    bom = block.startswith(b"\xef\xbb\xbf")
-                if b"\r" in block or b"\x00" in block:
+                    bom = buf.startswith(b"\xef\xbb\xbf")
+                if buf.find(b"\r", 0, size) >= 0 or buf.find(b"\x00", 0, size) >= 0:
                     return None
                 if not n_lines:
-                    head += block.split(b"\n", 1)[0] if b"\n" in block else block
-                n_lines += block.count(b"\n")
-                last = block[-1:]
+                    end = buf.find(b"\n", 0, size)
+                    head += bytes(buf[: size if end < 0 else end])
+                n_lines += int(np.count_nonzero(np.frombuffer(buf, np.uint8, count=size) == 10))
+                last = bytes(buf[size - 1 : size])
     except OSError:
         return None
     if last != b"\n":
@@ -206,12 +208,26 @@ def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _strip_table(table: pa.Table) -> pa.Table:
-    """Every text field stripped as :meth:`str.strip` would (Arrow's ``utf8_trim`` with Python's whitespace)."""
-    for i, name in enumerate(table.column_names):
-        col = table.column(i)
+    """Every text field stripped as :meth:`str.strip` would (Arrow's ``utf8_trim`` with Python's whitespace).
+
+    Columns are trimmed two at a time (Arrow's kernels release the GIL); a column that has
+    nothing to strip is kept as it was.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def trim(col):
         trimmed = pc.utf8_trim(col, WHITESPACE)
-        if pc.any(pc.not_equal(pc.binary_length(trimmed), pc.binary_length(col))).as_py():
-            table = table.set_column(i, name, trimmed)
+        changed = pc.any(pc.not_equal(pc.binary_length(trimmed), pc.binary_length(col))).as_py()
+        return trimmed if changed else None
+
+    if table.num_rows < 10_000:
+        trimmed = [trim(col) for col in table.columns]
+    else:
+        with ThreadPoolExecutor(2) as pool:
+            trimmed = list(pool.map(trim, table.columns))
+    for i, (name, col) in enumerate(zip(table.column_names, trimmed, strict=True)):
+        if col is not None:
+            table = table.set_column(i, name, col)
     return table
 
 
@@ -499,19 +515,23 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
     vocab = vocab.take(pc.sort_indices(vocab))
     raw_to = _lookup(raw_names, vocab).astype(np.int32)
     unit_to = _lookup(registry_names, vocab).astype(np.int32)
-    table = pa.table(
+    # pandas frames straight from the arrays: the category set is validated once for both columns
+    names_dtype = pd.CategoricalDtype(pd.Index(pd.array(vocab, dtype=str)))
+    frame = pd.DataFrame(
         {
-            "measure_id": to_arrow(measures["measure_id"]).take(pa.array(rows)),
-            "role": pa.DictionaryArray.from_arrays(
-                pa.array((~is_lead).astype(np.int8)), pa.array(["lead", "responsible"], pa.large_string())
-            ),
-            "position": pa.array(pos.astype(np.int64)),
-            "unit_raw": pa.DictionaryArray.from_arrays(pa.array(raw_to[codes]), vocab),
-            "unit": pa.DictionaryArray.from_arrays(pa.array(unit_to[unit_rows]), vocab),
-        }
+            "measure_id": pd.array(to_arrow(measures["measure_id"]).take(pa.array(rows)), dtype=str),
+            "role": pd.Categorical.from_codes((~is_lead).astype(np.int8), dtype=_ROLE_DTYPE, validate=False),
+            "position": pos.astype(np.int64),
+            "unit_raw": pd.Categorical.from_codes(raw_to[codes], dtype=names_dtype, validate=False),
+            "unit": pd.Categorical.from_codes(unit_to[unit_rows], dtype=names_dtype, validate=False),
+        },
+        copy=False,
     )
     del raw_to, unit_to, codes, pos
-    return table.to_pandas(), counts, rows, is_lead, unit_rows
+    return frame, counts, rows, is_lead, unit_rows
+
+
+_ROLE_DTYPE = pd.CategoricalDtype(pd.Index(["lead", "responsible"], dtype=str))
 
 
 def _release_memory() -> None:

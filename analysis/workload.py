@@ -40,6 +40,7 @@ __all__ = [
     "COLLECTIVE_MODES",
     "MAX_PLAN_COLUMNS",
     "MAX_SECTION_COLUMNS",
+    "NEIGHBOUR_MAX",
     "collective_only_measures",
     "collective_table",
     "concentration",
@@ -152,7 +153,7 @@ def workload(
 
     codes = assignment_codes(ds) if collectives != "expand" else None
     if codes is not None:  # shared with the other stages: no second pass over millions of names
-        ucode_all = codes.registry_row[codes.unit]
+        ucode_all = codes.registry_row.astype(np.int32)[codes.unit]
         mcode = codes.measure
         is_lead = codes.is_lead
     else:
@@ -166,19 +167,20 @@ def workload(
         all_units = None
         mcode = pd.factorize(a["measure_id"].to_numpy(dtype=object))[0]
     # distinct (measure, role, unit), first occurrence kept, as _distinct does
-    key = (mcode.astype(np.int64) * 2 + is_lead) * (int(ucode_all.max()) + 1 if len(ucode_all) else 1) + ucode_all
-    first = _first_occurrence(key)
-    ucode_all, mcode, is_lead = ucode_all[first], mcode[first], is_lead[first]
+    first = _first_occurrence(ucode_all * 2 + is_lead, run=mcode)  # (role, unit) within a measure
+    if not first.all():
+        ucode_all, mcode, is_lead = ucode_all[first], mcode[first], is_lead[first]
 
     ranked = np.ones(len(units), dtype=bool) if collectives == "include" else ~units["is_collective"].to_numpy(bool)
     keep = units[ranked]
     names = keep["unit"].to_numpy(dtype=object)
     if all_units is not None:  # position of each registry unit in `keep` (-1: not ranked)
-        to_keep = np.full(len(all_units), -1)
+        to_keep = np.full(len(all_units), -1, dtype=np.int32)
         to_keep[np.flatnonzero(ranked)] = np.arange(len(names))  # (`keep` is `units` filtered)
         ucode = to_keep[ucode_all]
     else:
         ucode = pd.Index(names).get_indexer(a["unit"].to_numpy(dtype=object)[first])
+    del ucode_all
     n_u, n_m = len(names), int(mcode.max()) + 1 if len(mcode) else 0
     n_m = max(n_m, len(measures))
 
@@ -201,10 +203,12 @@ def workload(
         "text_load": _group_sum(text_len[lm] / lk, lu, n_u),
         "n_responsible": np.bincount(ucode[resp_rows], minlength=n_u),
     }
-    pair = mcode[mine].astype(np.int64) * n_u + ucode[mine]
-    second = ~_first_occurrence(pair)  # the second role of a (unit, measure) pair
-    cols["n_both"] = np.bincount(ucode[mine][second], minlength=n_u)
-    cols["n_total"] = np.bincount(ucode[mine][~second], minlength=n_u)
+    del lu, lm, lk
+    mu = ucode[mine]
+    second = ~_first_occurrence(mu, run=mcode[mine])  # the second role of a (unit, measure) pair
+    cols["n_both"] = np.bincount(mu[second], minlength=n_u)
+    cols["n_total"] = np.bincount(mu[~second], minlength=n_u)
+    del mu, second
     if by_plan:
         pcode = pd.Index(plans).get_indexer(measures["plan_id"])
         for role, rows in (("lead", lead_rows), ("responsible", resp_rows)):
@@ -250,12 +254,31 @@ def workload(
     return wl[first + rest + ["rank", "collectives"]].reset_index(drop=True)
 
 
-def _first_occurrence(key: np.ndarray) -> np.ndarray:
-    """True at the first occurrence of each value: ``~pd.Series(key).duplicated()``, by a stable sort.
+#: Longest run of one measure's rows in which :func:`_first_occurrence` compares neighbours;
+#: above it (or when rows are not grouped by measure) it sorts.
+NEIGHBOUR_MAX = 32
 
-    Keys of assignments in measure order are nearly sorted already, which a stable sort (timsort)
-    exploits; a hash table of millions of keys is slower.
+
+def _first_occurrence(key: np.ndarray, *, run: np.ndarray | None = None) -> np.ndarray:
+    """True at the first occurrence of each value of `key` (of each ``(run, key)`` pair if `run` is given).
+
+    The same as ``~pd.Series(key).duplicated()`` (or ``~df[["run", "key"]].duplicated()``).
+    Assignments come grouped by measure, a dozen rows each: when `run` (the measure code) is
+    non-decreasing with runs of at most :data:`NEIGHBOUR_MAX` rows, each row is compared with
+    the rows just before it in its run, on boolean arrays (no sort, no 8-byte temporaries of
+    millions of rows). Otherwise a stable sort, which exploits keys that are nearly sorted.
     """
+    if run is not None and len(run) > 1 and bool(np.all(run[1:] >= run[:-1])) and run[0] >= 0:
+        longest = int(np.bincount(run).max())
+        if longest <= NEIGHBOUR_MAX:
+            dup = np.zeros(len(key), dtype=bool)
+            for d in range(1, longest):
+                same = run[d:] == run[:-d]
+                same &= key[d:] == key[:-d]
+                dup[d:] |= same
+            return ~dup
+    if run is not None and len(run):
+        key = run.astype(np.int64) * (int(key.max()) - int(key.min()) + 1) + (key - key.min())
     order = np.argsort(key, kind="stable")
     sk = key[order]
     new = np.ones(len(sk), dtype=bool)

@@ -268,6 +268,24 @@ def test_loader_gb18030(write):
 # ---------------------------------------------------------------- workload and projections
 
 
+@pytest.mark.parametrize("longest", [1, 3, 40])  # 40 > NEIGHBOUR_MAX: the sort
+def test_first_occurrence_equals_pandas_duplicated(longest):
+    from analysis.workload import NEIGHBOUR_MAX, _first_occurrence
+
+    rng = np.random.default_rng(longest)
+    run = np.sort(rng.integers(0, 300, 2000)).astype(np.int32)
+    run = np.r_[run, np.full(longest, 300, np.int32)]  # one run of exactly `longest` rows
+    key = rng.integers(0, 6, len(run)).astype(np.int32)  # many repeats within a run, and across runs
+    ref = ~pd.DataFrame({"run": run, "key": key}).duplicated().to_numpy()
+    assert ref.sum() < len(run)  # the data has duplicates to find
+    np.testing.assert_array_equal(_first_occurrence(key, run=run), ref)
+    np.testing.assert_array_equal(_first_occurrence(key), ~pd.Series(key).duplicated().to_numpy())
+    shuffled = rng.permutation(len(run))  # runs not grouped: the sort
+    ref = ~pd.DataFrame({"run": run[shuffled], "key": key[shuffled]}).duplicated().to_numpy()
+    np.testing.assert_array_equal(_first_occurrence(key[shuffled], run=run[shuffled]), ref)
+    assert longest <= NEIGHBOUR_MAX or np.bincount(run).max() > NEIGHBOUR_MAX
+
+
 def test_workload_equals_the_string_groupby_on_the_seed(seed):
     ref = ref_workload_core(seed)
     got = wk.workload(seed)
