@@ -5,11 +5,14 @@ With pyarrow installed, pandas 3 stores text in Arrow, and ``isin``, ``reindex``
 100,000 names). These helpers hand the columns to Arrow's own hash tables instead. pyarrow is
 imported when one is called, so that modules that only import this one stay light.
 
+>>> import numpy as np
 >>> import pandas as pd
 >>> positions(pd.Series(["乙", "丙", "甲"]), ["甲", "乙"]).tolist()
 [1, -1, 0]
 >>> isin(pd.Series(["乙", "丙"]), {"乙"}).tolist()
 [True, False]
+>>> take(np.array(["甲", "乙"], dtype=object), np.array([1, 1, 0])).tolist()
+['乙', '乙', '甲']
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["isin", "positions", "to_arrow"]
+__all__ = ["isin", "positions", "take", "to_arrow"]
 
 
 def to_arrow(values):
@@ -52,3 +55,14 @@ def positions(values, within) -> np.ndarray:
 
     found = pc.index_in(to_arrow(values), value_set=to_arrow(within))
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def take(values, indices) -> pd.api.extensions.ExtensionArray:
+    """``values[indices]`` as a pandas ``str`` array, gathered by Arrow.
+
+    The same values and dtype as a frame built from ``values[indices]`` (an object array of
+    str), without making a Python string per row and converting them back to Arrow.
+    """
+    import pyarrow as pa
+
+    return pd.array(to_arrow(values).take(pa.array(np.asarray(indices))), dtype=str)

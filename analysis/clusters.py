@@ -39,7 +39,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from .arrowtext import positions
+from .arrowtext import positions, take
 from .config import RANDOM_SEED
 from .graph import (
     cached,
@@ -366,7 +366,7 @@ def colead_clusters(
         share /= n_runs
         keep = share > threshold
         comp = _components(n, rows[keep], cols[keep])
-        co_edges = pd.DataFrame({"unit_a": units[rows], "unit_b": units[cols], "share": share})
+        co_edges = pd.DataFrame({"unit_a": take(units, rows), "unit_b": take(units, cols), "share": share})
     cluster = _number_clusters(units, comp)
     stability = _stability(runs, cluster)
     n_lead = n_lead.astype(np.int64)  # measures led: row sums of the binary incidence matrix

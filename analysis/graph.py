@@ -43,6 +43,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .arrowtext import take
+
 if TYPE_CHECKING:  # networkx is imported where it is used: the sparse path never needs it
     import networkx as nx
 
@@ -344,8 +346,8 @@ def _edge_frame(C: sp.csr_matrix, N: sp.csr_matrix, deg: np.ndarray, units: np.n
         newman = np.asarray(N[rows, cols]).ravel() if len(rows) else np.zeros(0)
     return pd.DataFrame(
         {
-            "unit_a": units[rows],
-            "unit_b": units[cols],
+            "unit_a": take(units, rows),
+            "unit_b": take(units, cols),
             "count": count.astype(np.int64),
             "jaccard": count / (deg[rows] + deg[cols] - count),
             "newman": newman,
