@@ -201,11 +201,13 @@ def _igraph_louvain(g, *, seed: int, resolution: float) -> np.ndarray:
         ig.set_random_number_generator(random)
 
 
-_FORKED_GRAPH = None  # the graph a forked Louvain worker reads (inherited from the parent)
+_INHERITED: list = []  # the calls forked workers run: (function, args, kwargs), set just before the fork
 
 
-def _louvain_in_child(seed: int, resolution: float) -> np.ndarray:
-    return _igraph_louvain(_FORKED_GRAPH, seed=seed, resolution=resolution)
+def _call_inherited(i: int):
+    """Run call `i` of :data:`_INHERITED` (in a forked worker, which inherited the list)."""
+    func, args, kwargs = _INHERITED[i]
+    return func(*args, **kwargs)
 
 
 def _usable_cpus() -> int:
@@ -215,39 +217,70 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _can_fork() -> bool:
+    """Forked workers are used on Linux only (Windows cannot fork; on macOS forking is unsafe)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+class _Forked:
+    """Calls run in worker processes forked from this one, while this process goes on.
+
+    python-igraph holds the GIL while it runs, so threads do not help. A forked worker inherits
+    the graphs and frames it needs (nothing is pickled but the calls' indices and their
+    results), and the results are what the calls would return here. Use as a context manager::
+
+        with _Forked([(f, args, kwargs), ...], workers=2) as jobs:
+            ...  # other work meanwhile
+            results = jobs.results()
+    """
+
+    def __init__(self, calls: list, *, workers: int):
+        self.calls, self.workers = calls, max(1, min(workers, len(calls)))
+
+    def __enter__(self):
+        global _INHERITED
+        _INHERITED = self.calls
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
+        try:
+            with warnings.catch_warnings():
+                # Python ≥ 3.12 warns that forking a process with threads (pyarrow's pool) may
+                # deadlock the child; the children here only run numpy, scipy and igraph.
+                warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+                self.futures = [self.pool.submit(_call_inherited, i) for i in range(len(self.calls))]
+        finally:
+            _INHERITED = []  # the workers have their copy (a pool that forks starts them all at once)
+        return self
+
+    def results(self) -> list:
+        return [f.result() for f in self.futures]
+
+    def __exit__(self, *exc):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        return False
+
+
 def _louvain_runs(g, seeds: list[int], *, resolution: float, processes: int | None) -> list[np.ndarray]:
     """Memberships of one seeded igraph Louvain run per seed, in seed order.
 
-    python-igraph holds the GIL while it runs, so threads do not help; the runs are handed to
-    worker processes forked from this one (they inherit the graph; only the seed goes out and
-    the membership vector comes back). Each run seeds its own random number generator, so the
+    The runs go to forked worker processes (:class:`_Forked`: only the seed goes out and the
+    membership vector comes back). Each run seeds its own random number generator, so the
     memberships are the same in a worker as in this process (tested). ``processes=None``:
     forked workers from :data:`PARALLEL_MIN` nodes on, one per run up to twice the usable CPUs
     (a third run on two cores then shares them rather than waiting), where the platform forks
-    (not on Windows; not on macOS, where forking is unsafe: there the runs stay in this process
-    whatever `processes` says). ``processes=1``: in this process.
+    (Linux; elsewhere the runs stay in this process whatever `processes` says).
+    ``processes=1``: in this process.
     """
-    fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
     if processes is None:
         cpus = _usable_cpus()
         big = g.vcount() >= PARALLEL_MIN and cpus > 1 and len(seeds) > 1
-        processes = (len(seeds) if len(seeds) <= 2 * cpus else cpus) if fork and big else 1
+        processes = (len(seeds) if len(seeds) <= 2 * cpus else cpus) if big else 1
     if processes < 1:
         raise ValueError(f"processes must be at least 1, not {processes}")
-    if processes == 1 or len(seeds) < 2 or not fork:
-        return [_igraph_louvain(g, seed=s, resolution=resolution) for s in seeds]
-    global _FORKED_GRAPH
-    _FORKED_GRAPH = g
-    try:
-        with warnings.catch_warnings():
-            # Python ≥ 3.12 warns that forking a process with threads (pyarrow's pool) may
-            # deadlock the child; the child here only runs igraph and sends back one array.
-            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
-            ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=min(processes, len(seeds)), mp_context=ctx) as pool:
-                return list(pool.map(_louvain_in_child, seeds, [resolution] * len(seeds)))
-    finally:
-        _FORKED_GRAPH = None
+    calls = [(_igraph_louvain, (g,), {"seed": s, "resolution": resolution}) for s in seeds]
+    if processes == 1 or len(seeds) < 2 or not _can_fork():
+        return [f(*a, **k) for f, a, k in calls]
+    with _Forked(calls, workers=processes) as jobs:
+        return jobs.results()
 
 
 def _components(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -478,7 +511,12 @@ def participation(G: nx.Graph, membership: dict, *, weight: str = "count") -> di
 
 
 def brokers(
-    ds, clusters: Clusters, *, backend: str = "auto", n_sources: int | None = None, seed: int = RANDOM_SEED
+    ds,
+    clusters: Clusters,
+    *,
+    backend: str = "auto",
+    n_sources: int | None = None,
+    seed: int = RANDOM_SEED,
 ) -> pd.DataFrame:
     """Who bridges groups: betweenness, participation across clusters, k-core number.
 
@@ -495,6 +533,12 @@ def brokers(
         Estimate betweenness from this many seeded random source units (igraph only), scaled by
         n / n_sources. Default: exact while the work (Σ over components of nodes × edges) stays
         under :data:`BETWEENNESS_BUDGET`, else as many sources as that budget allows (≥ 100).
+
+    Notes
+    -----
+    The all-roles half is not handed to a forked worker as the Louvain runs are: measured on a
+    million measures, the worker's share took a third longer there (copy-on-write faults on
+    the inherited heap) and the whole was no faster.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -502,23 +546,12 @@ def brokers(
         backend = clusters.backend
     if backend == "networkx":
         return _brokers_networkx(named_assignments(ds.assignments, ds.units), clusters)
-    C_lead, _, lead_units = _named_projection(ds, lead_only=True)
-    C_all, _, units = _named_projection(ds, lead_only=False)
-    g_lead = _named_igraph(ds, lead_only=True)  # (betweenness and degree ignore the weights)
-    g_all = _named_igraph(ds, lead_only=False)
-    b_lead = _betweenness(g_lead, C_lead, n_sources=n_sources, seed=seed)
-    b_all = _betweenness(g_all, C_all, n_sources=n_sources, seed=seed)
-    named = clusters.assignment["unit"]  # (Arrow look-ups: pandas' are slow on Arrow strings)
-    number = np.r_[clusters.assignment["cluster"].to_numpy(dtype=np.int64), 0]  # −1 → cluster 0
-
-    def cluster_of(names):
-        return number[positions(names, named)]
-
-    membership = cluster_of(lead_units)
-    part = _participation_sparse(C_lead, membership)
+    lead_units = _named_projection(ds, lead_only=True)[2]
+    lead = _colead_measures(ds, clusters, n_sources=n_sources, seed=seed)
+    units, deg_all, b_all, core = _all_roles_measures(ds, n_sources=n_sources, seed=seed)
+    deg_lead, b_lead, part = lead
     pos = positions(units, lead_units)
     in_lead = pos >= 0
-    deg_lead = np.asarray(g_lead.degree())
 
     def on_all(values, fill):
         out = np.full(len(units), fill, dtype=np.asarray(values).dtype if len(values) else float)
@@ -528,18 +561,41 @@ def brokers(
     df = pd.DataFrame(
         {
             "unit": units,
-            "cluster": cluster_of(units),
+            "cluster": _cluster_of(clusters, units),
             "degree_colead": on_all(deg_lead, 0),
             "betweenness_colead": on_all(b_lead, 0.0),
             "participation": on_all(part, 0.0),
-            "degree_all": np.asarray(g_all.degree()),
+            "degree_all": deg_all,
             "betweenness_all": b_all,
-            "core_number": np.asarray(g_all.coreness()),
+            "core_number": core,
         }
     )
     return df.sort_values(
         ["betweenness_colead", "betweenness_all", "unit"], ascending=[False, False, True], ignore_index=True
     )
+
+
+def _cluster_of(clusters: Clusters, names) -> np.ndarray:
+    """Consensus cluster of each of `names` (0 for a unit not in the clustering), by Arrow look-up."""
+    number = np.r_[clusters.assignment["cluster"].to_numpy(dtype=np.int64), 0]  # position −1 → 0
+    return number[positions(names, clusters.assignment["unit"])]
+
+
+def _colead_measures(ds, clusters: Clusters, *, n_sources, seed):
+    """``(degree, betweenness, participation)`` of the lead units on the co-lead projection."""
+    C_lead, _, lead_units = _named_projection(ds, lead_only=True)
+    g_lead = _named_igraph(ds, lead_only=True)  # (betweenness and degree ignore the weights)
+    b_lead = _betweenness(g_lead, C_lead, n_sources=n_sources, seed=seed)
+    part = _participation_sparse(C_lead, _cluster_of(clusters, lead_units))
+    return np.asarray(g_lead.degree()), b_lead, part
+
+
+def _all_roles_measures(ds, *, n_sources, seed):
+    """``(units, degree, betweenness, core number)`` on the projection of all roles."""
+    C_all, _, units = _named_projection(ds, lead_only=False)
+    g_all = _named_igraph(ds, lead_only=False)
+    b_all = _betweenness(g_all, C_all, n_sources=n_sources, seed=seed)
+    return units, np.asarray(g_all.degree()), b_all, np.asarray(g_all.coreness())
 
 
 def _betweenness(g, C: sp.csr_matrix, *, n_sources: int | None, seed: int) -> np.ndarray:
