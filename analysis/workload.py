@@ -148,7 +148,7 @@ def workload(
         )
 
     # integer codes: every unit of the assignments is a canonical unit of the registry
-    all_units = units["unit"].to_numpy(dtype=object)
+    registry_codes = True  # unit codes are registry rows (else codes of a hand-made frame's names)
     from .graph import assignment_codes
 
     codes = assignment_codes(ds) if collectives != "expand" else None
@@ -157,14 +157,14 @@ def workload(
         mcode = codes.measure
         is_lead = codes.is_lead
     else:
-        ucode_all = pd.Index(all_units).get_indexer(a["unit"].to_numpy(dtype=object))
+        ucode_all = pd.Index(units["unit"].to_numpy(dtype=object)).get_indexer(a["unit"].to_numpy(dtype=object))
         mcode = pd.Index(measures["measure_id"].to_numpy(dtype=object)).get_indexer(
             a["measure_id"].to_numpy(dtype=object)
         )
         is_lead = (a["role"] == "lead").to_numpy()
     if (ucode_all < 0).any() or (mcode < 0).any():  # a hand-made frame: fall back to string codes
         ucode_all = pd.factorize(a["unit"].to_numpy(dtype=object))[0]
-        all_units = None
+        registry_codes = False
         mcode = pd.factorize(a["measure_id"].to_numpy(dtype=object))[0]
     # distinct (measure, role, unit), first occurrence kept, as _distinct does
     first = _first_occurrence(ucode_all * 2 + is_lead, run=mcode)  # (role, unit) within a measure
@@ -173,15 +173,15 @@ def workload(
 
     ranked = np.ones(len(units), dtype=bool) if collectives == "include" else ~units["is_collective"].to_numpy(bool)
     keep = units[ranked]
-    names = keep["unit"].to_numpy(dtype=object)
-    if all_units is not None:  # position of each registry unit in `keep` (-1: not ranked)
-        to_keep = np.full(len(all_units), -1, dtype=np.int32)
-        to_keep[np.flatnonzero(ranked)] = np.arange(len(names))  # (`keep` is `units` filtered)
+    n_u = len(keep)
+    if registry_codes:  # position of each registry unit in `keep` (-1: not ranked)
+        to_keep = np.full(len(units), -1, dtype=np.int32)
+        to_keep[np.flatnonzero(ranked)] = np.arange(n_u)  # (`keep` is `units` filtered)
         ucode = to_keep[ucode_all]
     else:
-        ucode = pd.Index(names).get_indexer(a["unit"].to_numpy(dtype=object)[first])
+        ucode = pd.Index(keep["unit"].to_numpy(dtype=object)).get_indexer(a["unit"].to_numpy(dtype=object)[first])
     del ucode_all
-    n_u, n_m = len(names), int(mcode.max()) + 1 if len(mcode) else 0
+    n_m = int(mcode.max()) + 1 if len(mcode) else 0
     n_m = max(n_m, len(measures))
 
     # k = distinct lead units of each measure, collectives and all other units included
@@ -193,10 +193,10 @@ def workload(
     lk = k[lm]
     text_len = measures["text"].str.len().to_numpy(dtype=np.float64)
 
-    cols = {
-        "unit": names,
-        "name_en": keep["name_en"].to_numpy(),
-        "system": keep["system"].to_numpy(),
+    cols = {  # (text columns as they are: no round trip through Python strings)
+        "unit": keep["unit"].array,
+        "name_en": keep["name_en"].array,
+        "system": keep["system"].array,
         "n_lead": np.bincount(lu, minlength=n_u),
         "n_sole_lead": np.bincount(lu[lk == 1], minlength=n_u),
         "lead_share": _group_sum(1.0 / lk, lu, n_u),
@@ -224,7 +224,7 @@ def workload(
             for (p, s), grp in sec.groupby(["plan_id", "section_no"], sort=False)
         }
         if extra:
-            extra = pd.DataFrame(extra).reindex(names).fillna(0).astype("int64")
+            extra = pd.DataFrame(extra).reindex(keep["unit"].to_numpy(dtype=object)).fillna(0).astype("int64")
             wl = pd.concat([wl, extra.reset_index(drop=True)], axis=1)
     int_cols = [c for c in wl.columns if c.startswith("n_")]
     wl[int_cols] = wl[int_cols].astype("int64")
@@ -272,7 +272,7 @@ def _first_occurrence(key: np.ndarray, *, run: np.ndarray | None = None) -> np.n
         longest = int(np.bincount(run).max())
         if longest <= NEIGHBOUR_MAX:
             dup = np.zeros(len(key), dtype=bool)
-            for d in range(1, longest):
+            for d in range(1, longest):  # (whole-array slices: faster than gathering the rows that need it)
                 same = run[d:] == run[:-d]
                 same &= key[d:] == key[:-d]
                 dup[d:] |= same

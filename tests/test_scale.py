@@ -284,6 +284,10 @@ def test_first_occurrence_equals_pandas_duplicated(longest):
     ref = ~pd.DataFrame({"run": run[shuffled], "key": key[shuffled]}).duplicated().to_numpy()
     np.testing.assert_array_equal(_first_occurrence(key[shuffled], run=run[shuffled]), ref)
     assert longest <= NEIGHBOUR_MAX or np.bincount(run).max() > NEIGHBOUR_MAX
+    # one run only (the neighbours of the first rows are not the last rows)
+    one = np.zeros(5, np.int32)
+    np.testing.assert_array_equal(_first_occurrence(np.array([7, 8, 9, 7, 8]), run=one), [1, 1, 1, 0, 0])
+    np.testing.assert_array_equal(_first_occurrence(np.array([9, 8, 7, 6, 9]), run=one), [1, 1, 1, 1, 0])
 
 
 def test_workload_equals_the_string_groupby_on_the_seed(seed):
