@@ -403,8 +403,11 @@ def colead_clusters(
     cluster = _number_clusters(units, comp)
     stability = _stability(runs, cluster)
     n_lead = n_lead.astype(np.int64)  # measures led: row sums of the binary incidence matrix
-    assignment = pd.DataFrame({"unit": nodes, "cluster": cluster, "stability": stability, "n_lead": n_lead})
-    assignment = assignment.sort_values(["cluster", "n_lead", "unit"], ascending=[True, False, True], ignore_index=True)
+    assignment = pd.DataFrame(
+        {"unit": take(units, np.arange(n)), "cluster": cluster, "stability": stability, "n_lead": n_lead}
+    )
+    # = sort_values(["cluster", "n_lead", "unit"], ascending=[True, False, True]); nodes are in name order
+    assignment = assignment.take(np.lexsort((np.arange(n), -n_lead, cluster))).reset_index(drop=True)
     if backend == "networkx":
         import networkx as nx
 
@@ -570,9 +573,10 @@ def brokers(
             "core_number": core,
         }
     )
-    return df.sort_values(
-        ["betweenness_colead", "betweenness_all", "unit"], ascending=[False, False, True], ignore_index=True
-    )
+    # = df.sort_values(["betweenness_colead", "betweenness_all", "unit"], ascending=[False, False, True]):
+    # `units` are in name order, so their position breaks the ties (no string sort)
+    order = np.lexsort((np.arange(len(df)), -df["betweenness_all"].to_numpy(), -df["betweenness_colead"].to_numpy()))
+    return df.take(order).reset_index(drop=True)
 
 
 def _cluster_of(clusters: Clusters, names) -> np.ndarray:
@@ -606,7 +610,7 @@ def _betweenness(g, C: sp.csr_matrix, *, n_sources: int | None, seed: int) -> np
     scale = 2.0 / ((n - 1) * (n - 2))  # networkx's normalisation of pair counts, undirected
     if n_sources is None:
         rows = np.repeat(np.arange(n), np.diff(C.indptr))
-        comp = _components(n, rows, C.indices)
+        comp = connected_components(C, directed=False)[1]  # (C holds each tie once: read as undirected)
         m_comp = np.bincount(comp[rows], minlength=comp.max() + 1)
         work = float(np.sum(np.bincount(comp).astype(np.float64) * m_comp))
         if work <= BETWEENNESS_BUDGET:

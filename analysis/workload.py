@@ -230,7 +230,13 @@ def workload(
     wl[int_cols] = wl[int_cols].astype("int64")
     wl = wl.copy()  # one block per dtype again after the per-section columns
     wl["n_colead"] = wl["n_lead"] - wl["n_sole_lead"]
-    wl = wl.sort_values(["lead_share", "n_total", "unit"], ascending=[False, False, True], kind="stable")
+    if codes is not None and registry_codes:  # the same order without a string sort: rank names by the codes
+        name_rank = np.empty(len(units), dtype=np.int64)
+        name_rank[codes.registry_row] = np.arange(len(units))
+        key = (name_rank[np.flatnonzero(ranked)], -wl["n_total"].to_numpy(), -wl["lead_share"].to_numpy())
+        wl = wl.take(np.lexsort(key))
+    else:
+        wl = wl.sort_values(["lead_share", "n_total", "unit"], ascending=[False, False, True], kind="stable")
     wl["rank"] = np.arange(1, len(wl) + 1)
     wl["collectives"] = {
         "exclude": "excluded",
