@@ -604,3 +604,42 @@ def test_unit_edges_from_codes_equal_projection_edges_of_the_frame(request, fixt
             want = projection_edges(a, role=role)
             got = unit_edges(ds, role=role, named=named)
             pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+# ---------------------------------------------------------------- benchmark script
+
+
+def test_benchmark_table_takes_medians_of_runs():
+    import run  # benchmarks/run.py
+
+    def one(load, clusters, floor):
+        stages = {s: {"seconds": 0.5, "peak_mb": 100.0} for s in run.STAGES if s != "view"}
+        stages["load"] = {"seconds": load, "peak_mb": 300.0, "n_assignments": 4657}
+        stages["clusters"] = {"seconds": clusters, "peak_mb": 250.0}
+        stages["arrow floor"] = {"seconds": floor, "peak_mb": 90.0}
+        return stages
+
+    # end to end of each run: load + 0.5 (workload) + 0.5 (co-lead) + clusters + 0.5 (brokers)
+    runs = [one(1.0, 1.0, 0.5), one(2.0, 5.0, 1.0), one(6.0, 2.0, 2.0)]  # 3.5, 8.5, 9.5
+    lines = run.table({1000: runs}).splitlines()
+    cell = dict(zip([h.strip("| ") for h in lines[0].split(" | ")], [c.strip("| ") for c in lines[2].split(" | ")]))
+    assert cell["load"] == "2.00" and cell["clusters"] == "2.00"  # medians per stage
+    assert cell["end to end"] == "**8.50**"  # the median of the runs' sums (the medians would sum to 5.5)
+    assert cell["range"] == "3.50–9.50"
+    assert cell["× floor"] == "8.5"  # 8.5 / median arrow floor 1.0
+    assert cell["peak MB"] == "300"
+    assert run._median([3.0, 1.0, 2.0, 10.0]) == 2.5
+
+
+def test_benchmark_script_runs_end_to_end(tmp_path):
+    out = subprocess.run(
+        [sys.executable, str(config.PROJECT_ROOT / "benchmarks" / "run.py"), "--measures", "300", "--repeat", "2"]
+        + ["--no-view", "--data", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=config.PROJECT_ROOT,
+    )
+    assert "median of 2 runs" in out.stdout
+    row = next(line for line in out.stdout.splitlines() if line.startswith("| 300 |"))
+    assert len(row.split(" | ")) == 15
