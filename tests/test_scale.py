@@ -622,7 +622,8 @@ def test_benchmark_table_takes_medians_of_runs():
     # end to end of each run: load + 0.5 (workload) + 0.5 (co-lead) + clusters + 0.5 (brokers)
     runs = [one(1.0, 1.0, 0.5), one(2.0, 5.0, 1.0), one(6.0, 2.0, 2.0)]  # 3.5, 8.5, 9.5
     lines = run.table({1000: runs}).splitlines()
-    cell = dict(zip([h.strip("| ") for h in lines[0].split(" | ")], [c.strip("| ") for c in lines[2].split(" | ")]))
+    head, row = ([c.strip("| ") for c in line.split(" | ")] for line in (lines[0], lines[2]))
+    cell = dict(zip(head, row, strict=True))
     assert cell["load"] == "2.00" and cell["clusters"] == "2.00"  # medians per stage
     assert cell["end to end"] == "**8.50**"  # the median of the runs' sums (the medians would sum to 5.5)
     assert cell["range"] == "3.50–9.50"
@@ -632,9 +633,9 @@ def test_benchmark_table_takes_medians_of_runs():
 
 
 def test_benchmark_script_runs_end_to_end(tmp_path):
+    script = str(config.PROJECT_ROOT / "benchmarks" / "run.py")
     out = subprocess.run(
-        [sys.executable, str(config.PROJECT_ROOT / "benchmarks" / "run.py"), "--measures", "300", "--repeat", "2"]
-        + ["--no-view", "--data", str(tmp_path)],
+        [sys.executable, script, "--measures", "300", "--repeat", "2", "--no-view", "--data", str(tmp_path)],
         capture_output=True,
         text=True,
         check=True,
