@@ -561,7 +561,6 @@ def load(measures_csv=MEASURES_CSV, units_csv=UNITS_CSV) -> Dataset:
     """Load and validate a measures file against a unit registry."""
     units = read_registry(units_csv)
     measures = read_measures(measures_csv)
-    _release_memory()
     assignments, counts, rows, is_lead, unit_rows = _build_assignments(measures, units, path=measures_csv)
     _release_memory()
     units = units.assign(n_mentions=counts.astype("int64"))
