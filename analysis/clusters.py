@@ -44,7 +44,6 @@ from .config import RANDOM_SEED
 from .graph import (
     cached,
     code_projection,
-    code_subset,
     edges_to_graph,
     named_assignments,
     projection_edges,
@@ -113,11 +112,11 @@ def louvain(G: nx.Graph, *, seed: int = RANDOM_SEED, weight: str = "count", reso
 
 def _n_lead_units(ds) -> int:
     """Number of named units that lead at least one measure."""
-    sub = code_subset(ds, role="lead")
+    sub = code_projection(ds, role="lead")  # (what colead_clusters needs next anyway; usually remembered)
     if sub is None:
         a = named_assignments(ds.assignments, ds.units)
         return int(a.loc[(a["role"] == "lead").to_numpy(), "unit"].nunique())
-    return len(sub[2])
+    return len(sub[3])
 
 
 def _named_projection(ds, *, lead_only: bool):
