@@ -222,14 +222,13 @@ def _can_fork() -> bool:
 
 
 class _Forked:
-    """Calls run in worker processes forked from this one, while this process goes on.
+    """Calls run in worker processes forked from this one.
 
     python-igraph holds the GIL while it runs, so threads do not help. A forked worker inherits
     the graphs and frames it needs (nothing is pickled but the calls' indices and their
     results), and the results are what the calls would return here. Use as a context manager::
 
         with _Forked([(f, args, kwargs), ...], workers=2) as jobs:
-            ...  # other work meanwhile
             results = jobs.results()
     """
 
@@ -549,9 +548,8 @@ def brokers(
     if backend == "networkx":
         return _brokers_networkx(named_assignments(ds.assignments, ds.units), clusters)
     lead_units = _named_projection(ds, lead_only=True)[2]
-    lead = _colead_measures(ds, clusters, n_sources=n_sources, seed=seed)
+    deg_lead, b_lead, part = _colead_measures(ds, clusters, n_sources=n_sources, seed=seed)
     units, deg_all, b_all, core = _all_roles_measures(ds, n_sources=n_sources, seed=seed)
-    deg_lead, b_lead, part = lead
     pos = positions(units, lead_units)
     in_lead = pos >= 0
 
