@@ -349,8 +349,7 @@ def sheet_names(units, *, reserved=()) -> dict[str, str]:
 
     def clean(name: str) -> str:
         s = _SHEET_FORBIDDEN.sub("_", str(name)).strip()
-        s = s.strip("'") or "_"
-        s = _cut(s, _SHEET_MAX)
+        s = _cut(s.strip("'"), _SHEET_MAX).rstrip("'") or "_"  # (the cut may end on an apostrophe)
         if s.casefold() == "history":
             s = s + "_"
         return s
