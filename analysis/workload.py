@@ -193,10 +193,13 @@ def workload(
     lk = k[lm]
     text_len = measures["text"].str.len().to_numpy(dtype=np.float64)
 
-    cols = {  # (text columns as they are: no round trip through Python strings)
-        "unit": keep["unit"].array,
-        "name_en": keep["name_en"].array,
-        "system": keep["system"].array,
+    def text(col):  # an Arrow-backed column as it is (no round trip through Python strings)
+        return keep[col].array if hasattr(keep[col].array, "__arrow_array__") else keep[col].to_numpy()
+
+    cols = {
+        "unit": text("unit"),
+        "name_en": text("name_en"),
+        "system": text("system"),
         "n_lead": np.bincount(lu, minlength=n_u),
         "n_sole_lead": np.bincount(lu[lk == 1], minlength=n_u),
         "lead_share": _group_sum(1.0 / lk, lu, n_u),
