@@ -17,10 +17,57 @@ imported when one is called, so that modules that only import this one stay ligh
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["isin", "positions", "take", "to_arrow"]
+__all__ = ["isin", "positions", "read_text_csv", "strip", "take", "to_arrow", "whitespace"]
+
+
+@functools.cache
+def whitespace() -> str:
+    """Every character :meth:`str.strip` removes (Arrow's ``utf8_trim`` takes a set).
+
+    Computed on first use (a pass over all of Unicode, a tenth of a second), not at import.
+
+    >>> len(whitespace()), " " in whitespace(), chr(0x3000) in whitespace()
+    (29, True, True)
+    """
+    return "".join(chr(i) for i in range(0x110000) if chr(i).isspace())
+
+
+def strip(column):
+    """An Arrow text column with every value stripped as :meth:`str.strip` would strip it."""
+    import pyarrow.compute as pc
+
+    return pc.utf8_trim(column, whitespace())
+
+
+def read_text_csv(source, header: list[str], *, block_size: int | None = None):
+    """Arrow's CSV reader with every column read as text (``""`` stays ``""``, never null).
+
+    Returns None where Arrow rejects the file (invalid UTF-8, a row with too few or too many
+    fields); quoted line breaks are not expected (``newlines_in_values=False``), so callers
+    compare the number of rows with the number of lines.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    read = pacsv.ReadOptions() if block_size is None else pacsv.ReadOptions(block_size=block_size)
+    try:
+        return pacsv.read_csv(
+            source,
+            read_options=read,
+            parse_options=pacsv.ParseOptions(newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.large_string() for c in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
 
 
 def to_arrow(values):

@@ -10,10 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["WHITESPACE", "DataError", "read_text", "write_csv", "write_text"]
-
-#: Every character :meth:`str.strip` removes (for Arrow's ``utf8_trim``, which takes a set).
-WHITESPACE = "".join(chr(i) for i in range(0x110000) if chr(i).isspace())
+__all__ = ["DataError", "read_text", "write_csv", "write_text"]
 
 
 class DataError(ValueError):

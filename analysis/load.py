@@ -37,11 +37,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
-from .arrowtext import to_arrow
+from .arrowtext import read_text_csv, strip, to_arrow
 from .config import MEASURES_CSV, UNITS_CSV
-from .errors import WHITESPACE, DataError, read_text
+from .errors import DataError, read_text
 from .ingest import _CLOSE, _OPEN, _ROLE_PHRASES, _SEPARATORS, MEASURE_COLUMNS, split_units
 from .registry import read_registry
 
@@ -179,20 +178,8 @@ def _table_arrow(path: Path, scan: _Scan, header: list[str]) -> pa.Table | None:
     if scan.n_lines < 2:
         return None
     source = pa.BufferReader(path.read_bytes()[3:]) if scan.bom else str(path)
-    try:
-        table = pacsv.read_csv(
-            source,
-            read_options=pacsv.ReadOptions(block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.large_string() for c in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-    if table.num_rows != scan.n_lines - 1 or table.column_names != header:
+    table = read_text_csv(source, header, block_size=1 << 22)
+    if table is None or table.num_rows != scan.n_lines - 1 or table.column_names != header:
         return None
     return table
 
@@ -216,7 +203,7 @@ def _strip_table(table: pa.Table) -> pa.Table:
     from concurrent.futures import ThreadPoolExecutor
 
     def trim(col):
-        trimmed = pc.utf8_trim(col, WHITESPACE)
+        trimmed = strip(col)
         changed = pc.any(pc.not_equal(pc.binary_length(trimmed), pc.binary_length(col))).as_py()
         return trimmed if changed else None
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .config import UNITS_CSV
-from .errors import WHITESPACE, DataError, read_text
+from .errors import DataError, read_text
 
 __all__ = [
     "REGISTRY_COLUMNS",
@@ -145,37 +145,27 @@ def _registry_fast(text: str, header: list[str]) -> pd.DataFrame | None:
     """
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
+
+    from .arrowtext import read_text_csv, strip
 
     if len(set(header)) != len(header) or "\r" in text:
         return None
     data = text.encode("utf-8")
     n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(data),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.large_string() for c in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    table = read_text_csv(pa.BufferReader(data), header)
+    if table is None or not table.num_rows or table.num_rows != n_lines - 1 or table.column_names != header:
         return None
-    if not table.num_rows or table.num_rows != n_lines - 1 or table.column_names != header:
+    stripped = {c: strip(table[c]) for c in ("unit", "name_en", "system", "note", "is_collective")}
+    if not pc.all(pc.greater(pc.binary_length(stripped["unit"]), 0)).as_py():
         return None
-    strip = {c: pc.utf8_trim(table[c], WHITESPACE) for c in ("unit", "name_en", "system", "note", "is_collective")}
-    if not pc.all(pc.greater(pc.binary_length(strip["unit"]), 0)).as_py():
-        return None
-    unit = strip["unit"].to_pylist()
+    unit = stripped["unit"].to_pylist()
     aliases = list(map(_names, table["aliases"].to_pylist()))
     n_names = len(unit) + sum(map(len, aliases))
     if len(set(unit).union(*aliases)) != n_names:
         return None
-    if not pc.all(pc.is_in(strip["system"], value_set=pa.array(list(SYSTEMS), pa.large_string()))).as_py():
+    if not pc.all(pc.is_in(stripped["system"], value_set=pa.array(list(SYSTEMS), pa.large_string()))).as_py():
         return None
-    flags = pc.utf8_lower(strip["is_collective"])
+    flags = pc.utf8_lower(stripped["is_collective"])
     if not pc.all(pc.is_in(flags, value_set=pa.array(list(_BOOL), pa.large_string()))).as_py():
         return None
     truthy = [k for k, v in _BOOL.items() if v]
@@ -185,7 +175,7 @@ def _registry_fast(text: str, header: list[str]) -> pd.DataFrame | None:
         return None
     if any(m and not c for m, c in zip(members, is_collective.tolist(), strict=True)):
         return None
-    df = pa.table({c: strip[c] for c in ("unit", "name_en", "system", "note")}).to_pandas()
+    df = pa.table({c: stripped[c] for c in ("unit", "name_en", "system", "note")}).to_pandas()
     return pd.DataFrame(
         {
             "unit": df["unit"],

@@ -74,9 +74,8 @@ class _TreeMemory(threading.Thread):
     """
 
     def __init__(self, interval: float = 0.05):
-        super().__init__(daemon=True)
+        super().__init__(daemon=True)  # (runs until the worker process exits)
         self.interval, self.peak = interval, 0.0
-        self._stop_event = threading.Event()
 
     @staticmethod
     def _children() -> list[int]:
@@ -97,7 +96,8 @@ class _TreeMemory(threading.Thread):
         return 0.0
 
     def run(self) -> None:
-        while not self._stop_event.wait(self.interval):
+        while True:
+            time.sleep(self.interval)
             kids = self._children()
             if kids:
                 self.peak = max(self.peak, sum(self._pss_mb(p) for p in ["self", *kids]))

@@ -481,12 +481,14 @@ def test_ingest_command_does_not_import_matplotlib(tmp_path):
     code = (
         "import sys\nfrom analysis.cli import main\n"
         f"main(['ingest', {str(config.SEED)!r}, '-o', {str(tmp_path / 'm.csv')!r}])\n"
-        "print('matplotlib' in sys.modules)"
+        "print('matplotlib' in sys.modules)\n"
+        "from analysis.arrowtext import whitespace\n"
+        "print(whitespace.cache_info().currsize)"  # the Unicode whitespace set: computed on use only
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=config.PROJECT_ROOT
     )
-    assert out.stdout.strip().splitlines()[-1] == "False"
+    assert out.stdout.strip().splitlines()[-2:] == ["False", "0"]
 
 
 def test_igraph_stages_do_not_import_matplotlib():
