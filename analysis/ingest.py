@@ -1,39 +1,54 @@
-"""Read division-of-labour plan texts (分工方案) into one row per measure.
+"""Read division-of-labour plans (分工方案) into one row per measure, whatever their layout.
 
-The reader accepts the layouts Chinese local governments publish:
+The readers of :mod:`analysis.readers` turn each file (text, web page, Word, Excel, CSV, PDF)
+into lines and tables of cells; this module assembles measures from them, with one vocabulary
+of labels (:mod:`analysis.vocabulary`, kept as data in ``vocabulary.csv``).
 
-* **line layout** (the Xialu seed): an item ``N.text`` followed by an unlabelled lead line
-  (牵头单位) and an unlabelled responsible line (责任单位); either may be missing at the end;
-* **labelled lines**: ``牵头单位:…`` / ``责任单位:…`` (ASCII or full-width colon, several labels
-  on one line allowed), either one alone;
-* **trailing parenthesis**: ``N.text(区政府办、区司法局牵头,区直有关部门按职责分工负责)``; the
-  text is stored without it.
+**Tables** (and text lines that are a table flattened: cells split by tabs, `` | `` or runs of
+spaces): the header row is mapped to fields through the vocabulary (number, group, text, lead,
+responsible, leaders, deadline, remarks, roles); a header over two rows is read as one; a header
+repeated on a later page is recognised and skipped; a table without a header continues the
+previous table's columns. Each row is a measure; a row of one merged cell (or of one filled
+cell outside the text column) is a section; rows sharing one merged text cell are one measure.
 
-Item numbers may be written ``1.`` ``1、`` ``(一)`` or ``(1)``; sections ``一、``. A line ending in
-``分工方案`` (or a similar phrase) starts a new plan; a file without one is a single plan named
-after the file. Lines before a plan's first section or item are preamble (page chrome, cover
-letter, signature) and kept as metadata. Repeated table headers (项目 / 具体项目 / 牵头单位 /
-责任单位) are recognised and skipped.
+**Running text** is read by recognisers that give each line a kind: title, header, section
+(``一、``), item (``1.`` ``1、`` ``(一)`` ``(1)`` ``①``, a bare ``1`` before text), labelled value
+(``牵头单位:…``, several on one line, values ending in ``。``), unit list, person names (a
+leader line), deadline, text. The assembler fills the current measure's fields in the order
+the header (if any) gives, else lead before responsible.
 
-Every non-blank line is accounted for: each gets a kind (see :data:`LINE_KINDS`), and a line that
-fits none raises :class:`~analysis.errors.DataError` naming the file and line. Nothing is
-silently skipped.
-
-Decisions where the text is ambiguous, written down once here:
+Decisions where a document is ambiguous, written down once here:
 
 * in the line layout the first unit line after an item is the lead line, the second the
-  responsible line; a measure with a single unit line therefore has leads and no responsible
-  units (Xialu P1-52);
+  responsible line, unless a header names other unit columns (a plan whose only unit column is
+  责任单位 has no leads); a measure with a single unit line has leads and no responsible units
+  (Xialu P1-52);
 * a line after an item that cannot be a unit list (it holds 。 or a token longer than
-  :data:`MAX_UNIT_CHARS`) continues the measure text when no unit line has been read yet, and
-  is an error afterwards;
-* in a trailing parenthesis, ``X牵头`` makes X lead; ``X配合`` / ``X参与`` / ``X协助`` /
-  ``X按职责分工负责`` make X responsible; a bare ``X负责`` makes X lead when the parenthesis
-  names no ``牵头`` clause (``(区司法局负责)``: the unit in charge), and responsible otherwise;
+  :data:`MAX_UNIT_CHARS`) continues the measure text when no unit line has been read yet; after
+  the units it starts a new, unnumbered measure when the plan has no item numbers (or its
+  header has no number column), and is an unread place otherwise;
+* a unit list ending in a separator continues on the next line;
+* a line of two or three characters starting with a common surname, with no suffix a body
+  name ends in (局 委 办 院 …), is a person (a leader), never a unit; names written with a space
+  (``刘 哲``) are joined; titles (副市长 …) before a name are dropped;
+* in a trailing parenthesis or a 部门分工 value, ``X牵头`` makes X lead; ``X配合`` / ``X参与`` /
+  ``X协助`` / ``X按职责分工负责`` make X responsible; a bare ``X负责`` makes X lead when the value
+  names no ``牵头`` clause, and responsible otherwise;
 * role phrases left at the end of a unit name in any layout (``区财政局配合``) are roles, not part
   of the name: they are stripped and reported;
+* a numbered line that gets no units and is followed by a deeper numbering style (``(一)``
+  before ``1.``) is a sub-heading, not a measure;
+* rows of a table whose text cell is one merged cell are one measure (their units joined);
 * measure ids are ``P<plan>-<item>`` (``P1-05``); if item numbers restart within a plan's
-  sections they become ``P<plan>-<section>-<item>``.
+  sections they become ``P<plan>-<section>-<item>``; measures without a number are numbered by
+  their position in the plan (and reported);
+* the issuer is read from the notice heading (``XX人民政府关于印发…的通知``), else from the
+  signature line before a date; it is empty when the document does not say.
+
+Every part of a document is accounted for: each line and table row gets a kind (see
+:data:`LINE_KINDS`); a part that fits none is an *unread place* (file, line or cell, value).
+:func:`ingest` reports every unread place of every file in one error, or, with
+``keep_going=True``, keeps what it could read and lists them in :attr:`Document.unread`.
 
 Examples
 --------
@@ -43,10 +58,12 @@ Examples
 ... 1.推行证照分离改革。
 ... 牵头单位:区市场监督管理局
 ... 责任单位:区政务服务和大数据局、区司法局
+... 完成时限:2023年12月底前
 ... (2)加强执法监督。(区司法局牵头,区直有关部门按职责分工负责)
 ... ''', source="demo.txt")
->>> doc.measures[0].measure_id, doc.measures[0].lead_units, doc.measures[0].responsible_units
-('P1-01', ('区市场监督管理局',), ('区政务服务和大数据局', '区司法局'))
+>>> m = doc.measures[0]
+>>> m.measure_id, m.lead_units, m.responsible_units, m.deadline
+('P1-01', ('区市场监督管理局',), ('区政务服务和大数据局', '区司法局'), '2023年12月底前')
 >>> doc.measures[1].text, doc.measures[1].lead_units, doc.measures[1].responsible_units
 ('加强执法监督。', ('区司法局',), ('区直有关部门',))
 """
@@ -54,14 +71,26 @@ Examples
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
-import pandas as pd
-
-from .errors import DataError, read_text, write_csv
+from .errors import DataError, write_csv
+from .readers import Cell, Line, Source, Table, read_source, read_source_text
+from .vocabulary import (
+    CLOSE,
+    OPEN,
+    SEPARATORS,
+    clean,
+    column_field,
+    label_field,
+    label_regex,
+    role_clauses,
+    split_depth0,
+    split_units,
+    strip_role,
+)
 
 __all__ = [
     "LINE_KINDS",
@@ -69,13 +98,16 @@ __all__ = [
     "MEASURE_COLUMNS",
     "Anomaly",
     "Document",
+    "IngestError",
     "Measure",
     "Plan",
+    "Unread",
     "cn_numeral",
     "ingest",
     "measures_frame",
     "numbering_gaps",
     "parse_file",
+    "parse_source",
     "parse_text",
     "plans_frame",
     "preamble_frame",
@@ -91,27 +123,41 @@ MEASURE_COLUMNS = [
     "plan_title",
     "section_no",
     "section_title",
+    "subsection_title",
     "item_no",
     "text",
     "lead_units_raw",
     "responsible_units_raw",
+    "leaders_raw",
+    "deadline_raw",
+    "issuer",
     "source_file",
+    "source_format",
     "source_line",
     "lead_line",
     "responsible_line",
+    "source_place",
+    "lead_place",
+    "responsible_place",
 ]
 
-#: The kind given to every non-blank source line.
+#: The kind given to every non-blank source line and every table row.
 LINE_KINDS = (
     "preamble",  # before a plan's first section or item: page chrome, cover letter, signature
-    "title",  # a plan title (…分工方案)
-    "header",  # a repeated table header (项目 / 具体项目 / 牵头单位 / 责任单位)
-    "section",  # 一、…
+    "postscript",  # after the last measure: signature, date, 抄送, page chrome
+    "title",  # a plan title (…分工方案, …任务分解表)
+    "header",  # a table header (项目 / 具体项目 / 牵头单位 / 责任单位), flattened or a table row
+    "section",  # 一、…, or a section row of a table
+    "subsection",  # a numbered heading above the items: (一)… before 1.…
     "item",  # N.text, (一)text, …
     "text",  # continuation of the previous item's text
     "lead",  # unlabelled lead line (line layout)
     "responsible",  # unlabelled responsible line (line layout)
-    "labelled",  # 牵头单位:… / 责任单位:…
+    "labelled",  # 牵头单位:… / 责任单位:… / 分管领导:… / 完成时限:…
+    "leaders",  # a line of person names
+    "deadline",  # a deadline line (全年, 2023年12月底前)
+    "row",  # a table row that is a measure (or continues one)
+    "unread",  # a place that could not be read (listed in Document.unread)
 )
 
 #: A token longer than this cannot be a unit name (the longest in the seed has 11 characters).
@@ -134,36 +180,94 @@ _CN_DIGITS = {
 _CN_NUM = "一二三四五六七八九十百零〇两"
 
 _SECTION_RE = re.compile(rf"^([{_CN_NUM}]+)\s*[、.．]\s*(\S.*)$")
+# numbering styles, shallow to deep: (一) < 1. < (1) < ①
 _ITEM_RES = (
-    re.compile(r"^(\d{1,3})\s*[.．、](?![.．])\s*(.*)$"),
-    re.compile(rf"^[(（]\s*(\d{{1,3}}|[{_CN_NUM}]+)\s*[)）]\s*(.*)$"),
+    ("paren_cn", re.compile(rf"^[(（]\s*([{_CN_NUM}]+)\s*[)）]\s*(.*)$")),
+    ("arabic", re.compile(r"^(\d{1,3})\s*[.．、﹒](?![.．﹒])\s*(.*)$")),
+    ("paren_arabic", re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*(.*)$")),
+    ("circled", re.compile(r"^([\u2460-\u2473])\s*(.*)$")),
 )
-_TITLE_END_RE = re.compile(r"(分工方案|任务分工|责任分工|分工表|任务清单|分工安排|分解方案|任务分解表|分工)$")
-# Words of a table header row; a line made only of these (one or several) is a header.
-_HEADER_WORDS = frozenset(
-    """项目 具体项目 牵头单位 责任单位 序号 主要任务 重点任务 工作任务 任务 具体任务 具体措施 重要举措
-    主要举措 主要内容 任务内容 配合单位 责任部门 牵头部门 配合部门 完成时限 时间节点 完成时间 备注""".split()  # noqa: SIM905
+_DEPTH = {"paren_cn": 1, "arabic": 2, "bare": 2, "paren_arabic": 3, "circled": 4, "none": 9}
+_BARE_ITEM_RE = re.compile(r"^(\d{1,3})[\s\u3000]+([\u4e00-\u9fff“\"《（(].*)$")
+_TITLE_END_RE = re.compile(
+    r"(分工方案|任务分工|责任分工|分工表|任务清单|分工安排|分解方案|任务分解表|分解表|责任清单|工作要点|任务台账|分工|责任分解|任务分解|"
+    r"分解清单|工作清单|责任表)$"
 )
-_LEAD_LABELS = ("牵头单位", "牵头部门", "主办单位", "主责单位")
-_RESP_LABELS = ("责任单位", "责任部门", "配合单位", "配合部门", "协办单位", "参与单位")
-_LABEL_RE = re.compile(rf"({'|'.join(_LEAD_LABELS + _RESP_LABELS)})\s*[:：]")
-_SEPARATORS = "、,，;；"
-_SEP_RE = re.compile(rf"[{_SEPARATORS}]")
-# Role phrases, longest first so that 按职责分工负责 wins over 负责.
-_RESP_PHRASES = ("按职责分工负责", "按照职责分工负责", "按职责负责", "分工负责", "配合", "参与", "协助")
-_ROLE_PHRASES = (*_RESP_PHRASES, "牵头", "负责")
 _SENTENCE_PUNCT = re.compile(r"[。！？!?：:]")
-_OPEN = "(（"
-_CLOSE = ")）"
+_DATE_RE = re.compile(
+    r"^\s*(\d{4}|二[〇零○][一二三四五六七八九〇零○]{2})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日\s*$"
+)
+# page chrome and document furniture: never titles, never measures
+_CHROME_RE = re.compile(
+    r"(^(名称|索引号|文号|发文字号|发布机构|发布日期|生成日期|成文日期|主题分类|信息来源|来源|发布时间|浏览次数|字号|附件|抄送|联系人|联系电话|"
+    r"电话|监督电话|主办|主办单位|承办|版权所有|网站标识码|备案号|扫一扫|分享到|打印|打印本页|关闭|关闭窗口|当前位置|您当前的位置|"
+    r"您现在的位置|首页|作者|点击数|浏览量|阅读次数|网站首页|网站地图|联系我们|隐私声明|免责声明)\s*[:：>»|]?)|"
+    r"(文号\s*[:：])|(【\s*(打印|关闭|大|中|小|字体)[^】]*】)|(^\(此件公开发布\)$)|(^（此件公开发布）$)|(印发\s*$)|(^[•·]\s)"
+)
+_SPLIT_CELLS = re.compile(r"\s*\|\s*|\t+|[ \u3000]{2,}")
+# what a body name ends in: never the last character of a person's name here
+_UNIT_END = set("局委办院部会府处所站队庭校社厅行司署心室组团区县市镇乡村街馆场园厂网台盟联组协门位构关道学班科狱")
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石"
+    "廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁"
+    "岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾"
+    "尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛"
+    "仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝郜海阚花权强帅屠豆朴盖练廉"
+    "禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢"
+    "嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+    "洪傅萧贝钮滑荀羿汲邴糜松牧隗宓蓬郗仰秋钭韶蓟怀鄂咸籍赖能苍双莘贡逄扈堵宰郦却璩濮寿通别充习宦鱼慎庾终暨"
+    "步弘禄东殳沃蔚越夔厍訾毋乜养须巢蒯后红竺益桓"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "诸葛",
+    "上官",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "令狐",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "轩辕",
+    "端木",
+    "申屠",
+    "南宫",
+    "万俟",
+    "闻人",
+    "独孤",
+)
+_TITLE_WORDS = re.compile(
+    r"^(省委常委|市委常委|区委常委|县委常委|常务副省长|常务副市长|常务副区长|常务副县长|副省长|省长|副市长|市长|副区长|区长|副县长|县长|"
+    r"副州长|州长|副旗长|旗长|副书记|书记|副主任|主任|副部长|部长|副局长|局长|秘书长|副秘书长|政委|常委|同志)+"
+)
+_DEADLINE_WORDS = re.compile(
+    r"(\d{4}\s*年|\d{1,2}\s*月|年底|月底|底前|年内|全年|长期|持续|常态|每年|每季|每月|每半年|季度|上半年|下半年|分阶段|逐步|"
+    r"按时|适时|定期|即时|随时|年度|前完成|之前|以前|[一二三四五六七八九十]+月)"
+)
+_SECTION_LEADER = re.compile(
+    r"(?:常务)?副?(?:省长|市长|区长|县长|州长|旗长|书记|主任)([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:牵头|负责|分管|联系)"
+)
+_NUMBER_ONLY = re.compile(
+    rf"^(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}})[.．、]?$|^[(（]\s*(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}})\s*[)）]$"
+)
 
 
 def cn_numeral(s: str) -> int:
-    """Convert a Chinese or Arabic numeral below 1000 to an int.
+    """Convert a Chinese or Arabic numeral below 1000 (or a circled number) to an int.
 
-    >>> [cn_numeral(x) for x in ("一", "十", "十二", "二十", "三十五", "一百零三", "56")]
-    [1, 10, 12, 20, 35, 103, 56]
+    >>> [cn_numeral(x) for x in ("一", "十", "十二", "二十", "三十五", "一百零三", "56", "③")]
+    [1, 10, 12, 20, 35, 103, 56, 3]
     """
-    if s.isdigit():
+    if s.isdigit() and s.isascii():
+        return int(s)
+    if len(s) == 1 and 0x2460 <= ord(s) <= 0x2473:
+        return ord(s) - 0x2460 + 1
+    if s.isdecimal():
         return int(s)
     total, digit = 0, None
     for ch in s:
@@ -182,13 +286,52 @@ def cn_numeral(s: str) -> int:
 
 @dataclass(frozen=True)
 class Anomaly:
-    """Something odd but readable in a source line, reported in the data-quality report."""
+    """Something odd but readable in a source, reported in the data-quality report."""
 
     source_file: str
-    line: int
+    line: int | None
     kind: str
     value: str
     detail: str = ""
+    place: str = ""  # the cell or paragraph, for sources without line numbers
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A place of a source that could not be read: where, why, and what it holds."""
+
+    source_file: str
+    place: str
+    message: str
+    value: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source_file}:{self.line}" if self.line is not None else f"{self.source_file} [{self.place}]"
+        return f"{where}: {self.message}: {self.value!r}"
+
+
+class IngestError(DataError):
+    """Every place of the sources that could not be read, in one error (:attr:`problems`)."""
+
+    def __init__(self, problems: list[Unread]):
+        self.problems = list(problems)
+        first = self.problems[0]
+        if len(self.problems) == 1:
+            super().__init__(first.source_file, first.line, first.message, value=first.value)
+            if first.line is None and first.place:
+                self.args = (f"{first.source_file} [{first.place}]: {first.message}: {first.value!r}",)
+        else:
+            listing = "\n".join(f"  {p}" for p in self.problems[:50])
+            more = f"\n  … and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
+            super().__init__(
+                None,
+                None,
+                f"{len(self.problems)} places could not be read (use --keep-going to write the rest):\n{listing}{more}",
+            )
+
+    def __str__(self) -> str:
+        return self.args[0]
 
 
 @dataclass(frozen=True)
@@ -198,8 +341,9 @@ class Plan:
     plan_id: str
     plan_title: str
     source_file: str
-    title_line: int | None  # None when the file has no title line
-    preamble: tuple[tuple[int, str], ...] = ()
+    title_line: int | None  # None when the file has no title line (or the title is a cell)
+    preamble: tuple[tuple[int | str, str], ...] = ()
+    issuer: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,22 +360,34 @@ class Measure:
     lead_units: tuple[str, ...]
     responsible_units: tuple[str, ...]
     source_file: str
-    source_line: int
+    source_line: int | None
     lead_line: int | None
     responsible_line: int | None
+    subsection_title: str = ""
+    leaders: tuple[str, ...] = ()
+    deadline: str = ""
+    issuer: str = ""
+    source_format: str = "txt"
+    source_place: str = ""
+    lead_place: str = ""
+    responsible_place: str = ""
 
 
 @dataclass
 class Document:
-    """What :func:`parse_text` read from one or more sources."""
+    """What :func:`ingest` read from one or more sources."""
 
     plans: list[Plan] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
     anomalies: list[Anomaly] = field(default_factory=list)
-    #: ``(source_file, line) -> kind`` for every non-blank line.
-    line_kinds: dict[tuple[str, int], str] = field(default_factory=dict)
-    #: ``source_file -> encoding`` as detected.
+    #: ``(source_file, line or place) -> kind`` for every non-blank line and table row.
+    line_kinds: dict[tuple[str, int | str], str] = field(default_factory=dict)
+    #: ``source_file -> encoding`` as detected ("" for binary formats).
     encodings: dict[str, str] = field(default_factory=dict)
+    #: ``source_file -> format`` (txt, html, docx, xlsx, csv, pdf).
+    formats: dict[str, str] = field(default_factory=dict)
+    #: places that could not be read (kept only with ``keep_going``; else they raise).
+    unread: list[Unread] = field(default_factory=list)
 
     def extend(self, other: Document) -> Document:
         """Append another document's content (plan ids must already be distinct)."""
@@ -240,142 +396,228 @@ class Document:
         self.anomalies += other.anomalies
         self.line_kinds.update(other.line_kinds)
         self.encodings.update(other.encodings)
+        self.formats.update(other.formats)
+        self.unread += other.unread
         return self
 
     def kind_counts(self) -> Counter:
-        """Number of non-blank lines of each kind."""
+        """Number of non-blank lines (and table rows) of each kind."""
         return Counter(self.line_kinds.values())
 
 
-def _clean(line: str) -> str:
-    """Strip ASCII and full-width whitespace (incl. U+3000 and NBSP) from both ends."""
-    return line.strip(" \t\u3000\u00a0\u2002\u2003\ufeff")
+# --------------------------------------------------------------------------------------------
+# recognisers: what one line or cell value is
 
 
 def _is_title(s: str) -> bool:
-    return len(s) <= 120 and bool(_TITLE_END_RE.search(s)) and not _SENTENCE_PUNCT.search(s)
+    return (
+        len(s) <= 120
+        and bool(_TITLE_END_RE.search(s))
+        and not _SENTENCE_PUNCT.search(s)
+        and not _SECTION_RE.match(s)
+        and not _match_item(s)
+    )
 
 
-def _is_header(s: str) -> bool:
-    words = s.split()
-    return bool(words) and all(w in _HEADER_WORDS for w in words)
+def _notice_title(lines: list[str]) -> str:
+    """A plan's title from the notice that issues it: the first 《…》 that names a plan."""
+    for s in lines:
+        for t in re.findall(r"《([^《》]{4,80})》", s):
+            if _TITLE_END_RE.search(t):
+                return t
+    return ""
 
 
-def _match_item(s: str):
-    for rx in _ITEM_RES:
-        m = rx.match(s)
-        if m:
-            return cn_numeral(m.group(1)), m.group(2).strip()
+def _is_chrome(s: str) -> bool:
+    return bool(_CHROME_RE.search(s)) or bool(_DATE_RE.match(s))
+
+
+def _header_fields(cells: list[str]) -> list[str | None] | None:
+    """The fields of a header row, or None when the cells are not a header.
+
+    At least two cells must be listed phrases of the vocabulary, one a task (text or group) and
+    one a unit or leader column; one unknown column in three is allowed (and reported).
+    """
+    fields = [column_field(c) if c.strip() else None for c in cells]
+    named = [f for f, c in zip(fields, cells, strict=True) if c.strip()]
+    exact = sum(1 for c in cells if c.strip() and column_field(c, strict=True))
+    unknown = [k for k, (f, c) in enumerate(zip(fields, cells, strict=True)) if c.strip() and f is None]
+    if len(named) < 2 or exact < 2 or len(unknown) * 3 > len(named):
+        return None
+    if len(unknown) == 1 and not any(f in ("text", "group") for f in named) and len(cells[unknown[0]]) <= 12:
+        fields[unknown[0]] = "text"  # 序号 | 民生实事 | 责任单位: the one unknown column is the task
+        named = [f for f, c in zip(fields, cells, strict=True) if c.strip()]
+    if not any(f in ("text", "group") for f in named) or not any(
+        f in ("lead", "responsible", "roles", "leaders") for f in named
+    ):
+        return None
+    return fields
+
+
+def _line_header(s: str) -> list[str] | None:
+    """The header words of a line made only of header words (spaced-out words joined), else None."""
+    tokens = [t for t in re.split(r"\s*\|\s*|\s+", s) if t]
+    words: list[str] = []
+    run = ""
+    for t in tokens:  # 重 点 工 作 任 务 -> 重点工作任务
+        if len(t) == 1 and not t.isascii():
+            run += t
+            continue
+        if run:
+            words.append(run)
+            run = ""
+        words.append(t)
+    if run:
+        words.append(run)
+    if not words or not all(column_field(w, strict=True) for w in words):
+        return None
+    return words
+
+
+def _cells(s: str) -> list[str] | None:
+    """A line split into cells: at ``|`` (empty cells kept: they hold a column's place), else at
+    tabs or runs of two or more spaces (empty cells vanish there); None for an unsplit line."""
+    if "|" in s:
+        t = s.strip()
+        if t.startswith("|"):
+            t = t[1:-1] if t.endswith("|") else t[1:]
+        parts = [clean(c) for c in t.split("|")]
+        return parts if len(parts) >= 2 else None
+    if _SPLIT_CELLS.search(s):
+        return [c for c in (clean(c) for c in _SPLIT_CELLS.split(s)) if c]
     return None
 
 
-def _split_depth0(s: str, seps: str) -> list[str]:
-    """Split `s` at characters of `seps` that stand outside parentheses."""
-    parts, depth, cur = [], 0, []
-    for ch in s:
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(depth - 1, 0)
-        if ch in seps and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    return parts
+def _match_item(s: str):
+    """``(number, text, style)`` of an item line, or None."""
+    for style, rx in _ITEM_RES:
+        m = rx.match(s)
+        if m:
+            return cn_numeral(m.group(1)), m.group(2).strip(), style
+    m = _BARE_ITEM_RE.match(s)
+    if m:
+        return int(m.group(1)), m.group(2).strip(), "bare"
+    return None
 
 
-def _strip_role(token: str, phrases=_ROLE_PHRASES) -> tuple[str, str]:
-    """Split a trailing role phrase off a unit token: ``'区财政局配合' -> ('区财政局', '配合')``."""
-    for p in phrases:
-        if token.endswith(p) and len(token) > len(p) + 1:
-            return token[: -len(p)], p
-    return token, ""
+def _number_style(s: str) -> str:
+    """The numbering style of a 序号 cell: ``(1)`` paren_arabic, ``(一)`` paren_cn, ``1.`` arabic, ``1`` bare."""
+    s = re.sub(r"\s", "", s)
+    if s[:1] in "(（":
+        return "paren_arabic" if any(ch.isdigit() for ch in s) else "paren_cn"
+    if s[:1] and 0x2460 <= ord(s[0]) <= 0x2473:
+        return "circled"
+    if s[-1:] in ".．、﹒":
+        return "arabic"
+    return "bare"
 
 
-def split_units(s: str) -> tuple[list[str], list[str], list[str]]:
-    """Split a unit list into names.
+def _number_cell(s: str) -> int | None:
+    s = re.sub(r"\s", "", s)
+    if not _NUMBER_ONLY.match(s):
+        return None
+    try:
+        return cn_numeral(s.strip("()（）.．、"))
+    except ValueError:
+        return None
 
-    Returns ``(units, roles, notes)``: the names in order, the role phrase stripped from each
-    (``''`` if none), and notes on separator anomalies (doubled separators, separators other
-    than 、).
 
-    >>> split_units("区政务服务和大数据局、区发改局、、区市场监督管理局")[0]
-    ['区政务服务和大数据局', '区发改局', '区市场监督管理局']
-    >>> split_units("区直有关部门按职责分工负责")[:2]
-    (['区直有关部门'], ['按职责分工负责'])
-    >>> split_units("各街办、区直各部门,区委政法委")[2]
-    ["separator ',' between groups"]
+def _is_deadline(s: str) -> bool:
+    s = clean(s)
+    return (
+        0 < len(s) <= 30 and "。" not in s and bool(_DEADLINE_WORDS.search(s)) and not _looks_like_units(s, strict=True)
+    )
+
+
+def _persons(s: str, *, labelled: bool = False) -> list[str] | None:
+    """The person names of a leader value (``林克庆``, ``刘 哲``, ``副市长刘兴达、王某``), or None.
+
+    Outside a leader label or column (`labelled` false) a two-character name counts only when
+    written with a space (``刘 哲``): unlabelled two-character words are far more often short
+    body names (文旅, 商务).
     """
-    parts = _split_depth0(s, _SEPARATORS)
-    units, roles, notes = [], [], []
-    seps = [ch for ch in s if ch in _SEPARATORS]
-    for ch in sorted(set(seps) - {"、"}):
-        notes.append(f"separator {ch!r} between groups")
-    if any(not _clean(p) for p in parts[1:-1]) or re.search(rf"[{_SEPARATORS}]{{2,}}", s):
-        notes.append("doubled separator")
-    if parts and (not _clean(parts[0]) or not _clean(parts[-1])) and len(parts) > 1:
-        notes.append("separator at the start or end of the list")
+    s = clean(s).rstrip("。;；,，")
+    if not s:
+        return None
+    parts = [p for p in re.split(r"[、,，;；/]|\s{2,}|\u3000", s) if clean(p)]
+    names = []
     for p in parts:
-        p = _clean(p)
-        if not p:
-            continue
-        name, role = _strip_role(p)
-        units.append(_clean(name))
-        roles.append(role)
-    return units, roles, notes
+        p = clean(p)
+        subs = p.split()
+        # "刘 哲" is one name written with a space; "林克庆 王某某" two names
+        candidates = subs if len(subs) > 1 and all(len(x) >= 2 for x in subs) else ["".join(subs)]
+        for c in candidates:
+            c = _TITLE_WORDS.sub("", c) if labelled else c
+            c = re.sub(r"(同志|等)$", "", c)
+            if not _is_person(c) or (not labelled and len(c) == 2 and len(subs) == 1):
+                return None
+            names.append(c)
+    return names or None
 
 
-def _looks_like_units(s: str) -> bool:
+def _is_person(c: str) -> bool:
+    if not 2 <= len(c) <= 4 or not all("\u4e00" <= ch <= "\u9fff" or ch == "·" for ch in c):
+        return False
+    if c[-1] in _UNIT_END:
+        return False
+    if c[:2] in _COMPOUND_SURNAMES:
+        return 3 <= len(c) <= 4
+    return c[0] in _SURNAMES and len(c) <= 3
+
+
+_BODY_ENDINGS = ("公司", "集团", "专班", "党组", "党委", "各地", "成员单位", "有关方面", "人大", "各级")
+_TRAILING_BRACKET = re.compile(r"[(（〔【\[][^)）〕】\]]*[)）〕】\]]$")
+
+
+def _body_like(name: str) -> bool:
+    """Does a name end like a body's name (局, 委, 办, 院, 部门, 公司 …; brackets at the end ignored)?"""
+    n = _TRAILING_BRACKET.sub("", name) or name
+    return bool(n) and (n[-1] in _UNIT_END or n.endswith(_BODY_ENDINGS))
+
+
+def _looks_like_units(s: str, *, strict: bool = False) -> bool:
+    """Can `s` be a unit list: no sentence punctuation, names of 2 to 30 characters, at least half
+    of them (all of them with `strict`) ending like a body's name?"""
     if _SENTENCE_PUNCT.search(s):
         return False
     units, _, _ = split_units(s)
-    return bool(units) and all(2 <= len(u) <= MAX_UNIT_CHARS for u in units)
+    if not units or not all(2 <= len(u) <= MAX_UNIT_CHARS for u in units):
+        return False
+    bodies = sum(map(_body_like, units))
+    return bodies == len(units) if strict else 2 * bodies >= len(units)
 
 
 def _trailing_paren(text: str):
     """Find an assignment in a trailing parenthesis.
 
-    Returns ``(text_without_it, leads, responsibles, raw_content)`` or ``None`` when the text
-    does not end with a parenthesis whose every clause ends with a role phrase.
+    Returns ``(text_without_it, content, kind)`` where kind is ``"roles"`` (clauses ending in
+    role phrases) or ``"labels"`` (``牵头单位:…;责任单位:…``), or ``None``.
     """
     body = text.rstrip("。.;；")
-    if not body or body[-1] not in _CLOSE:
+    if not body or body[-1] not in CLOSE:
         return None
     depth = 0
     for i in range(len(body) - 1, -1, -1):
-        if body[i] in _CLOSE:
+        if body[i] in CLOSE:
             depth += 1
-        elif body[i] in _OPEN:
+        elif body[i] in OPEN:
             depth -= 1
             if depth == 0:
                 break
     else:
         return None
     content = body[i + 1 : -1]
-    clauses = [_clean(c) for c in _split_depth0(content, ",，;；") if _clean(c)]
-    if not clauses:
-        return None
-    parsed = []
-    for clause in clauses:
-        names, role = _strip_role(clause)
-        if not role:
-            return None
-        units = [_clean(u) for u in _split_depth0(names, "、") if _clean(u)]
-        if not units or not all(2 <= len(u) <= MAX_UNIT_CHARS for u in units):
-            return None
-        parsed.append((units, role))
-    has_lead = any(role == "牵头" for _, role in parsed)
-    leads, resps = [], []
-    for units, role in parsed:
-        if role == "牵头" or (role == "负责" and not has_lead):
-            leads += units
-        else:
-            resps += units
     stripped = body[:i].rstrip()
     tail = text[len(body) :]  # keep a final 。 that followed the parenthesis
-    return stripped + tail, leads, resps, content
+    if label_regex().match(clean(content)):
+        return stripped + tail, content, "labels"
+    if role_clauses(content, max_chars=MAX_UNIT_CHARS) is None:
+        return None
+    return stripped + tail, content, "roles"
+
+
+# --------------------------------------------------------------------------------------------
+# the assembler
 
 
 @dataclass
@@ -383,191 +625,861 @@ class _Item:
     plan_index: int
     section_no: int | None
     section_title: str
-    item_no: int
+    subsection: str
+    item_no: int | None
     text: str
-    line: int
+    line: int | None
+    place: str
+    style: str = "none"
     lead: list[str] = field(default_factory=list)
     resp: list[str] = field(default_factory=list)
+    leaders: list[str] = field(default_factory=list)
+    deadline: str = ""
     lead_line: int | None = None
     resp_line: int | None = None
+    lead_place: str = ""
+    resp_place: str = ""
     n_unit_lines: int = 0
-    form: str = ""  # "", "lines", "labelled" or "parenthesis"
+    form: str = ""  # "", "lines", "labelled", "parenthesis", "table"
+    open_list: str = ""  # "lead"/"resp" when the last unit line ended in a separator
+    text_key: str = ""  # the merged text cell of a table measure
+    number_key: str = ""  # the merged number cell of a table measure
+    section_ord: int = 0  # the section's position in the plan (for ids when numbers restart)
 
 
-def parse_text(text: str, *, source: str = "<text>", first_plan: int = 1) -> Document:
-    """Parse the text of one source file.
+def _row_place(cell: Cell) -> str:
+    p = re.sub(r", column \d+$", "", cell.place)
+    return re.sub(r"!([A-Z]+)(\d+)$", r"!row \2", p)
 
-    Parameters
-    ----------
-    text : str
-        The whole file, already decoded.
-    source : str
-        Name used in errors, anomalies and the ``source_file`` column.
-    first_plan : int
-        Number of the first plan in this file (plans are numbered across files).
 
-    Raises
-    ------
-    DataError
-        For a line that fits no kind, a unit list where none may stand, a measure with no unit
-        at all, or a duplicate measure id.
-    """
-    doc = Document()
-    plans: list[dict] = []  # mutable plan records: title, line, preamble, started
-    items: list[_Item] = []
-    section: tuple[int | None, str] = (None, "")
-    current: _Item | None = None
-    doc_preamble: list[tuple[int, str]] = []  # lines before the first plan title
+class _Assembler:
+    def __init__(self, src: Source, first_plan: int):
+        self.src = src
+        self.name = src.name
+        self.doc = Document()
+        self.doc.encodings[src.name] = src.encoding
+        self.doc.formats[src.name] = src.format
+        self.first_plan = first_plan
+        self.plans: list[dict] = []
+        self.doc_preamble: list[tuple[int | str, str]] = []
+        self.items: list[_Item] = []
+        self.section: tuple[int | None, str] = (None, "")
+        self.subsection = ""
+        self.current: _Item | None = None
+        self.schema: list[str | None] | None = None  # fields of the active header, by column
+        self.line_schema: list[str] | None = None  # fields of a flattened header, in order
+        self.last_kind = ""
+        self.last_title_key = None
+        self.notice_lines: list[str] = []
+        self.postscript: list[tuple[int | str, str]] = []
+        self.section_ord = 0
+        self.first_row = False  # the next table row is the first of a table without its own header
+        self.pending = None  # the last table row, kept until the next shows it is not continued
+        self.section_leaders: list[str] = []  # 一、区长陈兴立牵头重点工作: the leader of the section's measures
 
-    def error(line, msg, value):
-        raise DataError(source, line, msg, value=value)
+    # ---- bookkeeping
+    def kind(self, key, k):
+        self.doc.line_kinds[(self.name, key)] = k
+        self.last_kind = k
 
-    def new_plan(title: str, line: int | None):
-        plans.append({"title": title, "line": line, "preamble": [], "started": False})
+    def anomaly(self, key, kind, value, detail=""):
+        line = key if isinstance(key, int) else None
+        place = key if isinstance(key, str) else ""
+        self.doc.anomalies.append(Anomaly(self.name, line, kind, value, detail, place))
 
-    def kind(line, k):
-        doc.line_kinds[(source, line)] = k
+    def unread(self, key, message, value):
+        line = key if isinstance(key, int) else None
+        place = key if isinstance(key, str) else f"line {key}"
+        self.doc.unread.append(Unread(self.name, place, message, value, line))
+        self.kind(key, "unread")
 
-    def note_units(line, notes, roles, where):
+    def new_plan(self, title: str, key):
+        self.plans.append({"title": title, "key": key, "preamble": [], "started": False})
+        self.section, self.subsection, self.current = (None, ""), "", None
+        self.schema = self.line_schema = None
+
+    def started(self) -> bool:
+        return bool(self.plans) and self.plans[-1]["started"]
+
+    def start(self):
+        if not self.plans:
+            self.new_plan("", None)
+        self.plans[-1]["started"] = True
+
+    def preamble(self, key, s):
+        (self.plans[-1]["preamble"] if self.plans else self.doc_preamble).append((key, s))
+        self.notice_lines.append(s)
+        self.kind(key, "preamble")
+
+    def new_item(self, number, text, key, style, *, line=None, place=""):
+        self.start()
+        it = _Item(
+            len(self.plans) - 1,
+            self.section[0],
+            self.section[1],
+            self.subsection,
+            number,
+            text,
+            line if line is not None else (key if isinstance(key, int) else None),
+            place or (f"line {key}" if isinstance(key, int) else str(key)),
+            style,
+        )
+        it.section_ord = self.section_ord
+        it.leaders = list(self.section_leaders)
+        self.items.append(it)
+        self.current = it
+        return it
+
+    def note_units(self, key, notes, roles, where):
         for n in notes:
-            doc.anomalies.append(Anomaly(source, line, "separator", where, n))
+            self.anomaly(key, "separator", where, n)
         for r in roles:
             if r:
-                doc.anomalies.append(Anomaly(source, line, "role phrase", where, f"stripped {r!r}"))
+                self.anomaly(key, "role phrase", where, f"stripped {r!r}")
 
-    for lineno, raw in enumerate(text.split("\n"), start=1):
-        s = _clean(raw)
-        if not s:
-            continue
-        if _is_title(s):
-            new_plan(s, lineno)
-            section, current = (None, ""), None
-            kind(lineno, "title")
-            if s.startswith("《") and "》" not in s:
-                doc.anomalies.append(Anomaly(source, lineno, "title", s, "opening 《 without closing 》"))
-            continue
-        if _is_header(s):
-            kind(lineno, "header")
-            current = None
-            continue
-        m = _SECTION_RE.match(s)
-        if m:
-            if not plans:
-                new_plan("", None)
-            plans[-1]["started"] = True
-            section, current = (cn_numeral(m.group(1)), m.group(2).strip()), None
-            kind(lineno, "section")
-            continue
-        it = _match_item(s)
-        if it:
-            if not plans:
-                new_plan("", None)
-            plans[-1]["started"] = True
-            current = _Item(len(plans) - 1, section[0], section[1], it[0], it[1], lineno)
-            items.append(current)
-            kind(lineno, "item")
-            paren = _trailing_paren(current.text)
-            if paren:
-                current.text, current.lead, current.resp, content = paren
-                current.lead_line = lineno if current.lead else None
-                current.resp_line = lineno if current.resp else None
-                current.form = "parenthesis"
-                # Commas and semicolons separate the clauses here; only a doubled one is odd.
-                if re.search(rf"[{_SEPARATORS}]{{2,}}", content):
-                    note_units(lineno, ["doubled separator"], [], content)
-            continue
-        labels = list(_LABEL_RE.finditer(s))
-        if labels and labels[0].start() == 0:
-            if current is None:
-                error(lineno, "unit label outside any measure", s)
-            if current.form not in ("", "labelled"):
-                error(lineno, f"measure of line {current.line} already has its units ({current.form})", s)
-            current.form = "labelled"
-            kind(lineno, "labelled")
-            for j, lm in enumerate(labels):
-                end = labels[j + 1].start() if j + 1 < len(labels) else len(s)
-                value = _clean(s[lm.end() : end]).rstrip(";；,，。")
-                units, roles, notes = split_units(value)
-                note_units(lineno, notes, roles, value)
-                if not units:
-                    doc.anomalies.append(Anomaly(source, lineno, "empty label", lm.group(1), "no unit named"))
-                bad = [u for u in units if not 2 <= len(u) <= MAX_UNIT_CHARS]
-                if bad:
-                    error(lineno, "not a unit name", bad[0])
-                if lm.group(1) in _LEAD_LABELS:
-                    current.lead += units
-                    current.lead_line = current.lead_line or lineno
-                else:
-                    current.resp += units
-                    current.resp_line = current.resp_line or lineno
-            continue
-        if current is None:
-            if not plans or not plans[-1]["started"]:
-                (plans[-1]["preamble"] if plans else doc_preamble).append((lineno, s))
-                kind(lineno, "preamble")
-                continue
-            error(lineno, "cannot place this line (not a title, section, item or unit list)", s)
-        if current.form in ("labelled", "parenthesis"):
-            error(lineno, f"unlabelled line after a measure whose units are {current.form}", s)
-        if _looks_like_units(s):
-            units, roles, notes = split_units(s)
-            note_units(lineno, notes, roles, s)
-            current.form = "lines"
-            if current.n_unit_lines == 0:
-                current.lead, current.lead_line = units, lineno
-                kind(lineno, "lead")
-            elif current.n_unit_lines == 1:
-                current.resp, current.resp_line = units, lineno
-                kind(lineno, "responsible")
+    def add_units(self, it: _Item, role: str, units: list[str], key, place: str = ""):
+        line = key if isinstance(key, int) else None
+        if role == "lead":
+            it.lead += units
+            it.lead_line = it.lead_line or line
+            it.lead_place = it.lead_place or place or (f"line {key}" if line else str(key))
+        else:
+            it.resp += units
+            it.resp_line = it.resp_line or line
+            it.resp_place = it.resp_place or place or (f"line {key}" if line else str(key))
+
+    # ---- values
+    def unit_value(self, key, value: str, role: str, it: _Item, place: str = "") -> bool:
+        """Add a unit-list value to `role` of `it`; roles written inside the value win."""
+        value = clean(value).rstrip("。;；")
+        if not value:
+            return True
+        clauses = (
+            role_clauses(value, max_chars=MAX_UNIT_CHARS) if re.search("牵头|配合|负责|参与|协助|协同", value) else None
+        )
+        if clauses and len(clauses) > 1:
+            for units, r in clauses:
+                self.add_units(it, r, units, key, place)
+            return True
+        units, roles, notes = split_units(value)
+        self.note_units(key, notes, roles, value)
+        bad = [u for u in units if not 2 <= len(u) <= MAX_UNIT_CHARS]
+        if bad:
+            self.unread(key, "not a unit name", bad[0])
+            return False
+        self.add_units(it, role, units, key, place)
+        return True
+
+    def leader_value(self, key, value: str, it: _Item, *, labelled: bool):
+        names = _persons(value, labelled=labelled)
+        if names is None:
+            v = clean(value).rstrip("。;；,，")
+            if v:  # 牵头领导:市长,副市长 names offices, not people
+                self.anomaly(key, "leader", v, "names no person (an office or a title?): not a leader")
+            return
+        it.leaders += [n for n in names if n not in it.leaders]
+
+    def labelled(self, key, s: str, it: _Item) -> bool:
+        """Fill `it` from a line of labels; False (after an unread note) if a value cannot be read."""
+        labels = list(label_regex().finditer(s))
+        ok = True
+        for j, lm in enumerate(labels):
+            end = labels[j + 1].start() if j + 1 < len(labels) else len(s)
+            value = clean(s[lm.end() : end]).rstrip(";；,，。 ")
+            fld = label_field(lm.group(1))
+            if fld in ("lead", "responsible"):
+                if not value:
+                    self.anomaly(key, "empty label", lm.group(1), "no unit named")
+                ok &= self.unit_value(key, value, fld, it)
+            elif fld == "roles":
+                clauses = role_clauses(value, max_chars=MAX_UNIT_CHARS)
+                if clauses is None:
+                    self.unread(key, f"cannot read the roles of {lm.group(1)}", value)
+                    ok = False
+                    continue
+                for units, r in clauses:
+                    self.add_units(it, r, units, key)
+            elif fld == "leaders":
+                self.leader_value(key, value, it, labelled=True)
+            elif fld == "deadline":
+                it.deadline = (it.deadline + ";" if it.deadline else "") + value
+            # remarks: kept in the source only
+        return ok
+
+    def item_text(self, it: _Item, key):
+        """Take labels, a trailing parenthesis and an inline deadline out of an item's text."""
+        text = it.text
+        m = next((m for m in label_regex().finditer(text) if m.start() > 0), None)
+        if m and text[m.start() - 1] in "。;；,， \t\u3000":
+            it.text = clean(text[: m.start()])
+            it.form = "labelled"
+            self.labelled(key, text[m.start() :], it)
+            text = it.text
+        paren = _trailing_paren(text)
+        if paren:
+            it.text, content, how = paren
+            it.form = "parenthesis" if how == "roles" else "labelled"
+            if how == "labels":
+                self.labelled(key, clean(content), it)
             else:
-                error(lineno, f"third unit line for the measure of line {current.line}", s)
-            current.n_unit_lines += 1
-            continue
-        if current.n_unit_lines == 0:
-            current.text += s
-            kind(lineno, "text")
-            doc.anomalies.append(
-                Anomaly(source, lineno, "text continuation", s[:20], f"joined to the measure of line {current.line}")
+                for units, r in role_clauses(content, max_chars=MAX_UNIT_CHARS):
+                    self.add_units(it, r, units, key)
+                if re.search(rf"[{SEPARATORS}]{{2,}}", content):
+                    self.note_units(key, ["doubled separator"], [], content)
+
+    # ---- lines
+    def line(self, ln: Line):
+        s = clean(ln.text)
+        if not s:
+            return
+        key = ln.line if ln.line is not None else ln.place
+        self.flush_row()
+        if _is_chrome(s) and not (self.current is not None and self.current.n_unit_lines and _is_deadline(s)):
+            if not self.started():
+                self.preamble(key, s)
+            else:
+                self.kind(key, "postscript")
+                self.postscript.append((key, s))
+            return
+        cells = _cells(s)
+        if cells is not None and len([c for c in cells if c]) >= 2:
+            words = _header_fields(cells)
+            if words is not None and (self.started_or_titled() or sum(1 for w in words if w) >= 3):
+                self.start()
+                self.line_schema = _resolve_tasks(words)
+                self.kind(key, "header")
+                self.current = None
+                return
+            if (self.started() or self.line_schema) and self.row_of_cells(key, cells, ln):
+                return
+        if _is_title(s) or (
+            not self.started() and self.last_kind == "preamble" and len(s) <= 20 and self._joined_title(s)
+        ):
+            self.title(key, s)
+            return
+        words = _line_header(s)
+        if words is not None and (self.started_or_titled() or len(words) >= 2):
+            fields = [column_field(w, strict=True) for w in words]
+            self.start()
+            if self.last_kind == "header" and self.line_schema is not None:
+                self.line_schema = _resolve_tasks(self.line_schema + fields)
+            else:
+                self.line_schema = _resolve_tasks(fields)
+            self.kind(key, "header")
+            self.current = None
+            return
+        m = _SECTION_RE.match(s)
+        if m and not self.started() and "。" in s[:-1]:  # 一、…。… in the notice: a paragraph
+            self.preamble(key, s)
+            return
+        if m:
+            self.start()
+            self.section, self.subsection, self.current = (cn_numeral(m.group(1)), clean(m.group(2))), "", None
+            self.section_ord += 1
+            self.set_section_leaders(key, self.section[1])
+            self.kind(key, "section")
+            return
+        if self.started() and _number_cell(s) is not None and not _SECTION_RE.match(s):
+            # a number alone: the 序号 cell of a table copied one cell per line
+            self.new_item(_number_cell(s), "", key, "bare", line=ln.line, place=ln.place)
+            self.kind(key, "item")
+            return
+        it = _match_item(s)
+        if it and (it[2] != "bare" or self.started()):
+            number, text, style = it
+            item = self.new_item(number, text, key, style, line=ln.line, place=ln.place)
+            self.kind(key, "item")
+            self.item_text(item, key)
+            return
+        labels = list(label_regex().finditer(s))
+        if labels and labels[0].start() == 0:
+            cur = self.current
+            if cur is None:
+                self.unread(key, "unit label outside any measure", s)
+                return
+            if cur.form not in ("", "labelled") and not self.only_extra_labels(labels):
+                self.unread(key, f"measure of line {cur.line or cur.place} already has its units ({cur.form})", s)
+                return
+            if cur.form == "":
+                cur.form = "labelled"
+            self.kind(key, "labelled")
+            self.labelled(key, s, cur)
+            return
+        if self.current is None:
+            if not self.started():
+                self.preamble(key, s)
+                return
+            if self.unnumbered_plan() and not _looks_like_units(s):
+                self.new_item(None, s, key, "none", line=ln.line, place=ln.place)
+                self.kind(key, "item")
+                self.item_text(self.current, key)
+                return
+            self.unread(key, "cannot place this line (not a title, section, item or unit list)", s)
+            return
+        self.cell_line(key, s, ln)
+
+    def set_section_leaders(self, key, title: str):
+        m = _SECTION_LEADER.search(title)
+        self.section_leaders = [m.group(1)] if m and _is_person(m.group(1)) else []
+        if self.section_leaders:
+            self.anomaly(key, "leader", title, f"section led by {m.group(1)}: the leader of each of its measures")
+
+    def started_or_titled(self) -> bool:
+        return bool(self.plans)
+
+    def only_extra_labels(self, labels) -> bool:
+        """Do these labels add only leaders, deadlines or remarks (allowed after any assignment)?"""
+        return all(label_field(m.group(1)) in ("leaders", "deadline", "remarks") for m in labels)
+
+    def unnumbered_plan(self) -> bool:
+        plan = len(self.plans) - 1
+        return not any(i.item_no is not None for i in self.items if i.plan_index == plan)
+
+    def unit_fields(self) -> list[str]:
+        schema = self.line_schema or []
+        units = [f for f in schema if f in ("lead", "responsible")]
+        return units or ["lead", "responsible"]
+
+    def cell_line(self, key, s: str, ln: Line):
+        """A line after an item: a unit list, leaders, a deadline, or text."""
+        cur = self.current
+        if not cur.text and cur.n_unit_lines == 0 and not cur.form:  # after a number alone on its line
+            cur.text = s
+            self.kind(key, "text")
+            self.item_text(cur, key)
+            return
+        if cur.form in ("labelled", "parenthesis", "table"):
+            if _is_deadline(s) and not cur.deadline:
+                cur.deadline = s.rstrip("。")
+                self.kind(key, "deadline")
+                return
+            names = _persons(s)
+            if names and not cur.leaders:
+                cur.leaders += names
+                self.kind(key, "leaders")
+                return
+            if self.unnumbered_plan() and not _looks_like_units(s):
+                self.new_unnumbered(key, s, ln)
+                return
+            self.unread(key, f"unlabelled line after a measure whose units are {cur.form}", s)
+            return
+        if cur.open_list and _looks_like_units(s):
+            role = cur.open_list
+            cur.open_list = "" if s[-1] not in SEPARATORS else role
+            self.unit_value(key, s, role, cur)
+            self.kind(key, role if role == "lead" else "responsible")
+            self.anomaly(key, "unit list continued", s[:20], "joined to the list of the line before")
+            return
+        in_schema = "leaders" in (self.line_schema or [])
+        names = _persons(s, labelled=in_schema)
+        if names is not None and (not cur.leaders) and (in_schema or not self.line_schema):
+            cur.leaders += names
+            self.kind(key, "leaders")
+            return
+        if _is_deadline(s) and not cur.deadline and cur.n_unit_lines + len(cur.leaders) > 0:
+            cur.deadline = s.rstrip("。")
+            self.kind(key, "deadline")
+            return
+        if _looks_like_units(s):
+            fields = self.unit_fields()
+            if cur.n_unit_lines < len(fields):
+                role = fields[cur.n_unit_lines]
+                cur.form = "lines"
+                units, roles, notes = split_units(s)
+                self.note_units(key, notes, roles, s)
+                self.add_units(cur, role, units, key, ln.place)
+                cur.n_unit_lines += 1
+                cur.open_list = role if s[-1] in SEPARATORS else ""
+                self.kind(key, "lead" if role == "lead" else "responsible")
+                return
+            if self.unnumbered_plan():
+                self.unread(key, f"unit line after the measure of {cur.place} has all its unit lines", s)
+                return
+            self.unread(key, f"third unit line for the measure of line {cur.line}", s)
+            return
+        if cur.n_unit_lines == 0 and not cur.leaders and not cur.deadline:
+            if cur.text:
+                self.anomaly(key, "text continuation", s[:20], f"joined to the measure of {cur.place}")
+                cur.text += s
+            else:  # the text after a number alone on its line
+                cur.text = s
+                self.item_text(cur, key)
+            self.kind(key, "text")
+            return
+        if self.unnumbered_plan():
+            self.new_unnumbered(key, s, ln)
+            return
+        self.unread(key, "cannot place this line (text after the measure's unit lines)", s)
+
+    def new_unnumbered(self, key, s, ln):
+        it = self.new_item(None, s, key, "none", line=ln.line, place=ln.place)
+        self.kind(key, "item")
+        self.item_text(it, key)
+
+    def _joined_title(self, s: str) -> bool:
+        """Is `s` the end of a title broken over two lines (…任务分 / 解表)?"""
+        pre = self.plans[-1]["preamble"] if self.plans else self.doc_preamble
+        return bool(pre) and _is_title(pre[-1][1] + s) and not _is_chrome(pre[-1][1])
+
+    def title(self, key, s):
+        # a title broken over two lines: 立山区政府2023年重点工作 / 任务分解和责任分工方案
+        pre = self.plans[-1]["preamble"] if self.plans and not self.started() else self.doc_preamble
+        if (pre and self.last_kind == "preamble" and not _is_title(s) and _is_title(pre[-1][1] + s)) or (
+            pre
+            and not s.startswith("《")
+            and self.last_kind == "preamble"
+            and len(pre[-1][1]) <= 30
+            and not re.search(r"[。，,：:；;、》]$|^[《(（]", pre[-1][1])
+            and not _SENTENCE_PUNCT.search(pre[-1][1])
+            and not _is_chrome(pre[-1][1])
+            and not re.search(r"(通知|函|意见|文件|办公室|政府)$", pre[-1][1])
+        ):
+            prev_key, prev = pre.pop()
+            self.notice_lines.pop()
+            self.doc.line_kinds[(self.name, prev_key)] = "title"
+            s = prev + s
+            self.anomaly(key, "title", s, "title over two lines, joined")
+        if self.plans and not self.started() and not self.items_in_plan():
+            # a second title line before any measure (a repeated title, or main title + subtitle)
+            self.plans[-1]["title"] = self.plans[-1]["title"] or s
+        else:
+            self.new_plan(s, key)
+        self.kind(key, "title")
+        if s.startswith("《") and "》" not in s:
+            self.anomaly(key, "title", s, "opening 《 without closing 》")
+
+    def items_in_plan(self) -> bool:
+        return any(i.plan_index == len(self.plans) - 1 for i in self.items)
+
+    # ---- rows of cells (tables, and lines split into cells)
+    def row_of_cells(self, key, cells: list[str], ln: Line) -> bool:
+        """A line split into cells: read it as a table row when its cells can be typed; False if not."""
+        schema = self.line_schema
+        fields: list[str | None]
+        if schema and "|" in ln.text and len(cells) < len(schema):
+            cells = cells + [""] * (len(schema) - len(cells))  # the last cells empty, their | left out
+        if schema and len(schema) == len(cells):
+            fields = list(schema)
+        else:
+            cells = [c for c in cells if c]
+            fields = [self.guess_field(k, c, cells) for k, c in enumerate(cells)]
+            if not any(f in ("lead", "responsible") for f in fields):
+                return False
+        fields = _resolve_tasks(fields)
+        row = [Cell(c, f"{ln.place}, cell {k + 1}", "", ln.line) for k, c in enumerate(cells)]
+        self.record(key, row, fields, place=ln.place)
+        return True
+
+    def guess_field(self, k: int, c: str, cells: list[str]) -> str | None:
+        if k == 0 and _number_cell(c) is not None:
+            return "number"
+        if _is_deadline(c):
+            return "deadline"
+        if _persons(c):
+            return "leaders"
+        if _looks_like_units(c) and k > 0:
+            prior = cells[:k]
+            return "lead" if not any(_looks_like_units(p) for p in prior[1:]) else "responsible"
+        return "text"
+
+    def table(self, tbl: Table):
+        rows = [list(r) for r in tbl.rows]
+        header_at, fields = None, None
+        for r, row in enumerate(rows):
+            f = _header_fields([c.text for c in row])
+            if f is not None:
+                header_at, fields = r, f
+                break
+        if header_at is None and self.schema is not None and len(rows[0]) == len(self.schema):
+            fields, start = self.schema, 0
+            self.first_row = True
+            self.anomaly(
+                _row_place(rows[0][0]), "table", tbl.place, "no header: continues the columns of the table before"
             )
+        elif header_at is None:
+            for row in rows:  # not a plan table: its rows are lines of text
+                texts = []
+                for c in row:
+                    if c.text.strip() and (not texts or c.text != texts[-1]):
+                        texts.append(c.text)
+                joined = "\t".join(clean(t) for t in texts)
+                for k, part in enumerate(joined.split("\n")):
+                    if clean(part):
+                        self.line(
+                            Line(part, _row_place(row[0]) + (f", line {k + 1}" if "\n" in joined else ""), row[0].line)
+                        )
+            return
+        else:
+            for row in rows[:header_at]:  # title rows above the header
+                seen = []
+                for c in row:
+                    if c.text.strip() and c.text not in seen:
+                        seen.append(c.text)
+                for t in seen:
+                    for part in t.split("\n"):
+                        if clean(part):
+                            self.line(Line(part, _row_place(row[0]), row[0].line))
+            start = header_at + 1
+            # a header over two rows: 责任单位 above 牵头单位 | 配合单位
+            while start < len(rows):
+                nxt = [column_field(c.text) if c.text.strip() else None for c in rows[start]]
+                named = [(f, c) for f, c in zip(nxt, rows[start], strict=True) if c.text.strip()]
+                if (
+                    named
+                    and all(f is not None for f, _ in named)
+                    and all(c.key != rows[header_at][k].key for k, c in enumerate(rows[start]) if c.text.strip())
+                ):
+                    fields = [n if n is not None else f for n, f in zip(nxt, fields, strict=True)]
+                    self.kind(_row_place(rows[start][0]), "header")
+                    start += 1
+                else:
+                    break
+            fields = _resolve_tasks(fields)
+            repeated = self.schema is not None and fields == self.schema
+            if not repeated:
+                self.flush_row()
+            self.kind(_row_place(rows[header_at][0]), "header")
+            if repeated:
+                self.anomaly(_row_place(rows[header_at][0]), "header", tbl.place, "repeated table header recognised")
+                self.first_row = True
+            else:
+                self.current = None
+            self.start()
+            self.schema = fields
+            if not repeated:
+                for k, f in enumerate(fields):
+                    if f is None and rows[header_at][k].text.strip():
+                        self.anomaly(_row_place(rows[header_at][k]), "column not read", rows[header_at][k].text)
+        for row in rows[start:]:
+            f = _header_fields([c.text for c in row])
+            if f is not None and _resolve_tasks(f) == fields:
+                self.kind(_row_place(row[0]), "header")
+                self.anomaly(_row_place(row[0]), "header", tbl.place, "repeated table header recognised")
+                continue
+            self.row(_row_place(row[0]), row, fields, place=_row_place(row[0]))
+
+    def row(self, key, row: list[Cell], fields: list[str | None], *, place: str):
+        """A table row: kept pending, or joined to the pending one when it continues it."""
+        first, self.first_row = self.first_row, False
+        if first and self.pending is not None and _continues(self.pending[1], row, fields):
+            pkey, prow, pfields, pplace = self.pending
+            merged = [
+                Cell(a.text + b.text, a.place, a.origin, a.line) if clean(b.text) else a
+                for a, b in zip(prow, row, strict=False)
+            ]
+            self.pending = (pkey, merged, pfields, pplace)
+            self.kind(key, "row")
+            self.anomaly(
+                key, "row continued", place, f"joined to the row of {pplace} (the table continues on a new page)"
+            )
+            return
+        self.flush_row()
+        self.pending = (key, row, fields, place)
+
+    def flush_row(self):
+        if self.pending is not None:
+            key, row, fields, place = self.pending
+            self.pending = None
+            self.record(key, row, fields, place=place)
+
+    def record(self, key, row: list[Cell], fields: list[str | None], *, place: str):
+        """One table row, its cells mapped to `fields`."""
+        vals: dict[str, list[Cell]] = defaultdict(list)
+        for c, f in zip(row, fields, strict=False):
+            if f is not None and clean(c.text):
+                vals[f].append(c)
+        filled = [c for c in row if clean(c.text)]
+        if not filled:
+            return
+        cur = self.current
+        text_cells = vals.get("text", [])
+        unit_cells = vals.get("lead", []) + vals.get("responsible", []) + vals.get("roles", [])
+        distinct = {c.key for c in filled}
+        # a section row: one merged cell across the row, or one filled cell and no text or units
+        if (len(distinct) == 1 and len(filled) > 1) or (
+            not unit_cells and len(filled) == 1 and not vals.get("leaders")
+        ):
+            s = clean(filled[0].text.replace("\n", ""))
+            if _is_title(s) and not self.items_in_plan():
+                self.title(key, s)
+                return
+            m = _SECTION_RE.match(s)
+            it = _match_item(s)
+            if m:
+                self.section, self.subsection = (cn_numeral(m.group(1)), clean(m.group(2))), ""
+                self.set_section_leaders(key, self.section[1])
+            elif it and it[2] == "paren_cn":
+                self.subsection = it[1]
+            else:
+                self.section, self.subsection = (None, s), ""
+            self.section_ord += 1
+            self.start()
+            self.current = None
+            self.kind(key, "section")
+            return
+        text_key = text_cells[-1].key if text_cells else ""
+        group_cells = vals.get("group", [])
+        if group_cells:
+            g = clean(group_cells[0].text.replace("\n", ""))
+            m = _SECTION_RE.match(g)
+            it0 = _match_item(g)
+            if m:
+                sec = (cn_numeral(m.group(1)), clean(m.group(2)))
+            elif it0 and it0[2] in ("paren_cn", "arabic"):
+                sec = (it0[0], it0[1])
+            else:
+                sec = (None, g)
+            if sec != self.section:
+                self.section_ord += 1
+            self.section = sec
+            self.subsection = clean(group_cells[1].text.replace("\n", "")) if len(group_cells) > 1 else ""
+        # the same merged text cell as the row before: the same measure
+        if cur is not None and cur.form == "table" and text_key and text_key == cur.text_key:
+            self.fill_row(cur, key, vals)
+            self.kind(key, "row")
+            return
+        if not text_cells:
+            if cur is not None and cur.form == "table" and not vals.get("number"):
+                # a row that continues the measure above (a cell broken across a page)
+                self.fill_row(cur, key, vals)
+                self.kind(key, "row")
+                self.anomaly(key, "row continued", place, f"joined to the measure of {cur.place}")
+                return
+            self.unread(key, "table row without a measure text", " | ".join(clean(c.text) for c in filled))
+            return
+        text = "".join(clean(p) for p in text_cells[-1].text.split("\n"))
+        number = None
+        if vals.get("number"):
+            number = _number_cell(vals["number"][0].text)
+            if number is None:
+                self.anomaly(key, "item number", vals["number"][0].text, "not a number: ignored")
+        style = _number_style(vals["number"][0].text) if number is not None else "none"
+        it = _match_item(text)
+        if it and (number is None or it[0] == number) and it[2] != "bare":
+            number = it[0] if number is None else number
+            text, style = it[1], it[2]
+        tc = text_cells[-1]
+        item = self.new_item(number, text, key, style, line=tc.line, place=tc.place)
+        item.form = "table"
+        item.text_key = text_key
+        item.number_key = vals["number"][0].key if vals.get("number") else ""
+        self.item_text(item, key)
+        item.form = "table"
+        self.fill_row(item, key, vals)
+        self.kind(key, "row")
+
+    def fill_row(self, it: _Item, key, vals: dict[str, list[Cell]]):
+        seen = {"lead": set(it.lead), "responsible": set(it.resp)}
+        for fld in ("lead", "responsible", "roles"):
+            for c in vals.get(fld, []):
+                value = " ".join(clean(p) for p in c.text.split("\n") if clean(p))
+                value = re.sub(r"(?<=[、,，;；])\s+|\s+(?=[、,，;；])", "", value)
+                if fld == "roles":
+                    clauses = role_clauses(value, max_chars=MAX_UNIT_CHARS)
+                    if clauses is None:
+                        self.unread(key, "cannot read the roles in this cell", value)
+                        continue
+                    for units, r in clauses:
+                        self.add_units(it, r, [u for u in units if u not in seen[r]], key, c.place)
+                    continue
+                before = (list(it.lead), list(it.resp))
+                self.unit_value(key, _join_lines(c.text), fld, it, c.place)
+                # merged unit cells repeated down the rows of one measure are named once
+                if fld == "lead":
+                    it.lead = before[0] + [u for u in it.lead[len(before[0]) :] if u not in seen["lead"]]
+                else:
+                    it.resp = before[1] + [u for u in it.resp[len(before[1]) :] if u not in seen["responsible"]]
+        for c in vals.get("leaders", []):
+            names = _persons(_join_lines(c.text, sep="、"), labelled=True)
+            if names is None:
+                self.anomaly(key, "leader", c.text, "names no person (an office or a title?): not a leader")
+                continue
+            it.leaders += [n for n in names if n not in it.leaders]
+        for c in vals.get("deadline", []):
+            d = _join_lines(c.text).rstrip("。")
+            if d and d not in it.deadline.split(";"):
+                it.deadline = f"{it.deadline};{d}" if it.deadline else d
+
+    # ---- the end
+    def finish(self) -> Document:
+        self.flush_row()
+        doc = self.doc
+        items = self.items
+        if not items:
+            if not doc.unread:
+                doc.unread.append(Unread(self.name, "", "no measure found", "", None))
+            return doc
+        _headings(items, self)
+        stem = Path(self.name).stem
+        issuer = _issuer(self.notice_lines)
+        for k, p in enumerate(self.plans):
+            pid = f"P{self.first_plan + k}"
+            title = p["title"] or (_notice_title(self.notice_lines) if len(self.plans) == 1 else "") or stem
+            preamble = tuple(self.doc_preamble if k == 0 else ()) + tuple(p["preamble"])
+            key = p["key"]
+            doc.plans.append(Plan(pid, title, self.name, key if isinstance(key, int) else None, preamble, issuer))
+        keep = []
+        for it in items:
+            if not it.lead and not it.resp:
+                self.unread(
+                    it.line if it.line is not None else it.place,
+                    "measure has neither lead nor responsible units",
+                    it.text[:40],
+                )
+                continue
+            if not it.text:
+                self.unread(it.line if it.line is not None else it.place, "measure has no text", str(it.item_no))
+                continue
+            keep.append(it)
+        doc.measures = _number(keep, doc.plans, self)
+        return doc
+
+
+def _continues(prev: list[Cell], row: list[Cell], fields: list[str | None]) -> bool:
+    """Is `row`, the first of a table continued on a new page, the rest of the row `prev`?
+
+    Yes when it has no number and its text (if any) starts no item or section, and either it
+    has no text or the row before had a number (so this one, without, is not a new measure).
+    """
+
+    def cell(r, name):
+        return next((clean(c.text) for c, f in zip(r, fields, strict=False) if f == name and clean(c.text)), "")
+
+    if cell(row, "number"):
+        return False
+    text = cell(row, "text")
+    if text and (_match_item(text) or _SECTION_RE.match(text)):
+        return False
+    return not text or bool(cell(prev, "number"))
+
+
+def _join_lines(s: str, sep: str = "") -> str:
+    """A cell's lines joined: a unit list broken after a separator joins directly."""
+    parts = [clean(p) for p in s.split("\n") if clean(p)]
+    out = ""
+    for p in parts:
+        if out and sep and out[-1] not in SEPARATORS:
+            out += sep
+        elif (
+            out
+            and out[-1] not in SEPARATORS
+            and p[0] not in SEPARATORS
+            and not sep
+            and _looks_like_units(out)
+            and _looks_like_units(p)
+        ):
+            out += "、"
+        out += p
+    return out
+
+
+def _resolve_tasks(fields: list[str | None]) -> list[str | None]:
+    """Among the task columns (text and group), the last is the text and the others groups."""
+    tasks = [k for k, f in enumerate(fields) if f in ("text", "group")]
+    if not tasks:
+        return fields
+    out = list(fields)
+    texts = [k for k in tasks if fields[k] == "text"]
+    last = texts[-1] if texts else tasks[-1]
+    for k in tasks:
+        out[k] = "text" if k == last else "group"
+    return out
+
+
+def _headings(items: list[_Item], asm: _Assembler) -> None:
+    """Numbered lines that got no units and precede a deeper numbering style are sub-headings."""
+    heading = None
+    for i, it in enumerate(items):
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if (
+            not it.lead
+            and not it.resp
+            and nxt is not None
+            and nxt.plan_index == it.plan_index
+            and _DEPTH.get(nxt.style, 9) > _DEPTH.get(it.style, 9)
+        ):
+            it.style = "heading"
+            heading = it
+            key = it.line if it.line is not None else it.place
+            asm.doc.line_kinds[(asm.name, key)] = "subsection"
             continue
-        error(lineno, "cannot place this line (text after the measure's unit lines)", s)
-
-    if not items:
-        raise DataError(source, None, "no measure found")
-
-    stem = Path(source).stem
-    for k, p in enumerate(plans):
-        pid = f"P{first_plan + k}"
-        title = p["title"] or stem
-        # Lines before the first plan title (page chrome, cover letter) go with the first plan.
-        preamble = tuple(doc_preamble if k == 0 else ()) + tuple(p["preamble"])
-        doc.plans.append(Plan(pid, title, source, p["line"], preamble))
-
-    for it in items:
-        if not it.lead and not it.resp:
-            raise DataError(source, it.line, "measure has neither lead nor responsible units", value=it.text[:40])
-        if not it.text:
-            raise DataError(source, it.line, "measure has no text", value=str(it.item_no))
-
-    doc.measures = _number(items, doc.plans, source)
-    return doc
+        if heading is not None and it.plan_index == heading.plan_index and it.section_no == heading.section_no:
+            it.subsection = it.subsection or heading.text
+        else:
+            heading = None
+    items[:] = [it for it in items if it.style != "heading"]
 
 
-def _number(items: list[_Item], plans: list[Plan], source: str) -> list[Measure]:
+_GOV_END = r"(?:人民政府办公室|人民政府办公厅|政府办公室|政府办公厅|人民政府|委员会办公室|委员会|办公室|办公厅|政府)"
+_ORG = rf"[^\s,，。:：;；、《》“”\"]{{2,40}}?{_GOV_END}"
+
+
+def _issuer(lines: list[str]) -> str:
+    """The issuing government or office: the notice heading (``XX人民政府关于印发…的通知``, also
+    over two lines), else the signature line before a date, else a ``XX人民政府文件`` heading."""
+    lines = [clean(s) for s in lines]
+    for s in lines + [a + b for a, b in pairwise(lines)]:
+        m = re.match(rf"^({_ORG})\s*(?:关于|印发)", s)
+        if m and "通知" in s:
+            return m.group(1)
+    for a, b in pairwise(lines):
+        if (
+            _DATE_RE.match(b)
+            and len(a) <= 60
+            and re.search(r"(政府|办公室|办公厅|委员会|局|委|办|厅|部|院|中心|小组)$", a)
+        ):
+            return a
+    for s in lines:
+        m = re.match(rf"^({_ORG})\s*文件$", s)
+        if m:
+            return m.group(1)
+    return ""
+
+
+def _number(items: list[_Item], plans: list[Plan], asm: _Assembler) -> list[Measure]:
     """Give each item its measure id; see the module docstring for the scheme."""
     out: list[Measure] = []
+    by_plan: dict[int, list[_Item]] = defaultdict(list)
+    for it in items:
+        by_plan[it.plan_index].append(it)
+    fmt = asm.src.format
     for k, plan in enumerate(plans):
-        its = [it for it in items if it.plan_index == k]
-        unique = len({it.item_no for it in its}) == len(its)
-        seen: dict[str, int] = {}
+        its = by_plan.get(k, [])
+        if any(it.item_no is None for it in its):
+            for pos, it in enumerate(its, start=1):
+                if it.item_no is None:
+                    asm.anomaly(
+                        it.line if it.line is not None else it.place,
+                        "item number",
+                        it.text[:20],
+                        f"no number: numbered {pos} by position",
+                    )
+                it.item_no = pos
+        # measures that share one merged 序号 cell are parts of one numbered item: P1-05.1, P1-05.2
+        shared = Counter(it.number_key for it in its if it.number_key)
+        part: Counter = Counter()
+        unique = len({(it.item_no, it.number_key if shared[it.number_key] > 1 else id(it)) for it in its}) == len(
+            {it.item_no for it in its}
+        ) and len({it.item_no for it in its if shared[it.number_key] <= 1}) == sum(
+            1 for it in its if shared[it.number_key] <= 1
+        )
+        seen: dict[str, _Item] = {}
         for it in its:
-            if unique:
-                mid = f"{plan.plan_id}-{it.item_no:02d}"
-            else:
-                mid = f"{plan.plan_id}-{it.section_no or 0}-{it.item_no:02d}"
+            mid = (
+                f"{plan.plan_id}-{it.item_no:02d}"
+                if unique
+                else f"{plan.plan_id}-{it.section_no or it.section_ord}-{it.item_no:02d}"
+            )
+            if it.number_key and shared[it.number_key] > 1:
+                part[it.number_key] += 1
+                mid += f".{part[it.number_key]}"
             if mid in seen:
-                raise DataError(source, it.line, f"duplicate item number (also on line {seen[mid]})", value=mid)
-            seen[mid] = it.line
+                first = seen[mid]
+                asm.unread(
+                    it.line if it.line is not None else it.place, f"duplicate item number (also at {first.place})", mid
+                )
+                continue
+            seen[mid] = it
             out.append(
                 Measure(
                     measure_id=mid,
@@ -579,57 +1491,115 @@ def _number(items: list[_Item], plans: list[Plan], source: str) -> list[Measure]
                     text=it.text,
                     lead_units=tuple(it.lead),
                     responsible_units=tuple(it.resp),
-                    source_file=source,
+                    source_file=asm.name,
                     source_line=it.line,
                     lead_line=it.lead_line,
                     responsible_line=it.resp_line,
+                    subsection_title=it.subsection,
+                    leaders=tuple(it.leaders),
+                    deadline=it.deadline,
+                    issuer=plan.issuer,
+                    source_format=fmt,
+                    source_place=it.place,
+                    lead_place=it.lead_place,
+                    responsible_place=it.resp_place,
                 )
             )
     return out
 
 
-def parse_file(path, *, first_plan: int = 1, name: str | None = None) -> Document:
-    """Read and parse one source file (UTF-8 or GB18030); `name` is its ``source_file`` label."""
-    path = Path(path)
-    text, encoding = read_text(path)
-    label = name or path.name
-    doc = parse_text(text, source=label, first_plan=first_plan)
-    doc.encodings[label] = encoding
+# --------------------------------------------------------------------------------------------
+# entry points
+
+
+def parse_source(src: Source, *, first_plan: int = 1) -> Document:
+    """Assemble the measures of one read source; unread places are in ``Document.unread``."""
+    asm = _Assembler(src, first_plan)
+    for block in src.blocks:
+        if isinstance(block, Table):
+            asm.table(block)
+        else:
+            asm.line(block)
+    for place, note in src.notes:
+        asm.anomaly(place, "reader", note)
+    return asm.finish()
+
+
+def _checked(doc: Document, keep_going: bool) -> Document:
+    if doc.unread and not keep_going:
+        raise IngestError(doc.unread)
     return doc
 
 
-def ingest(sources) -> Document:
-    """Parse several source files in the order given; plans are numbered across them."""
+def parse_text(text: str, *, source: str = "<text>", first_plan: int = 1, keep_going: bool = False) -> Document:
+    """Parse the text of one source file.
+
+    Raises
+    ------
+    IngestError
+        (a :class:`~analysis.errors.DataError`) listing every line that fits no kind, a unit
+        list where none may stand, a measure with no unit at all, or a duplicate measure id.
+    """
+    return _checked(parse_source(read_source_text(text, name=source), first_plan=first_plan), keep_going)
+
+
+def parse_file(path, *, first_plan: int = 1, name: str | None = None, keep_going: bool = False) -> Document:
+    """Read and parse one source file of any supported format; `name` is its ``source_file`` label."""
+    src = read_source(path, name=name)
+    return _checked(parse_source(src, first_plan=first_plan), keep_going)
+
+
+def ingest(sources, *, keep_going: bool = False) -> Document:
+    """Parse several source files in the order given; plans are numbered across them.
+
+    Every file is read before any error is raised, so one run lists every place of every file
+    that cannot be read (:class:`IngestError`). With ``keep_going`` the measures that could be
+    read are returned and the rest listed in :attr:`Document.unread`.
+    """
     sources = [Path(s) for s in sources]
     if not sources:
         raise DataError(None, None, "no source file given")
     doc = Document()
+    names = {}
     for path in sources:
-        part = parse_file(path, first_plan=len(doc.plans) + 1)
-        if part.plans and any(p.source_file == part.plans[0].source_file for p in doc.plans):
+        if path.name in names:
             raise DataError(path, None, "two sources share this file name", value=path.name)
-        doc.extend(part)
-    return doc
+        names[path.name] = path
+        try:
+            src = read_source(path)
+        except DataError as exc:
+            if not keep_going and len(sources) == 1:
+                raise
+            doc.unread.append(Unread(path.name, "file", exc.message, exc.value or "", exc.line))
+            continue
+        doc.extend(parse_source(src, first_plan=len(doc.plans) + 1))
+    return _checked(doc, keep_going)
 
 
 def numbering_gaps(doc: Document) -> list[tuple[str, int, int, int]]:
     """Jumps in item numbering: ``(plan_id, after_item, next_item, n_missing)``."""
+    nos: dict[str, list[int]] = defaultdict(list)
+    for m in doc.measures:
+        nos[m.plan_id].append(m.item_no)
     gaps = []
     for plan in doc.plans:
-        nos = [m.item_no for m in doc.measures if m.plan_id == plan.plan_id]
-        for a, b in pairwise(nos):
+        for a, b in pairwise(nos.get(plan.plan_id, [])):
             if b > a + 1:
                 gaps.append((plan.plan_id, a, b, b - a - 1))
     return gaps
 
 
-def measures_frame(doc: Document) -> pd.DataFrame:
+def measures_frame(doc: Document):
     """One row per measure with the :data:`MEASURE_COLUMNS`."""
+    import pandas as pd
+
     rows = [
         {
             **{k: getattr(m, k) for k in MEASURE_COLUMNS if hasattr(m, k)},
             "lead_units_raw": "、".join(m.lead_units),
             "responsible_units_raw": "、".join(m.responsible_units),
+            "leaders_raw": "、".join(m.leaders),
+            "deadline_raw": m.deadline,
         }
         for m in doc.measures
     ]
@@ -639,8 +1609,10 @@ def measures_frame(doc: Document) -> pd.DataFrame:
     return df
 
 
-def plans_frame(doc: Document) -> pd.DataFrame:
-    """One row per plan: id, title, source, title line and measure count."""
+def plans_frame(doc: Document):
+    """One row per plan: id, title, source, title line, issuer and measure count."""
+    import pandas as pd
+
     counts = Counter(m.plan_id for m in doc.measures)
     df = pd.DataFrame(
         [
@@ -651,16 +1623,20 @@ def plans_frame(doc: Document) -> pd.DataFrame:
                 "title_line": p.title_line,
                 "n_measures": counts[p.plan_id],
                 "n_preamble_lines": len(p.preamble),
+                "issuer": p.issuer,
             }
             for p in doc.plans
-        ]
+        ],
+        columns=["plan_id", "plan_title", "source_file", "title_line", "n_measures", "n_preamble_lines", "issuer"],
     )
     df["title_line"] = df["title_line"].astype("Int64")
     return df
 
 
-def preamble_frame(doc: Document) -> pd.DataFrame:
+def preamble_frame(doc: Document):
     """The preamble lines (page chrome, cover letter, signature) of every plan."""
+    import pandas as pd
+
     rows = [
         {"plan_id": p.plan_id, "source_file": p.source_file, "line": ln, "text": t}
         for p in doc.plans
@@ -685,3 +1661,9 @@ def write_measures(doc: Document, path) -> Path:
     write_csv(plans_frame(doc), side["plans"])
     write_csv(preamble_frame(doc), side["preamble"])
     return path
+
+
+# kept for callers of the old names
+_clean = clean
+_split_depth0 = split_depth0
+_strip_role = strip_role

@@ -41,8 +41,9 @@ import pyarrow.compute as pc
 from .arrowtext import read_text_csv, strip, to_arrow
 from .config import MEASURES_CSV, UNITS_CSV
 from .errors import DataError, read_text
-from .ingest import _CLOSE, _OPEN, _ROLE_PHRASES, _SEPARATORS, MEASURE_COLUMNS, split_units
+from .ingest import MEASURE_COLUMNS
 from .registry import read_registry
+from .vocabulary import CLOSE, EDGE, OPEN, ROLE_PHRASES, SEPARATORS, split_units
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
@@ -54,7 +55,20 @@ __all__ = [
 ]
 
 #: Columns a measures file must have; the others of ``MEASURE_COLUMNS`` are optional.
-OPTIONAL_COLUMNS = ("source_file", "lead_line", "responsible_line")
+OPTIONAL_COLUMNS = (
+    "source_file",
+    "lead_line",
+    "responsible_line",
+    # added with the readers of other formats (older measures files lack them)
+    "subsection_title",
+    "leaders_raw",
+    "deadline_raw",
+    "issuer",
+    "source_format",
+    "source_place",
+    "lead_place",
+    "responsible_place",
+)
 REQUIRED_COLUMNS = [c for c in MEASURE_COLUMNS if c not in OPTIONAL_COLUMNS]
 ASSIGNMENT_COLUMNS = ["measure_id", "role", "position", "unit_raw", "unit"]
 _INT_COLUMNS = ("section_no", "item_no", "source_line", "lead_line", "responsible_line")
@@ -336,10 +350,11 @@ def _check_rows(path: Path, df: pd.DataFrame, extra: pd.Series | None) -> None:
 
 
 _PLAIN_SEP = "、"
-_NOT_IN_PLAIN = re.compile(f"[{re.escape(_SEPARATORS + _OPEN + _CLOSE)}]")
-_EDGE = " \t\u3000\u00a0\u2002\u2003\ufeff"  # what ingest._clean strips
-# a role phrase that ingest._strip_role would cut off (it needs two characters before it)
-_ROLE_END = re.compile(f"(?s).{{2,}}(?:{'|'.join(map(re.escape, _ROLE_PHRASES))})$")
+# a separator, a bracket, or a character split_units strips or removes inside a name
+_NOT_IN_PLAIN = re.compile(f"[{re.escape(SEPARATORS + OPEN + CLOSE + EDGE)}]")
+_EDGE = EDGE  # what vocabulary.clean strips
+# a role phrase that vocabulary.strip_role would cut off (it needs two characters before it)
+_ROLE_END = re.compile(f"(?s).{{2,}}(?:{'|'.join(map(re.escape, ROLE_PHRASES))})$")
 
 
 def _re2(chars: str) -> str:
@@ -349,9 +364,7 @@ def _re2(chars: str) -> str:
 
 # A superset of the names _is_plain rejects, in RE2 syntax: an edge character at either end,
 # a separator or bracket anywhere, a role phrase anywhere, a line break anywhere.
-_MAYBE_NOT_PLAIN = "|".join(
-    [f"^[{_re2(_EDGE)}]", f"[{_re2(_EDGE)}]$", f"[{_re2(_SEPARATORS + _OPEN + _CLOSE)}\\n]", *map(_re2, _ROLE_PHRASES)]
-)
+_MAYBE_NOT_PLAIN = "|".join([f"[{_re2(SEPARATORS + OPEN + CLOSE + EDGE)}\\n]", *map(_re2, ROLE_PHRASES)])
 
 
 def _is_plain(name: str) -> bool:

@@ -1,0 +1,257 @@
+"""The ingest's vocabulary and the unit-list tokenizer, shared by the ingest and the loader.
+
+Every label the ingest knows lives in one table, ``analysis/vocabulary.csv``: a table header
+cell (``牵头单位``), a line label (``牵头单位:…``) or a role phrase after a unit name (``配合``),
+each mapped to a field of a measure. A new label is one row of that file.
+
+The fields: ``number`` (序号), ``group`` (a category column: 重点任务, 项目), ``text`` (the
+measure: 具体措施, 具体项目), ``lead``, ``responsible``, ``leaders`` (people: 分管领导),
+``deadline`` (完成时限), ``remarks`` (备注) and ``roles`` (a value whose roles are written in it:
+``部门分工:省发展改革委牵头,各地、各部门配合``).
+
+One exception is written here rather than in the table: the role phrase ``负责`` makes a unit
+lead when its value names no ``牵头`` clause (``(区司法局负责)``: the unit in charge), and
+responsible otherwise (``区司法局牵头,区直有关部门负责``).
+
+Examples
+--------
+>>> column_field("牵头单位"), column_field("主要牵头单位"), column_field("牵 头 单 位（部门）")
+('lead', 'lead', 'lead')
+>>> column_field("分管市领导"), column_field("完成时限及要求"), column_field("备注")
+('leaders', 'deadline', 'remarks')
+>>> split_units("区政务服务和大数据局、区发改局、、区市场监督管理局")[0]
+['区政务服务和大数据局', '区发改局', '区市场监督管理局']
+>>> split_units("区直有关部门按职责分工负责")[:2]
+(['区直有关部门'], ['按职责分工负责'])
+>>> split_units("各街办、区直各部门,区委政法委")[2]
+["separator ',' between groups"]
+>>> role_clauses("省发展改革委牵头,各地、各部门配合。")
+[(['省发展改革委'], 'lead'), (['各地', '各部门'], 'responsible')]
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from pathlib import Path
+
+__all__ = [
+    "CLOSE",
+    "EDGE",
+    "FIELDS",
+    "OPEN",
+    "ROLE_PHRASES",
+    "SEPARATORS",
+    "clean",
+    "column_field",
+    "label_regex",
+    "role_clauses",
+    "role_field",
+    "split_depth0",
+    "split_units",
+    "strip_role",
+    "vocabulary",
+]
+
+VOCABULARY_CSV = Path(__file__).with_name("vocabulary.csv")
+FIELDS = ("number", "group", "text", "lead", "responsible", "leaders", "deadline", "remarks", "roles")
+
+#: Characters that separate unit names in a list.
+SEPARATORS = "、,，;；"
+OPEN = "(（〔【["
+CLOSE = ")）〕】]"
+#: What :func:`clean` strips from both ends: ASCII and full-width spaces, NBSP, en/em space, BOM.
+EDGE = " \t\u3000\u00a0\u2002\u2003\ufeff"
+
+
+@cache
+def vocabulary() -> tuple[tuple[str, str, frozenset[str]], ...]:
+    """The rows of ``vocabulary.csv``: ``(phrase, field, uses)``."""
+    rows = []
+    with open(VOCABULARY_CSV, encoding="utf-8", newline="") as fh:
+        lines = [ln for ln in fh if not ln.startswith("#")]
+    for k, row in enumerate(csv.DictReader(lines), start=2):
+        if row["field"] not in FIELDS:
+            raise ValueError(f"{VOCABULARY_CSV}: row {k}: unknown field {row['field']!r}")
+        rows.append((row["phrase"], row["field"], frozenset(row["use"].split("|"))))
+    return tuple(rows)
+
+
+def _phrases(use: str) -> dict[str, str]:
+    return {p: f for p, f, uses in vocabulary() if use in uses}
+
+
+@cache
+def _columns() -> dict[str, str]:
+    return _phrases("column")
+
+
+#: Role phrases, longest first so that 按职责分工负责 wins over 负责.
+ROLE_PHRASES = tuple(sorted(_phrases("role"), key=len, reverse=True))
+
+_BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
+_SPACE = re.compile(r"\s+")
+
+
+def column_field(header: str, *, strict: bool = False) -> str | None:
+    """The field a table header cell stands for, or None.
+
+    Spaces and line breaks are ignored, then bracketed additions (``牵头单位（部门）``). With
+    `strict`, only listed phrases count; else a header not in the table is matched by its
+    longest listed suffix, then by keyword (领导 or 责任人: leaders; 时限, 时间 or 时序: deadline;
+    牵头: lead; 配合, 协同, 协办, 参与, or ending in 单位 or 部门: responsible).
+    """
+    h = _SPACE.sub("", header or "")
+    cols = _columns()
+    for cand in (h, _BRACKETS.sub("", h), h.rstrip(":：")):
+        if cand in cols:
+            return cols[cand]
+    if strict:
+        return None
+    h = _BRACKETS.sub("", h).rstrip(":：")
+    if not h or len(h) > 16:
+        return None
+    for k in range(1, len(h)):
+        if h[k:] in cols and len(h[k:]) >= 2:
+            return cols[h[k:]]
+    if "领导" in h or "责任人" in h:
+        return "leaders"
+    if any(w in h for w in ("时限", "时间", "时序", "期限")):
+        return "deadline"
+    if "牵头" in h:
+        return "lead"
+    if any(w in h for w in ("配合", "协同", "协办", "参与")) or h.endswith("单位") or h.endswith("部门"):
+        return "responsible"
+    return None
+
+
+@cache
+def label_regex() -> re.Pattern:
+    """A regex for a line label (any listed label) followed by a colon: group 1 is the label."""
+    labels = sorted(_phrases("label"), key=len, reverse=True)
+    return re.compile(rf"({'|'.join(map(re.escape, labels))})\s*[:：]")
+
+
+def label_field(label: str) -> str:
+    """The field of a line label found by :func:`label_regex`."""
+    return _phrases("label")[label]
+
+
+def role_field(phrase: str) -> str:
+    """``lead`` or ``responsible`` for a role phrase (``负责`` gives ``lead``; see above)."""
+    return _phrases("role")[phrase]
+
+
+def clean(s: str) -> str:
+    """Strip ASCII and full-width whitespace (incl. U+3000 and NBSP) from both ends."""
+    return s.strip(EDGE)
+
+
+def split_depth0(s: str, seps: str) -> list[str]:
+    """Split `s` at characters of `seps` that stand outside parentheses."""
+    parts, depth, cur = [], 0, []
+    for ch in s:
+        if ch in OPEN:
+            depth += 1
+        elif ch in CLOSE:
+            depth = max(depth - 1, 0)
+        if ch in seps and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts
+
+
+def strip_role(token: str, phrases=ROLE_PHRASES) -> tuple[str, str]:
+    """Split a trailing role phrase off a unit token: ``'区财政局配合' -> ('区财政局', '配合')``.
+
+    The name must keep at least two characters (``参与`` alone is not a unit plus a role).
+    """
+    for p in phrases:
+        if token.endswith(p) and len(token) > len(p) + 1:
+            return token[: -len(p)], p
+    return token, ""
+
+
+_DOUBLED = re.compile(rf"[{SEPARATORS}]{{2,}}")
+
+
+def split_units(s: str) -> tuple[list[str], list[str], list[str]]:
+    """Split a unit list into names.
+
+    Returns ``(units, roles, notes)``: the names in order, the role phrase stripped from each
+    (``''`` if none), and notes on separator anomalies (doubled separators, separators other
+    than 、). Whitespace inside a name is removed (PDF and Word exports space out short names:
+    ``区 财 政 局``).
+    """
+    parts = split_depth0(s, SEPARATORS)
+    units, roles, notes = [], [], []
+    seps = [ch for ch in s if ch in SEPARATORS]
+    for ch in sorted(set(seps) - {"、"}):
+        notes.append(f"separator {ch!r} between groups")
+    if any(not clean(p) for p in parts[1:-1]) or _DOUBLED.search(s):
+        notes.append("doubled separator")
+    if parts and (not clean(parts[0]) or not clean(parts[-1])) and len(parts) > 1:
+        notes.append("separator at the start or end of the list")
+    parts = _rejoin_short([clean(p) for p in parts if clean(p)], notes)
+    for p in parts:
+        name, role = strip_role(p)
+        if name.endswith("等") and len(name) > 3:  # 六安供电公司等: "and others" is not part of the name
+            name = name[:-1]
+            notes.append("trailing 等 removed")
+        name = clean(name)
+        if any(ch in name for ch in EDGE):
+            name = "".join(ch for ch in name if ch not in EDGE)
+            notes.append("space inside a name removed")
+        units.append(name)
+        roles.append(role)
+    return units, roles, notes
+
+
+def _rejoin_short(parts: list[str], notes: list[str]) -> list[str]:
+    """Join a run of one-character parts to its neighbours: 各县、市、区政府 is one collective.
+
+    A part of one character (市, 区) cannot be a body's name; with the parts around it it
+    names a set (各县、市、区政府: each county, city and district government).
+    """
+    if not any(len(p) < 2 for p in parts):
+        return parts
+    out: list[str] = []
+    join_next = False
+    for p in parts:
+        if out and (join_next or len(p) < 2):
+            out[-1] += "、" + p
+        else:
+            out.append(p)
+        join_next = len(p) < 2
+    notes.append("one-character names joined to their neighbours")
+    return out
+
+
+def role_clauses(value: str, *, max_chars: int = 30) -> list[tuple[list[str], str]] | None:
+    """Read a value whose roles are written in it: ``X牵头,Y、Z配合`` -> ``[([X], lead), ([Y, Z], responsible)]``.
+
+    Clauses are separated by ``,`` ``，`` ``;`` ``；``; each must end in a role phrase and name
+    units of 2 to `max_chars` characters, else None. A trailing ``。`` is ignored. ``负责``
+    makes its units lead only when no clause says ``牵头``.
+    """
+    clauses = [clean(c) for c in split_depth0(clean(value).rstrip("。.;；"), ",，;；") if clean(c)]
+    if not clauses:
+        return None
+    parsed = []
+    for clause in clauses:
+        names, role = strip_role(clause)
+        if not role:
+            return None
+        units = [clean(u) for u in split_depth0(names, "、") if clean(u)]
+        if not units or not all(2 <= len(u) <= max_chars for u in units):
+            return None
+        parsed.append((units, role))
+    has_lead = any(role != "负责" and role_field(role) == "lead" for _, role in parsed)
+    return [
+        (units, "lead" if role_field(role) == "lead" and (role != "负责" or not has_lead) else "responsible")
+        for units, role in parsed
+    ]
