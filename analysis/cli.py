@@ -15,21 +15,55 @@ from .errors import DataError, write_text
 __all__ = ["build", "main"]
 
 
+def _expand(sources) -> list[Path]:
+    """Files as given; a folder stands for its plan files (every format a reader exists for)."""
+    out = []
+    for s in map(Path, sources):
+        if s.is_dir():
+            found = config.raw_sources(s)
+            for skipped in config.skipped_sources(s):
+                print(
+                    f"note: {skipped}: skipped (no reader for {skipped.suffix or 'files without a suffix'})",
+                    file=sys.stderr,
+                )
+            if not found:
+                raise DataError(s, None, "no plan file (txt, html, docx, xlsx, csv, pdf) in folder")
+            out += found
+        else:
+            out.append(s)
+    return out
+
+
+def _report_unread(doc) -> None:
+    if doc.unread:
+        print(
+            f"warning: {len(doc.unread)} place(s) could not be read (listed in the data-quality report):",
+            file=sys.stderr,
+        )
+        for u in doc.unread[:20]:
+            print(f"  {u}", file=sys.stderr)
+        if len(doc.unread) > 20:
+            print(f"  … and {len(doc.unread) - 20} more", file=sys.stderr)
+
+
 def _ingest(args) -> int:
     from .ingest import ingest, write_measures
 
-    doc = ingest(args.sources)
+    doc = ingest(_expand(args.sources), keep_going=args.keep_going)
     path = write_measures(doc, args.output)
+    _report_unread(doc)
     print(f"{len(doc.measures)} measures in {len(doc.plans)} plan(s) -> {path}")
     return 0
 
 
-def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=None) -> dict:
+def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=None, keep_going=False) -> dict:
     """Run the main job; returns ``{name: path}`` of every file written.
 
-    Without `measures`, the texts in `raw_dir` are ingested first and written to
-    ``data/measures.csv`` (or ``OUT/measures.csv`` when `out` is given). Reports go to
-    ``reports/`` and figures to ``figures/`` (or under `out`).
+    Without `measures`, the plan files in `raw_dir` (every supported format) are ingested first
+    and written to ``data/measures.csv`` (or ``OUT/measures.csv`` when `out` is given). Reports
+    go to ``reports/`` and figures to ``figures/`` (or under `out`). With `keep_going`, places of
+    the sources that cannot be read are listed in ``reports/data_quality.md`` instead of
+    stopping the build.
     """
     from .ingest import ingest, write_measures
     from .load import load
@@ -41,10 +75,9 @@ def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=
     written = {}
     doc = None
     if measures is None:
-        sources = config.raw_sources(raw_dir)
-        if not sources:
-            raise DataError(raw_dir, None, "no *.txt plan text in folder")
-        doc = ingest(sources)
+        sources = _expand([raw_dir])
+        doc = ingest(sources, keep_going=keep_going)
+        _report_unread(doc)
         measures = write_measures(doc, (out / "measures.csv") if out else config.MEASURES_CSV)
         written["measures"] = measures
     ds = load(measures, units)
@@ -75,7 +108,9 @@ def _figures(args) -> int:
 
 
 def _build(args) -> int:
-    written = build(raw_dir=args.raw, measures=args.measures, units=args.units, out=args.out)
+    written = build(
+        raw_dir=args.raw, measures=args.measures, units=args.units, out=args.out, keep_going=args.keep_going
+    )
     for name, path in written.items():
         print(f"{name}: {path}")
     return 0
@@ -86,7 +121,18 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     pi = sub.add_parser("ingest", help="read plan texts into a measures CSV")
-    pi.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="plan text file(s)")
+    pi.add_argument(
+        "sources",
+        nargs="+",
+        type=Path,
+        metavar="SOURCE",
+        help="plan file(s) (.txt .html .docx .xlsx .csv .pdf) or folder(s) of them",
+    )
+    pi.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="write the measures that could be read and list every place that could not (else: exit 2)",
+    )
     pi.add_argument(
         "-o",
         "--output",
@@ -98,7 +144,15 @@ def parser() -> argparse.ArgumentParser:
 
     pb = sub.add_parser("build", help="regenerate data/measures.csv, reports/ and figures/")
     pb.add_argument(
-        "--raw", type=Path, default=config.RAW_DIR, help="folder of plan texts to ingest (default: data/raw)"
+        "--raw",
+        type=Path,
+        default=config.RAW_DIR,
+        help="folder of plan files to ingest, any supported format (default: data/raw)",
+    )
+    pb.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="build from what could be read; list every unread place in reports/data_quality.md",
     )
     pb.add_argument(
         "--measures", type=Path, default=None, help="use this measures CSV instead of ingesting the raw texts"

@@ -22,6 +22,7 @@ __all__ = [
     "SEED",
     "UNITS_CSV",
     "raw_sources",
+    "skipped_sources",
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -43,5 +44,19 @@ RANDOM_SEED = 20230622
 
 
 def raw_sources(raw_dir: Path = RAW_DIR) -> list[Path]:
-    """Return the plan texts in `raw_dir` (``*.txt``), sorted by name so plan ids are stable."""
-    return sorted(p for p in Path(raw_dir).glob("*.txt") if p.is_file())
+    """The plan files in `raw_dir` that a reader exists for (txt, html, docx, xlsx, csv, pdf),
+    sorted by name so plan ids are stable."""
+    from .readers import supported
+
+    return sorted(p for p in Path(raw_dir).iterdir() if p.is_file() and supported(p) and not p.name.startswith("."))
+
+
+def skipped_sources(raw_dir: Path = RAW_DIR) -> list[Path]:
+    """Files in `raw_dir` no reader exists for (notes such as ``*.md`` and hidden files aside)."""
+    from .readers import supported
+
+    return sorted(
+        p
+        for p in Path(raw_dir).iterdir()
+        if p.is_file() and not supported(p) and not p.name.startswith(".") and p.suffix.lower() not in (".md", ".json")
+    )

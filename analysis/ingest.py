@@ -737,8 +737,8 @@ class _Assembler:
             if r:
                 self.anomaly(key, "role phrase", where, f"stripped {r!r}")
 
-    def add_units(self, it: _Item, role: str, units: list[str], key, place: str = ""):
-        line = key if isinstance(key, int) else None
+    def add_units(self, it: _Item, role: str, units: list[str], key, place: str = "", line: int | None = None):
+        line = key if isinstance(key, int) else line
         if role == "lead":
             it.lead += units
             it.lead_line = it.lead_line or line
@@ -749,7 +749,7 @@ class _Assembler:
             it.resp_place = it.resp_place or place or (f"line {key}" if line else str(key))
 
     # ---- values
-    def unit_value(self, key, value: str, role: str, it: _Item, place: str = "") -> bool:
+    def unit_value(self, key, value: str, role: str, it: _Item, place: str = "", line: int | None = None) -> bool:
         """Add a unit-list value to `role` of `it`; roles written inside the value win."""
         value = clean(value).rstrip("。;；")
         if not value:
@@ -759,7 +759,7 @@ class _Assembler:
         )
         if clauses and len(clauses) > 1:
             for units, r in clauses:
-                self.add_units(it, r, units, key, place)
+                self.add_units(it, r, units, key, place, line)
             return True
         units, roles, notes = split_units(value)
         self.note_units(key, notes, roles, value)
@@ -767,7 +767,7 @@ class _Assembler:
         if bad:
             self.unread(key, "not a unit name", bad[0])
             return False
-        self.add_units(it, role, units, key, place)
+        self.add_units(it, role, units, key, place, line)
         return True
 
     def leader_value(self, key, value: str, it: _Item, *, labelled: bool):
@@ -1280,10 +1280,10 @@ class _Assembler:
                         self.unread(key, "cannot read the roles in this cell", value)
                         continue
                     for units, r in clauses:
-                        self.add_units(it, r, [u for u in units if u not in seen[r]], key, c.place)
+                        self.add_units(it, r, [u for u in units if u not in seen[r]], key, c.place, c.line)
                     continue
                 before = (list(it.lead), list(it.resp))
-                self.unit_value(key, _join_lines(c.text), fld, it, c.place)
+                self.unit_value(key, _join_lines(c.text), fld, it, c.place, c.line)
                 # merged unit cells repeated down the rows of one measure are named once
                 if fld == "lead":
                     it.lead = before[0] + [u for u in it.lead[len(before[0]) :] if u not in seen["lead"]]
@@ -1560,13 +1560,10 @@ def ingest(sources, *, keep_going: bool = False) -> Document:
     if not sources:
         raise DataError(None, None, "no source file given")
     doc = Document()
-    names = {}
+    labels = _labels(sources)
     for path in sources:
-        if path.name in names:
-            raise DataError(path, None, "two sources share this file name", value=path.name)
-        names[path.name] = path
         try:
-            src = read_source(path)
+            src = read_source(path, name=labels[path])
         except DataError as exc:
             if not keep_going and len(sources) == 1:
                 raise
@@ -1574,6 +1571,24 @@ def ingest(sources, *, keep_going: bool = False) -> Document:
             continue
         doc.extend(parse_source(src, first_plan=len(doc.plans) + 1))
     return _checked(doc, keep_going)
+
+
+def _labels(paths: list[Path]) -> dict[Path, str]:
+    """The ``source_file`` label of each path: its name, or as many parent folders as make it
+    unique (two governments' ``附件1.docx`` become ``liuan/附件1.docx`` and ``wuhu/附件1.docx``)."""
+    if len({p.resolve() for p in paths}) < len(paths):
+        dup = next(p for p in paths if sum(q.resolve() == p.resolve() for q in paths) > 1)
+        raise DataError(dup, None, "the same file is given twice")
+    out = {}
+    for p in paths:
+        parts = p.resolve().parts
+        for k in range(1, len(parts) + 1):
+            label = "/".join(parts[-k:])
+            others = ["/".join(q.resolve().parts[-k:]) for q in paths if q != p]
+            if label not in others:
+                out[p] = label
+                break
+    return out
 
 
 def numbering_gaps(doc: Document) -> list[tuple[str, int, int, int]]:

@@ -89,15 +89,37 @@ def quality_report(ds: Dataset, doc: Document | None = None) -> str:
         kinds = doc.kind_counts()
         for src, enc in sorted(doc.encodings.items()):
             n = sum(1 for (s, _), _k in doc.line_kinds.items() if s == src)
-            out.append(f"- `{src}` ({enc}): {n} non-blank lines, every one accounted for")
+            n_unread = sum(1 for u in doc.unread if u.source_file == src)
+            fmt = doc.formats.get(src, "txt")
+            what = f"{fmt}, {enc}" if enc else fmt
+            state = "every one accounted for" if not n_unread else f"{n_unread} could not be read (listed below)"
+            out.append(f"- `{src}` ({what}): {n} non-blank lines and table rows, {state}")
         out += ["", _table(pd.DataFrame(sorted(kinds.items()), columns=["line kind", "n_lines"]))]
+        out += ["### Places that could not be read", ""]
+        if doc.unread:
+            out += [
+                "The build went on (`--keep-going`) without these; each is the file, the line or cell, "
+                "what is wrong and the value:",
+                "",
+            ]
+        out.append(
+            _table(
+                pd.DataFrame(
+                    [(u.source_file, u.place, u.message, u.value) for u in doc.unread],
+                    columns=["source_file", "place", "problem", "value"],
+                )
+            )
+        )
         out += [
             "### Plans",
             "",
             _table(
                 pd.DataFrame(
-                    [(p.plan_id, p.plan_title, p.title_line or "", len(p.preamble)) for p in doc.plans],
-                    columns=["plan_id", "plan_title", "title_line", "n_preamble_lines"],
+                    [
+                        (p.plan_id, p.plan_title, p.title_line or "", len(p.preamble), p.issuer or "_not stated_")
+                        for p in doc.plans
+                    ],
+                    columns=["plan_id", "plan_title", "title_line", "n_preamble_lines", "issuer"],
                 )
             ),
         ]
@@ -119,8 +141,33 @@ def quality_report(ds: Dataset, doc: Document | None = None) -> str:
         out.append(
             _table(
                 pd.DataFrame(
-                    [(x.source_file, x.line, x.kind, x.detail, x.value) for x in seps],
+                    [
+                        (x.source_file, x.line if x.line is not None else x.place, x.kind, x.detail, x.value)
+                        for x in seps
+                    ],
                     columns=["source_file", "line", "kind", "detail", "value"],
+                )
+            )
+        )
+        other = [
+            x
+            for x in doc.anomalies
+            if x.kind not in ("separator", "role phrase", "empty label", "text continuation", "title")
+        ]
+        out += ["### Other reading decisions", ""]
+        out += [
+            "Leaders that name no person, rows continued on a new page, repeated headers, columns not read, "
+            "measures numbered by position:",
+            "",
+        ]
+        out.append(
+            _table(
+                pd.DataFrame(
+                    [
+                        (x.source_file, x.line if x.line is not None else x.place, x.kind, x.detail, x.value)
+                        for x in other
+                    ],
+                    columns=["source_file", "place", "kind", "detail", "value"],
                 )
             )
         )
@@ -128,6 +175,12 @@ def quality_report(ds: Dataset, doc: Document | None = None) -> str:
         pre = [(p.plan_id, ln, t) for p in doc.plans for ln, t in p.preamble]
         out.append(_table(pd.DataFrame(pre, columns=["plan_id", "line", "text"])))
 
+    for col, what in (("leaders_raw", "a leader (分管领导 …)"), ("deadline_raw", "a deadline (完成时限 …)")):
+        if col in m:
+            n = int((m[col] != "").sum())
+            out += [f"- measures with {what}: {n} of {len(m)}"]
+    if "leaders_raw" in m or "deadline_raw" in m:
+        out.append("")
     out += ["## Measures without responsible units", ""]
     out.append(_table(m.loc[m["responsible_units_raw"] == "", ["measure_id", "lead_units_raw", "text"]]))
     out += ["## Measures without lead units", ""]
