@@ -429,6 +429,8 @@ def _notice_title(lines: list[str]) -> str:
 
 
 def _is_chrome(s: str) -> bool:
+    if len(s) > 80 and "文号" not in s:  # page furniture is short (the 名称:…文号: line aside)
+        return False
     return bool(_CHROME_RE.search(s)) or bool(_DATE_RE.match(s))
 
 
@@ -456,6 +458,8 @@ def _header_fields(cells: list[str]) -> list[str | None] | None:
 
 def _line_header(s: str) -> list[str] | None:
     """The header words of a line made only of header words (spaced-out words joined), else None."""
+    if len(s) > 80 or _SENTENCE_PUNCT.search(s) or "、" in s:
+        return None
     tokens = [t for t in re.split(r"\s*\|\s*|\s+", s) if t]
     words: list[str] = []
     run = ""
@@ -477,6 +481,8 @@ def _line_header(s: str) -> list[str] | None:
 def _cells(s: str) -> list[str] | None:
     """A line split into cells: at ``|`` (empty cells kept: they hold a column's place), else at
     tabs or runs of two or more spaces (empty cells vanish there); None for an unsplit line."""
+    if "|" not in s and "\t" not in s and "  " not in s and "\u3000" not in s and " \u3000" not in s:
+        return None
     if "|" in s:
         t = s.strip()
         if t.startswith("|"):
@@ -513,6 +519,8 @@ def _number_style(s: str) -> str:
 
 
 def _number_cell(s: str) -> int | None:
+    if len(s) > 12:
+        return None
     s = re.sub(r"\s", "", s)
     if not _NUMBER_ONLY.match(s):
         return None
@@ -537,9 +545,9 @@ def _persons(s: str, *, labelled: bool = False) -> list[str] | None:
     body names (文旅, 商务).
     """
     s = clean(s).rstrip("。;；,，")
-    if not s:
+    if not s or len(s) > 40 or (len(s) > 4 and not _NAME_SEPARATORS.search(s)) or _SENTENCE_PUNCT.search(s):
         return None
-    parts = [p for p in re.split(r"[、,，;；/]|\s{2,}|\u3000", s) if clean(p)]
+    parts = [p for p in _NAME_SPLIT.split(s) if clean(p)]
     names = []
     for p in parts:
         p = clean(p)
@@ -548,11 +556,16 @@ def _persons(s: str, *, labelled: bool = False) -> list[str] | None:
         candidates = subs if len(subs) > 1 and all(len(x) >= 2 for x in subs) else ["".join(subs)]
         for c in candidates:
             c = _TITLE_WORDS.sub("", c) if labelled else c
-            c = re.sub(r"(同志|等)$", "", c)
+            c = _TRAILING_SUFFIX.sub("", c)
             if not _is_person(c) or (not labelled and len(c) == 2 and len(subs) == 1):
                 return None
             names.append(c)
     return names or None
+
+
+_NAME_SEPARATORS = re.compile(r"[、,，;；/\s\u3000]")
+_NAME_SPLIT = re.compile(r"[、,，;；/]|\s{2,}|\u3000")
+_TRAILING_SUFFIX = re.compile(r"(同志|等)$")
 
 
 def _is_person(c: str) -> bool:
@@ -857,17 +870,6 @@ class _Assembler:
         ):
             self.title(key, s)
             return
-        words = _line_header(s)
-        if words is not None and (self.started_or_titled() or len(words) >= 2):
-            fields = [column_field(w, strict=True) for w in words]
-            self.start()
-            if self.last_kind == "header" and self.line_schema is not None:
-                self.line_schema = _resolve_tasks(self.line_schema + fields)
-            else:
-                self.line_schema = _resolve_tasks(fields)
-            self.kind(key, "header")
-            self.current = None
-            return
         m = _SECTION_RE.match(s)
         if m and not self.started() and "。" in s[:-1]:  # 一、…。… in the notice: a paragraph
             self.preamble(key, s)
@@ -890,6 +892,17 @@ class _Assembler:
             item = self.new_item(number, text, key, style, line=ln.line, place=ln.place)
             self.kind(key, "item")
             self.item_text(item, key)
+            return
+        words = _line_header(s)
+        if words is not None and (self.started_or_titled() or len(words) >= 2):
+            fields = [column_field(w, strict=True) for w in words]
+            self.start()
+            if self.last_kind == "header" and self.line_schema is not None:
+                self.line_schema = _resolve_tasks(self.line_schema + fields)
+            else:
+                self.line_schema = _resolve_tasks(fields)
+            self.kind(key, "header")
+            self.current = None
             return
         labels = list(label_regex().finditer(s))
         if labels and labels[0].start() == 0:
@@ -1576,18 +1589,21 @@ def ingest(sources, *, keep_going: bool = False) -> Document:
 def _labels(paths: list[Path]) -> dict[Path, str]:
     """The ``source_file`` label of each path: its name, or as many parent folders as make it
     unique (two governments' ``附件1.docx`` become ``liuan/附件1.docx`` and ``wuhu/附件1.docx``)."""
-    if len({p.resolve() for p in paths}) < len(paths):
-        dup = next(p for p in paths if sum(q.resolve() == p.resolve() for q in paths) > 1)
+    parts = {p: p.resolve().parts for p in paths}
+    if len(set(parts.values())) < len(paths):
+        dup = next(p for p in paths if sum(q == parts[p] for q in parts.values()) > 1)
         raise DataError(dup, None, "the same file is given twice")
-    out = {}
-    for p in paths:
-        parts = p.resolve().parts
-        for k in range(1, len(parts) + 1):
-            label = "/".join(parts[-k:])
-            others = ["/".join(q.resolve().parts[-k:]) for q in paths if q != p]
-            if label not in others:
-                out[p] = label
-                break
+    out: dict[Path, str] = {}
+    depth = 1
+    todo = list(paths)
+    while todo:
+        labels = {p: "/".join(parts[p][-depth:]) for p in todo}
+        counts = Counter(labels.values()) + Counter(out.values())
+        for p in list(todo):
+            if counts[labels[p]] == 1 or depth >= len(parts[p]):
+                out[p] = labels[p]
+                todo.remove(p)
+        depth += 1
     return out
 
 

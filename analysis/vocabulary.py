@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 __all__ = [
@@ -170,6 +170,8 @@ def strip_role(token: str, phrases=ROLE_PHRASES) -> tuple[str, str]:
 
     The name must keep at least two characters (``参与`` alone is not a unit plus a role).
     """
+    if not token.endswith(phrases):  # one C-level test for the common case: no role phrase
+        return token, ""
     for p in phrases:
         if token.endswith(p) and len(token) > len(p) + 1:
             return token[: -len(p)], p
@@ -177,6 +179,10 @@ def strip_role(token: str, phrases=ROLE_PHRASES) -> tuple[str, str]:
 
 
 _DOUBLED = re.compile(rf"[{SEPARATORS}]{{2,}}")
+_SPLITTING = set(SEPARATORS)
+
+
+_EDGE_RE = re.compile(f"[{re.escape(EDGE)}]")
 
 
 def split_units(s: str) -> tuple[list[str], list[str], list[str]]:
@@ -187,7 +193,14 @@ def split_units(s: str) -> tuple[list[str], list[str], list[str]]:
     than 、). Whitespace inside a name is removed (PDF and Word exports space out short names:
     ``区 财 政 局``).
     """
-    parts = split_depth0(s, SEPARATORS)
+    units, roles, notes = _split_units(s)
+    return list(units), list(roles), list(notes)
+
+
+@lru_cache(maxsize=1 << 16)
+def _split_units(s: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """:func:`split_units` as tuples, remembered: real plans repeat the same lists many times."""
+    parts = split_depth0(s, SEPARATORS) if any(ch in s for ch in _SPLITTING) else [s]
     units, roles, notes = [], [], []
     seps = [ch for ch in s if ch in SEPARATORS]
     for ch in sorted(set(seps) - {"、"}):
@@ -203,12 +216,12 @@ def split_units(s: str) -> tuple[list[str], list[str], list[str]]:
             name = name[:-1]
             notes.append("trailing 等 removed")
         name = clean(name)
-        if any(ch in name for ch in EDGE):
-            name = "".join(ch for ch in name if ch not in EDGE)
+        if _EDGE_RE.search(name):
+            name = _EDGE_RE.sub("", name)
             notes.append("space inside a name removed")
         units.append(name)
         roles.append(role)
-    return units, roles, notes
+    return tuple(units), tuple(roles), tuple(notes)
 
 
 def _rejoin_short(parts: list[str], notes: list[str]) -> list[str]:
