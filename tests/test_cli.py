@@ -60,3 +60,33 @@ def test_build_twice_is_byte_identical_and_matches_committed_outputs(tmp_path):
         if rel.parts[0] in ("reports", "figures"):
             committed = config.PROJECT_ROOT / rel
             assert committed.read_bytes() == (outs[0] / rel).read_bytes(), f"{rel} is stale: run the build"
+
+
+def test_ingest_a_folder_of_mixed_formats(tmp_path):
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    plans = config.PROJECT_ROOT / "tests" / "fixtures" / "plans"
+    for name in ("wuhu_2025_docx", "dazhu_minsheng_2016_html", "qiaocheng_2025_pdf", "jiayu_2021_csv"):
+        src = next((plans / name).glob("plan.*"))
+        (folder / f"{name}{src.suffix}").write_bytes(src.read_bytes())
+    (folder / "notes.doc").write_bytes(b"\xd0\xcf")
+    r = run("ingest", folder, "-o", tmp_path / "m.csv")
+    assert r.returncode == 0, r.stderr
+    # 9 (Wuhu) + 11 (Dazhu) + 5 (Qiaocheng) + 5 (Jiayu), each counted by hand in its expected.json
+    assert "30 measures in 4 plan(s)" in r.stdout
+    assert "notes.doc: skipped (no reader for .doc)" in r.stderr
+    import pandas as pd
+
+    df = pd.read_csv(tmp_path / "m.csv", dtype=str, keep_default_na=False)
+    assert sorted(df["source_format"].unique()) == ["csv", "docx", "html", "pdf"]
+
+
+def test_keep_going_writes_what_it_read_and_lists_the_rest(write, tmp_path):
+    bad = write("bad.txt", "1.措施。\n区司法局\n区直有关部门\n区财政局\n2.另一措施。\n区发改局\n")
+    r = run("ingest", bad, "-o", tmp_path / "m.csv")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    r = run("ingest", bad, "-o", tmp_path / "m.csv", "--keep-going")
+    assert r.returncode == 0, r.stderr
+    assert "1 place(s) could not be read" in r.stderr
+    assert "bad.txt:4: third unit line for the measure of line 1: '区财政局'" in r.stderr
+    assert "2 measures in 1 plan(s)" in r.stdout

@@ -280,3 +280,18 @@ def test_chrome_that_looks_like_a_title_is_not_a_plan():
     )
     doc = parse_text(text)
     assert [p.plan_title for p in doc.plans] == ["某区重点工作任务分解表"]
+
+
+def test_keep_going_lists_unread_places_in_the_quality_report(tmp_path):
+    from analysis import config
+    from analysis.ingest import write_measures
+    from analysis.load import load
+    from analysis.quality import quality_report
+
+    bad = tmp_path / "bad.txt"
+    bad.write_text("1.措施。\n区司法局\n区直有关部门\n区财政局\n2.另一措施。\n区发改局\n", encoding="utf-8")
+    doc = ingest([bad], keep_going=True)
+    ds = load(write_measures(doc, tmp_path / "m.csv"), config.UNITS_CSV)
+    report = quality_report(ds, doc)
+    assert "1 could not be read (listed below)" in report
+    assert "| bad.txt | line 4 | third unit line for the measure of line 1 | 区财政局 |" in report
