@@ -881,13 +881,13 @@ class _Assembler:
             self.set_section_leaders(key, self.section[1])
             self.kind(key, "section")
             return
-        if self.started() and _number_cell(s) is not None and not _SECTION_RE.match(s):
+        if (self.started() or self.plans) and _number_cell(s) is not None and not _SECTION_RE.match(s):
             # a number alone: the 序号 cell of a table copied one cell per line
             self.new_item(_number_cell(s), "", key, "bare", line=ln.line, place=ln.place)
             self.kind(key, "item")
             return
         it = _match_item(s)
-        if it and (it[2] != "bare" or self.started()):
+        if it and (it[2] != "bare" or self.started() or self.plans):
             number, text, style = it
             item = self.new_item(number, text, key, style, line=ln.line, place=ln.place)
             self.kind(key, "item")

@@ -295,3 +295,38 @@ def test_keep_going_lists_unread_places_in_the_quality_report(tmp_path):
     report = quality_report(ds, doc)
     assert "1 could not be read (listed below)" in report
     assert "| bad.txt | line 4 | third unit line for the measure of line 1 | 区财政局 |" in report
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "某区重点工作任务分解表",
+        "某市2023年重点工作责任清单",
+        "某县重点任务清单",
+        "某区2024年法治政府建设工作要点",
+        "某区重点工作责任分工",
+    ],
+)
+def test_title_endings(title):
+    doc = parse_text(f"{title}\n1.推进改革。\n牵头单位:区发改局\n")
+    assert [p.plan_title for p in doc.plans] == [title]
+
+
+def test_bare_numbers_and_rows_without_any_number():
+    bare = parse_text("某区重点工作任务分解表\n1 地区生产总值增长6%。\n区发改局\n区统计局\n").measures[0]
+    assert (bare.item_no, bare.text, bare.lead_units, bare.responsible_units) == (
+        1,
+        "地区生产总值增长6%。",
+        ("区发改局",),
+        ("区统计局",),
+    )
+    text = "某区重点工作任务分解表\n重点任务\n牵头单位\n推进老旧小区改造。\n区住建局\n建设口袋公园。\n区城管局\n"
+    doc = parse_text(text)
+    assert [(m.item_no, m.text, m.lead_units) for m in doc.measures] == [
+        (1, "推进老旧小区改造。", ("区住建局",)),
+        (2, "建设口袋公园。", ("区城管局",)),
+    ]
+    assert [a.detail for a in doc.anomalies if a.kind == "item number"] == [
+        "no number: numbered 1 by position",
+        "no number: numbered 2 by position",
+    ]
