@@ -396,6 +396,8 @@ def _parse_prefix(prefix: str) -> tuple[str, str] | None:
     for lv in sorted(LEVELS, key=len, reverse=True):
         if prefix.endswith(lv):
             rest = prefix[: -len(lv)]
+            if lv == "州" and len(rest) < 2:
+                continue  # 杭州, 开州: a place name ending in 州, not a prefecture
             if rest and _plausible_place(rest, allow_levels=True):
                 return lv, rest
     if _plausible_place(prefix, allow_levels=False):
