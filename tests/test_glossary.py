@@ -1,7 +1,8 @@
 """The glossary of government bodies: typing real unit names, and proposing a registry.
 
 The table ``tests/fixtures/glossary_names.csv`` holds real unit names copied from the published
-plans (and notices) of 23 governments, each with its source address and the reading worked out by
+plans and notices of 23 governments and from news of two more governments' institutional reforms
+(25 in all), each with its source address and the reading worked out by
 hand: functional type, system, collective or not, level word and place.
 """
 
