@@ -37,6 +37,7 @@ def _registry(args) -> int:
     proposal = propose(read_unit_names(args.sources), places=places, place_en=place_en)
     if args.output is None:
         sys.stdout.write(proposal.units.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.flush()
         print(proposal.report(), file=sys.stderr)
         return 0
     path = write_csv(proposal.units, args.output)

@@ -131,7 +131,7 @@ class Glossary:
 
     types: dict[str, GlossaryType]
     forms: dict[str, tuple[str, int, str]]
-    place_forms: tuple[tuple[re.Pattern, str, int], ...]
+    place_forms: tuple[tuple[re.Pattern, str, int, str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def load_glossary(path=GLOSSARY_CSV) -> Glossary:
         raise DataError(path, 1, f"glossary columns must be {GLOSSARY_COLUMNS}", value=str(reader.fieldnames))
     types: dict[str, GlossaryType] = {}
     forms: dict[str, tuple[str, int, str]] = {}
-    place_forms: list[tuple[re.Pattern, str, int]] = []
+    place_forms: list[tuple[re.Pattern, str, int, str, str]] = []
     lines: dict[str, int] = {}
     for row in reader:
         line = reader.line_num
@@ -210,7 +210,8 @@ def load_glossary(path=GLOSSARY_CSV) -> Glossary:
         for rank, form in enumerate(t.forms):
             if "{P}" in form:
                 pattern = re.escape(form).replace(r"\{P\}", "(?P<inner>[^委局办部厅院室会]{1,8}?)") + "$"
-                place_forms.append((re.compile(pattern), tid, rank, len(form)))
+                head, tail = form.split("{P}", 1)
+                place_forms.append((re.compile(pattern), tid, rank, head, tail))
                 continue
             expanded = [(form.replace("{L}", lv), lv) for lv in _LEVEL_TOKENS] if "{L}" in form else [(form, "")]
             for f, lv in expanded:
@@ -223,8 +224,18 @@ def load_glossary(path=GLOSSARY_CSV) -> Glossary:
         bad = [r for r in t.related if r not in types]
         if bad:
             raise DataError(path, lines[t.type_id], "unknown related type", value=bad[0])
-    place_forms.sort(key=lambda p: -p[3])  # the longest literal first: 人民银行{P}中心支行 before 人民银行{P}支行
-    return Glossary(types=types, forms=forms, place_forms=tuple(p[:3] for p in place_forms))
+    # Relatedness is symmetric: a row may list it on one side only.
+    back: dict[str, list[str]] = {tid: [] for tid in types}
+    for t in types.values():
+        for r in t.related:
+            back[r].append(t.type_id)
+    for tid, t in list(types.items()):
+        extra = tuple(r for r in back[tid] if r not in t.related)
+        if extra:
+            types[tid] = GlossaryType(**{**t.__dict__, "related": t.related + extra})
+    # The longest literal first: 人民银行{P}中心支行 before 人民银行{P}支行.
+    place_forms.sort(key=lambda p: -len(p[3] + p[4]))
+    return Glossary(types=types, forms=forms, place_forms=tuple(place_forms))
 
 
 @lru_cache(maxsize=1)
@@ -249,7 +260,14 @@ def simplify(name: str) -> str:
     ('区发改局', '各单位党委(党组)')
     """
     s = re.sub(r"\s+", "", name.translate(_PUNCT))
-    return _converter().convert(s) if s else s
+    if all(_unchanged(ch) for ch in s):
+        return s  # fast path: no character OpenCC would change on its own
+    return _converter().convert(s)
+
+
+@lru_cache(maxsize=65536)
+def _unchanged(ch: str) -> bool:
+    return ch.isascii() or _converter().convert(ch) == ch
 
 
 # --- collective placeholders ----------------------------------------------------------------
@@ -542,7 +560,9 @@ def classify(name: str, glossary: Glossary | None = None, *, place_en=None, defa
         hit = g.forms.get(body[i:])
         if hit is not None:
             candidates.append((i, hit[0], hit[1], hit[2], ""))
-    for pattern, tid, rank in g.place_forms:
+    for pattern, tid, rank, head, tail in g.place_forms:
+        if not body.endswith(tail) or head not in body:
+            continue
         for i in range(len(body)):
             m = pattern.match(body, i)
             if m:
@@ -706,7 +726,10 @@ def propose(
     first = {n: classify(n, g, place_en=place_en) for n in order}
     levels = Counter(c.level for c in first.values() if c.level and not c.place and c.type_id not in ("", "collective"))
     own_level = levels.most_common(1)[0][0] if levels else ""
-    cls = {n: classify(n, g, place_en=place_en, default_level=own_level) for n in order}
+    cls = {
+        n: classify(n, g, place_en=place_en, default_level=own_level) if c.type_id and not (c.level or c.place) else c
+        for n, c in first.items()
+    }
 
     groups: dict[tuple, list[str]] = {}
     how: dict[str, str] = {}
@@ -757,7 +780,8 @@ def propose(
         if not c.type_id:
             notes.append("untyped: not in the glossary; kept as its own unit with system other, to review.")
         elif c.confidence in ("medium", "low") and not c.is_collective:
-            notes.append(f"judgement: {c.reason} (sure: {c.confidence}).")
+            extra = f"; {how[canon]}" if how.get(canon, "").startswith("place") else ""
+            notes.append(f"judgement: {c.reason}{extra} (sure: {c.confidence}).")
         elif key[0] == "type" and how.get(canon):
             notes.append(f"judgement: {how[canon]} (sure: medium).")
         units.append(
@@ -799,17 +823,22 @@ def propose(
                 }
             )
     # Related types in one jurisdiction: never merged, both flagged.
-    typed = [u for u in units if u["_key"][0] == "type"]
-    for u in typed:
-        t = g.types[u["_key"][1]]
-        for v in typed:
-            if v is not u and v["_key"][1] in t.related and v["_key"][2] == u["_key"][2]:
-                other = g.types[v["_key"][1]]
-                u["note"] = (u["note"] + " " if u["note"] else "") + (
-                    f"judgement: kept apart from {v['unit']} ({other.name_zh}): related types that can name one body"
-                    " (renamed, merged or loosely written); the glossary cannot tell, so they are not merged"
-                    " (to merge, move this name into that row's aliases)."
-                )
+    by_place: dict[str, dict[str, list[int]]] = {}
+    for i, u in enumerate(units):
+        if u["_key"][0] == "type":
+            by_place.setdefault(u["_key"][2], {}).setdefault(u["_key"][1], []).append(i)
+    for u in units:
+        if u["_key"][0] != "type":
+            continue
+        bucket = by_place[u["_key"][2]]
+        near = sorted(i for r in g.types[u["_key"][1]].related for i in bucket.get(r, ()))
+        for v in (units[i] for i in near):
+            other = g.types[v["_key"][1]]
+            u["note"] = (u["note"] + " " if u["note"] else "") + (
+                f"judgement: kept apart from {v['unit']} ({other.name_zh}): related types that can name one body"
+                " (renamed, merged or loosely written); the glossary cannot tell, so they are not merged"
+                " (to merge, move this name into that row's aliases)."
+            )
     sys_order = {s: i for i, s in enumerate(SYSTEMS)}
     units.sort(key=lambda u: (u["is_collective"] == "true", sys_order.get(u["system"], 99), u["_order"]))
     frame = pd.DataFrame([{k: u[k] for k in REGISTRY_COLUMNS} for u in units], columns=REGISTRY_COLUMNS)

@@ -255,6 +255,40 @@ def test_cli_registry_writes_the_registry_and_its_decisions_byte_identically(tmp
     assert units.loc[units["unit"] == "下陆公安分局", "name_en"].item() == "Xialu Public Security Sub-bureau"
 
 
+def test_a_plan_of_another_government_gets_a_registry_it_loads_with(tmp_path):
+    # The first six measures of 立山区's 2023 plan as published at
+    # http://www.lishan.gov.cn/html/ASLSQ/202303/0168765895614794.html (title and items verbatim,
+    # the preamble cut to one sentence): the plan of issue 16's "tried as a new user would".
+    plan = Path(__file__).parent / "fixtures" / "glossary_lishan_2023.txt"
+    assert main(["ingest", str(plan), "-o", str(tmp_path / "measures.csv")]) == 0
+    assert main(["registry", str(plan), "--place", "立山=Lishan", "-o", str(tmp_path / "units.csv")]) == 0
+    units = pd.read_csv(tmp_path / "units.csv", dtype=str, keep_default_na=False).set_index("unit")
+    assert list(units.index) == [
+        "区发改局",
+        "区工信局",
+        "区商务局",
+        "区市场局",
+        "区财政局",
+        "立山经济开发区",
+        "税务局",
+        "各街道",
+        "全区经济运行各专班",
+        "区直各部门",
+        "各相关单位",
+    ]
+    assert set(units["aliases"]) == {""}
+    assert units.loc["立山经济开发区", ["system", "name_en"]].tolist() == ["zone", "Lishan Development Zone"]
+    assert units.loc["税务局", ["system", "name_en"]].tolist() == ["vertical", "District Taxation Bureau"]
+    assert units.loc["税务局", "note"] == (
+        "judgement: glossary form 税务局 of 税务局 (tax) with no level or place written (read as the plan's own)"
+        " (sure: medium)."
+    )
+    assert units["is_collective"].tolist().count("true") == 4
+    ds = load(tmp_path / "measures.csv", tmp_path / "units.csv")
+    assert len(ds.measures) == 6
+    assert set(ds.assignments["unit"].astype(str)) == set(units.index)
+
+
 def test_cli_registry_bad_source_is_a_plain_message(tmp_path, capsys):
     bad = tmp_path / "m.csv"
     bad.write_text("measure_id,text\nP1-01,x\n", encoding="utf-8")
