@@ -301,7 +301,7 @@ _KIND_WORDS = (
 )
 _BARE_GRASSROOTS = re.compile(
     r"^(?:相关|有关)?(?:街道|街道办事处|街道办|街办|乡镇|镇街|镇|乡|苏木|社区|村|村\(社区\)|镇\(街道\)|乡镇\(街道\)|"
-    r"乡镇人民政府|镇人民政府|乡人民政府|街道党工委)(?:\([^)]*\))?$"
+    r"乡镇人民政府|镇人民政府|乡人民政府|街道党工委|乡镇党委|乡镇党委政府|镇街党委)(?:\([^)]*\))?$"
 )
 _BARE_GENERIC = re.compile(r"^(?:有关|相关|其他|其它)?(?:部门|单位|部门和单位|单位和部门|企业|机构)$")
 _SCOPE = re.compile(rf"^(?:全|本)?(?P<level>{_LEVEL_ALT})(?P<scope>直|级|属|政府|委|直机关|委政府)?")
@@ -371,6 +371,8 @@ _KIND_EN = (
     ("乡镇", "townships"),
     ("镇", "towns"),
     ("开发区", "development zones"),
+    ("社区", "communities"),
+    ("村", "villages"),
     ("政府", "governments"),
 )
 
@@ -614,6 +616,38 @@ def classify(name: str, glossary: Glossary | None = None, *, place_en=None, defa
             confidence=confidence,
             reason=reason,
         )
+    # A second name or an included office in brackets (区发改局(粮食局), 区人事局(含区编办)): the body
+    # is the one named before the bracket.
+    m = re.fullmatch(r"(?P<outer>[^()]+)\((?P<inner>[^()]+)\)", body)
+    if m:
+        outer = classify(m.group("outer"), g, place_en=place_en, default_level=default_level)
+        if outer.type_id and not outer.is_collective:
+            return make(
+                **{k: getattr(outer, k) for k in ("type_id", "system", "name_en", "level", "place", "prefix", "core")},
+                suffix=outer.suffix,
+                unique=outer.unique,
+                confidence="medium",
+                reason=f"{outer.reason}; the bracket ({m.group('inner')}) is read as a second name or included office",
+            )
+    # A city bureau's sub-bureau for a place (黄石市公安局下陆分局): the place's body of that type.
+    m = re.fullmatch(r"(?P<outer>.+?局)(?P<inner>[\u3400-\u9fff]{2,6}?)分局", body)
+    if m and _plausible_place(m.group("inner"), allow_levels=False):
+        outer = classify(m.group("outer"), g, place_en=place_en, default_level=default_level)
+        t = g.types.get(outer.type_id)
+        if t is not None and t.unique:
+            core = m.group("outer")[len(outer.prefix) :] + m.group("inner") + "分局"
+            return make(
+                type_id=t.type_id,
+                system=outer.system,
+                name_en=_name_en(t, "", m.group("inner"), core, place_en, default_level),
+                place=m.group("inner"),
+                prefix=outer.prefix,
+                core=core,
+                suffix="分局",
+                unique=True,
+                confidence="medium",
+                reason=f"{outer.reason}; its sub-bureau for {m.group('inner')} (局…分局)",
+            )
     m = re.match(rf"^(?P<place>[\u3400-\u9fff]{{0,6}}?)(?P<level>{_LEVEL_ALT})(?P<rest>.+)$", body)
     if m and _parse_prefix(m.group("place") + m.group("level")) is not None:
         for head, system, why in _FALLBACKS:

@@ -74,6 +74,11 @@ def test_real_names_are_typed_as_worked_out_by_hand(row):
         pytest.param("市场监管局", "market", "government", "", "", "市场监管局", id="no-prefix"),
         pytest.param("旗发改委", "ndrc", "government", "旗", "", "发改委", id="banner"),
         pytest.param("區衛健委", "health", "government", "区", "", "卫健委", id="traditional"),
+        pytest.param(
+            "黄石市公安局下陆分局", "public_security", "public_security", "", "下陆", "公安局下陆分局", id="city-sub"
+        ),
+        pytest.param("区发改局（粮食局）", "ndrc", "government", "区", "", "发改局", id="second-name-in-brackets"),
+        pytest.param("區人事局(含區編辦)", "personnel_old", "government", "区", "", "人事局", id="included-office"),
     ],
 )
 def test_hard_names(name, type_id, system, level, place, core):
