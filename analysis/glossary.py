@@ -699,6 +699,8 @@ class Proposal:
         for unit, note in zip(self.units["unit"], self.units["note"], strict=True):
             if note:
                 lines.append(f"  {unit}: {note}")
+        if self.untyped():
+            lines.append("untyped (system other, to review): " + "、".join(self.untyped()))
         return "\n".join(lines)
 
 
@@ -851,7 +853,7 @@ def propose(
                     "system": cls[canon].system,
                     "level": d.level,
                     "place": d.place,
-                    "is_collective": d.is_collective,
+                    "is_collective": "true" if d.is_collective else "false",
                     "confidence": d.confidence,
                     "reason": d.reason,
                 }

@@ -254,6 +254,7 @@ def test_cli_registry_writes_the_registry_and_its_decisions_byte_identically(tmp
     printed = capsys.readouterr().out
     assert printed.startswith("64 written names -> 57 units (7 merged as variants, 7 collective, 1 untyped)")
     assert "区民企中心: untyped:" in printed
+    assert printed.splitlines()[-2] == "untyped (system other, to review): 区民企中心"
     assert main(["registry", str(config.MEASURES_CSV), "--place", "下陆=Xialu", "-o", str(out)]) == 0
     assert out.read_bytes() == first
     units = pd.read_csv(out, dtype=str, keep_default_na=False)
