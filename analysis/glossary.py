@@ -42,7 +42,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -301,7 +301,7 @@ _KIND_WORDS = (
 )
 _BARE_GRASSROOTS = re.compile(
     r"^(?:相关|有关)?(?:街道|街道办事处|街道办|街办|乡镇|镇街|镇|乡|苏木|社区|村|村\(社区\)|镇\(街道\)|乡镇\(街道\)|"
-    r"乡镇人民政府|镇人民政府|乡人民政府|街道党工委|乡镇党委|乡镇党委政府|镇街党委)(?:\([^)]*\))?$"
+    r"乡镇人民政府|镇人民政府|乡人民政府|街道党工委|乡镇党委|乡镇党委政府|镇街党委|乡镇办|镇办|街镇|镇街道)(?:\([^)]*\))?$"
 )
 _BARE_GENERIC = re.compile(r"^(?:有关|相关|其他|其它)?(?:部门|单位|部门和单位|单位和部门|企业|机构)$")
 _SCOPE = re.compile(rf"^(?:全|本)?(?P<level>{_LEVEL_ALT})(?P<scope>直|级|属|政府|委|直机关|委政府)?")
@@ -335,7 +335,7 @@ def _collective_attrs(s: str) -> tuple[str, tuple[str, ...]]:
         grass.append("township")
     if re.search(r"街道|街办|社区", s):
         grass.append("subdistrict")
-    if re.search(r"开发区|园区|管委会|新区", s):
+    if re.search(r"开发区|园区|管委会|新区|功能区", s):
         grass.append("zone")
     if "党委(党组)" in s or "党组" in s:
         return "collective", _PARTY_GROUPS
@@ -432,7 +432,7 @@ def _plausible_place(s: str, *, allow_levels: bool) -> bool:
         return False
     if allow_levels:
         return not s.startswith(tuple(LEVELS))
-    return len(s) >= 2 and not any(lv in s for lv in LEVELS)
+    return len(s) >= 2 and not any(lv in s for lv in LEVELS if lv != "州")  # 滁州, 杭州: 州 in a place name
 
 
 def _lead_level(prefix: str) -> tuple[str, str]:
@@ -606,7 +606,9 @@ def classify(name: str, glossary: Glossary | None = None, *, place_en=None, defa
         return make(
             type_id=tid,
             system=system,
-            name_en=_name_en(t, level, place, core, place_en, default_level),
+            name_en=_name_en(
+                t, level, place, core if t.unique else prefix[len(place + level) :] + core, place_en, default_level
+            ),
             level=level,
             place=place,
             prefix=prefix,
@@ -616,6 +618,17 @@ def classify(name: str, glossary: Glossary | None = None, *, place_en=None, defa
             confidence=confidence,
             reason=reason,
         )
+    # A last name followed by 等 ("and others", 省林业局等): the named body; the others are unnamed.
+    if body.endswith("等") and len(body) > 2:
+        named = classify(body[:-1], g, place_en=place_en, default_level=default_level)
+        if named.type_id and not named.is_collective:
+            return make(
+                **{k: getattr(named, k) for k in ("type_id", "system", "name_en", "level", "place", "prefix", "core")},
+                suffix=named.suffix,
+                unique=named.unique,
+                confidence="medium",
+                reason=f"{named.reason}; the trailing 等 (and others) names no further body",
+            )
     # A second name or an included office in brackets (区发改局(粮食局), 区人事局(含区编办)): the body
     # is the one named before the bracket.
     m = re.fullmatch(r"(?P<outer>[^()]+)\((?P<inner>[^()]+)\)", body)
@@ -766,6 +779,20 @@ def propose(
         n: classify(n, g, place_en=place_en, default_level=own_level) if c.type_id and not (c.level or c.place) else c
         for n, c in first.items()
     }
+    if own_level in ("省", "自治区", "市", "州", "自治州", "盟"):
+        # 开发区管委会 with no name, in a city's or province's plan, stands for its zones (several).
+        for n, c in cls.items():
+            if c.type_id == "zone" and not (c.level or c.place):
+                cls[n] = replace(
+                    c,
+                    type_id="collective",
+                    system="zone",
+                    name_en="All development zones",
+                    is_collective=True,
+                    members=("zone",),
+                    unique=False,
+                    reason=f"collective: a zone word with no name in a {own_level}-level plan stands for its zones",
+                )
 
     groups: dict[tuple, list[str]] = {}
     how: dict[str, str] = {}
