@@ -1,6 +1,6 @@
 """Glossary of Chinese government bodies: type a written unit name, and propose a registry.
 
-The glossary (``analysis/glossary.csv``, see README "Glossary") lists functional types (发展和改革,
+The glossary (``analysis/glossary.csv``; README "Glossary and proposed registries") lists functional types (发展和改革,
 司法, 公安 …), each with its system, an English name pattern and the written forms plans use
 (发展和改革局, 发改委, 发改局 …, in order of preference: the body's proper name first). A written
 name is read as
@@ -509,6 +509,11 @@ def classify(name: str, glossary: Glossary | None = None, *, place_en=None, defa
         stays in Chinese.
     default_level : str
         Level word used in the English name when the name writes none (the plan's own level).
+
+    Returns
+    -------
+    Classification
+        Never raises for odd input: an empty or unreadable name is untyped (``confidence`` none).
     """
     g = glossary or _default_glossary()
     place_en = place_en or {}
