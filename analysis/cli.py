@@ -56,6 +56,29 @@ def _ingest(args) -> int:
     return 0
 
 
+def _registry(args) -> int:
+    from .errors import write_csv
+    from .glossary import propose, read_unit_names
+
+    places, place_en = [], {}
+    for item in args.place:
+        zh, _, en = item.partition("=")
+        places.append(zh.strip())
+        if en.strip():
+            place_en[zh.strip()] = en.strip()
+    proposal = propose(read_unit_names(args.sources), places=places, place_en=place_en)
+    if args.output is None:
+        sys.stdout.write(proposal.units.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.flush()
+        print(proposal.report(), file=sys.stderr)
+        return 0
+    path = write_csv(proposal.units, args.output)
+    decisions = write_csv(proposal.decisions, Path(path).with_name(f"{Path(path).stem}.decisions.csv"))
+    print(proposal.report())
+    print(f"-> {path} (decisions: {decisions})")
+    return 0
+
+
 def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=None, keep_going=False) -> dict:
     """Run the main job; returns ``{name: path}`` of every file written.
 
@@ -141,6 +164,18 @@ def parser() -> argparse.ArgumentParser:
         help="measures CSV to write (default: data/measures.csv)",
     )
     pi.set_defaults(func=_ingest)
+
+    pr = sub.add_parser("registry", help="propose a unit registry (units.csv) for plans, from the glossary")
+    pr.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="plan text file(s) or measures CSV(s)")
+    pr.add_argument("-o", "--output", type=Path, default=None, help="registry CSV to write (default: print it)")
+    pr.add_argument(
+        "--place",
+        action="append",
+        default=[],
+        metavar="NAME[=ENGLISH]",
+        help="a place name that means the plan's own jurisdiction (下陆=Xialu); repeatable",
+    )
+    pr.set_defaults(func=_registry)
 
     pb = sub.add_parser("build", help="regenerate data/measures.csv, reports/ and figures/")
     pb.add_argument(

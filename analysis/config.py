@@ -12,6 +12,7 @@ from pathlib import Path
 __all__ = [
     "DATA_DIR",
     "FIGURES_DIR",
+    "GLOSSARY_CSV",
     "MEASURES_CSV",
     "NOTEBOOKS_DIR",
     "PLAN_NAMES_CSV",
@@ -30,6 +31,8 @@ DATA_DIR = PROJECT_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 MEASURES_CSV = DATA_DIR / "measures.csv"
 UNITS_CSV = DATA_DIR / "units.csv"
+#: Glossary of Chinese government bodies (functional types, systems, written forms), shipped in the package.
+GLOSSARY_CSV = Path(__file__).resolve().parent / "glossary.csv"
 #: English plan names for the charts, keyed by plan title (hand-maintained).
 PLAN_NAMES_CSV = DATA_DIR / "plan_names.csv"
 FIGURES_DIR = PROJECT_ROOT / "figures"

@@ -52,6 +52,11 @@ SYSTEMS = {
     "public_security": ("公安与国安", "Public security"),
     "mass_org": ("群团组织", "Mass organisations"),
     "subdistrict": ("街道", "Sub-districts"),
+    "township": ("乡镇", "Townships"),
+    "zone": ("开发区", "Development zones"),
+    "cppcc": ("政协", "CPPCC"),
+    "vertical": ("垂直管理与国有企业", "Vertical agencies and state-owned companies"),
+    "other": ("其他", "Other"),
     "collective": ("集合性表述", "Collective placeholders"),
 }
 

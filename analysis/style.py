@@ -55,6 +55,13 @@ SYSTEM_COLORS = {
     "public_security": "#332288",
     "mass_org": "#117733",
     "subdistrict": "#88CCEE",
+    # Systems added with the glossary (analysis/glossary.csv): Tol "vibrant", which no other
+    # palette here uses; red for "other" (untyped names, to review).
+    "township": "#33BBEE",
+    "zone": "#EE3377",
+    "cppcc": "#EE7733",
+    "vertical": "#0077BB",
+    "other": "#CC3311",
     "collective": "#BBBBBB",
 }
 
