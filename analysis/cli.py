@@ -79,7 +79,72 @@ def _registry(args) -> int:
     return 0
 
 
-def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=None, keep_going=False) -> dict:
+def _registry_beside(raw_dir: Path) -> Path | None:
+    """The registry that belongs with a folder of plans: ``DIR/units.csv``, else one beside DIR
+    (``data/units.csv`` for ``data/raw/``)."""
+    for p in (Path(raw_dir) / "units.csv", Path(raw_dir).parent / "units.csv"):
+        if p.is_file():
+            return p
+    return None
+
+
+def _resolve_registry(measures_csv: Path, units, *, out: Path | None, raw_dir, propose_missing: bool):
+    """``(registry path, proposal or None)`` for a build; see :func:`build`."""
+    import pandas as pd
+
+    from .errors import write_csv
+    from .glossary import propose, read_unit_names
+    from .registry import REGISTRY_COLUMNS, alias_map, read_registry
+
+    names = read_unit_names([measures_csv])
+    if units is None and raw_dir is not None:
+        units = _registry_beside(raw_dir)
+    if units is None:  # no registry: propose one from the glossary, for review
+        if out is None:
+            raise DataError(
+                raw_dir,
+                None,
+                "these plans have no registry (units.csv): give --out DIR to have one proposed there, or --units",
+            )
+        proposal = propose(names)
+        path = write_csv(proposal.units, Path(out) / "units.csv")
+        write_csv(proposal.decisions, Path(out) / "units.decisions.csv")
+        print(f"registry: proposed from the glossary -> {path} (review it, then build again with --units)")
+        return path, proposal
+    units = Path(units)
+    known = alias_map(read_registry(units))
+    missing = sorted({n for n in names if n not in known})
+    if not missing:
+        return units, None
+    proposal = propose([n for n in names if n not in known])
+    if not propose_missing:
+        rows = proposal.units.to_csv(index=False, header=False, lineterminator="\n").rstrip("\n")
+        more = f" … and {len(missing) - 20} more" if len(missing) > 20 else ""
+        raise DataError(
+            units,
+            None,
+            f"{len(missing)} unit name(s) not in this registry: {'、'.join(missing[:20])}{more}; "
+            f"add them (proposed rows below, to review) or build with --propose-missing:\n{rows}",
+        )
+    if out is None:
+        raise DataError(units, None, "--propose-missing writes the extended registry under --out: give --out DIR")
+    given = pd.read_csv(units, dtype=str, keep_default_na=False, encoding="utf-8-sig")[REGISTRY_COLUMNS]
+    new = proposal.units[~proposal.units["unit"].isin(set(given["unit"]))]
+    path = write_csv(pd.concat([given, new], ignore_index=True), Path(out) / "units.csv")
+    write_csv(proposal.decisions, Path(out) / "units.decisions.csv")
+    print(f"registry: {units} + {len(new)} proposed unit(s) for {len(missing)} missing name(s) -> {path}")
+    return path, proposal
+
+
+def build(
+    *,
+    raw_dir=config.RAW_DIR,
+    measures=None,
+    units=None,
+    out=None,
+    keep_going=False,
+    propose_missing=False,
+) -> dict:
     """Run the main job; returns ``{name: path}`` of every file written.
 
     Without `measures`, the plan files in `raw_dir` (every supported format) are ingested first
@@ -87,6 +152,13 @@ def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=
     go to ``reports/`` and figures to ``figures/`` (or under `out`). With `keep_going`, places of
     the sources that cannot be read are listed in ``reports/data_quality.md`` instead of
     stopping the build.
+
+    The registry: `units` if given, else the ``units.csv`` that belongs with `raw_dir` (in it,
+    or beside it: ``data/units.csv`` for ``data/raw/``). Where there is none, one is proposed
+    from the glossary (:func:`analysis.glossary.propose`), written to ``OUT/units.csv`` and used,
+    and every decision it took is listed in the data-quality report. A given registry stays
+    authoritative: names it lacks are an error that lists them with the proposed rows, unless
+    `propose_missing`, which adds the proposals (``OUT/units.csv``) and lists them.
     """
     from .ingest import ingest, write_measures
     from .load import load
@@ -103,8 +175,15 @@ def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=
         _report_unread(doc)
         measures = write_measures(doc, (out / "measures.csv") if out else config.MEASURES_CSV)
         written["measures"] = measures
+    if units is None and doc is None:  # a measures CSV: the registry beside it, else the project's
+        units = _registry_beside(Path(measures).parent) or config.UNITS_CSV
+    units, proposal = _resolve_registry(
+        Path(measures), units, out=out, raw_dir=raw_dir if doc is not None else None, propose_missing=propose_missing
+    )
+    if proposal is not None:
+        written["units"] = units
     ds = load(measures, units)
-    written["data_quality"] = write_text(reports / "data_quality.md", quality_report(ds, doc))
+    written["data_quality"] = write_text(reports / "data_quality.md", quality_report(ds, doc, proposal=proposal))
 
     from .exports import analysis_tables, write_tables
     from .figures import write_figures
@@ -132,7 +211,12 @@ def _figures(args) -> int:
 
 def _build(args) -> int:
     written = build(
-        raw_dir=args.raw, measures=args.measures, units=args.units, out=args.out, keep_going=args.keep_going
+        raw_dir=args.raw,
+        measures=args.measures,
+        units=args.units,
+        out=args.out,
+        keep_going=args.keep_going,
+        propose_missing=args.propose_missing,
     )
     for name, path in written.items():
         print(f"{name}: {path}")
@@ -192,7 +276,17 @@ def parser() -> argparse.ArgumentParser:
     pb.add_argument(
         "--measures", type=Path, default=None, help="use this measures CSV instead of ingesting the raw texts"
     )
-    pb.add_argument("--units", type=Path, default=config.UNITS_CSV, help="unit registry (default: data/units.csv)")
+    pb.add_argument(
+        "--units",
+        type=Path,
+        default=None,
+        help="unit registry (default: the units.csv in or beside the --raw folder; none: one is proposed under --out)",
+    )
+    pb.add_argument(
+        "--propose-missing",
+        action="store_true",
+        help="add proposed rows for names the registry lacks (written to OUT/units.csv) instead of stopping",
+    )
     pb.add_argument(
         "--out", type=Path, default=None, help="write every output under this folder instead of the project's"
     )

@@ -64,7 +64,7 @@ def _table(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def quality_report(ds: Dataset, doc: Document | None = None) -> str:
+def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None) -> str:
     """Render the data-quality report as Markdown.
 
     `doc` is the parsed source (from :func:`analysis.ingest.ingest`); without it (a build on a
@@ -181,6 +181,21 @@ def quality_report(ds: Dataset, doc: Document | None = None) -> str:
             out += [f"- measures with {what}: {n} of {len(m)}"]
     if "leaders_raw" in m or "deadline_raw" in m:
         out.append("")
+    if proposal is not None:
+        d = proposal.decisions
+        out += [
+            "## Registry proposed from the glossary",
+            "",
+            "No registry was given for these plans, or it lacked names: the suite proposed units from the "
+            "glossary of government bodies (`analysis/glossary.csv`) and built with them. Review every "
+            "decision below, edit `units.csv` under the output folder, and build again with `--units`.",
+            "",
+            f"- {len(d)} written names -> {len(proposal.units)} units; "
+            f"{int((d['decision'] == 'variant').sum())} merged as variants; "
+            f"{len(proposal.untyped())} the glossary could not type (system `other`)",
+            "",
+        ]
+        out.append(_table(d[["name", "n_mentions", "unit", "decision", "system", "confidence", "reason"]]))
     out += ["## Measures without responsible units", ""]
     out.append(_table(m.loc[m["responsible_units_raw"] == "", ["measure_id", "lead_units_raw", "text"]]))
     out += ["## Measures without lead units", ""]
