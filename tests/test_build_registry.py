@@ -39,7 +39,7 @@ def test_plans_without_a_registry_get_one_proposed_and_loaded(wuhu, tmp_path):
 
 
 def test_without_out_the_proposal_has_nowhere_to_go(wuhu, tmp_path):
-    with pytest.raises(DataError, match="no registry .*give --out"):
+    with pytest.raises(DataError, match=r"no registry .*give --out"):
         _resolve_registry(wuhu, None, out=None, raw_dir=tmp_path, propose_missing=False)
 
 
