@@ -74,7 +74,7 @@ from .arrowtext import isin
 from .config import RANDOM_SEED
 from .errors import write_text
 from .registry import SYSTEMS
-from .style import ROLE_COLORS, SYSTEM_COLORS, cluster_color
+from .style import ROLE_COLORS, SYSTEM_COLORS, cluster_color, unit_color
 
 __all__ = [
     "colead_payload",
@@ -84,6 +84,7 @@ __all__ = [
     "network_view",
     "render_view",
     "show",
+    "shown_system",
     "vis_network_js",
     "write_views",
 ]
@@ -189,11 +190,24 @@ def _lists_by_key(keys: pd.Series, values: pd.Series) -> dict:
     return {k: vals[i:j] for k, i, j in zip(uniq.tolist(), starts, ends, strict=True)}
 
 
+def shown_system(system: str, is_collective: bool) -> str:
+    """The system a unit is shown (and filtered) under: ``collective`` for every collective placeholder.
+
+    The registry's ``is_collective`` decides, as in the static charts (:func:`analysis.style.unit_color`):
+    各街办 has system ``subdistrict`` but is a collective, so it is grey and hidden with 集合性表述.
+
+    >>> shown_system("subdistrict", True), shown_system("subdistrict", False)
+    ('collective', 'subdistrict')
+    """
+    return "collective" if is_collective else system
+
+
 def _systems_facet(n_sys: pd.Series, *, label: str, shape: str) -> dict:
-    """Legend facet of the unit systems present (`n_sys`: units per system), in registry order."""
+    """Legend facet of the unit systems present (`n_sys`: units per shown system), in registry order."""
     return {
         "key": "system",
         "label": label,
+        "count": "units",
         "items": [
             {
                 "value": s,
@@ -208,14 +222,17 @@ def _systems_facet(n_sys: pd.Series, *, label: str, shape: str) -> dict:
     }
 
 
-def _plans_facet(ds) -> dict:
+def _plans_facet(ds, measures=None) -> dict:
+    """Legend facet of the plans, counting measures (only those in the set `measures` if given)."""
     plans = ds.measures.drop_duplicates("plan_id")[["plan_id", "plan_title"]]
-    n = ds.measures["plan_id"].value_counts()
+    m = ds.measures if measures is None else ds.measures[isin(ds.measures["measure_id"], measures)]
+    n = m["plan_id"].value_counts()
     return {
         "key": "plan",
-        "label": "方案 Plan",
+        "label": "方案 Plan(举措数 measures)",
+        "count": "measures",
         "items": [
-            {"value": p, "label": t, "label_en": p, "color": MEASURE_COLOR, "shape": "square", "n": int(n[p])}
+            {"value": p, "label": t, "label_en": p, "color": MEASURE_COLOR, "shape": "square", "n": int(n.get(p, 0))}
             for p, t in plans.itertuples(index=False)
         ],
     }
@@ -259,11 +276,14 @@ def _major(scores: dict, k: int) -> set:
 
 
 def _unit_entry(row, counts, lead_share, *, cluster=None) -> dict:
-    sys_zh, sys_en = SYSTEMS[row.system]
+    shown = shown_system(row.system, bool(row.is_collective))
+    sys_zh, sys_en = SYSTEMS[shown]
+    if shown != row.system:  # e.g. 各街办: a collective of sub-district offices
+        sys_zh, sys_en = f"{sys_zh}({SYSTEMS[row.system][0]})", f"{sys_en} ({SYSTEMS[row.system][1]})"
     c = counts.loc[row.unit] if row.unit in counts.index else None
     entry = {
         "name_en": row.name_en,
-        "system": row.system,
+        "system": shown,
         "system_zh": sys_zh,
         "system_en": sys_en,
         "is_collective": bool(row.is_collective),
@@ -371,9 +391,10 @@ def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 
         .agg(lambda p: sorted(set(p)))
         .to_dict()
     )
+    shown = {u: shown_system(G.nodes[u]["system"], u in collective) for u in unit_ids}
     nodes = []
     for u in unit_ids:
-        sysc = G.nodes[u]["system"]
+        sysc = shown[u]
         nodes.append(
             {
                 "id": u,
@@ -382,7 +403,7 @@ def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 
                 "x": pos[u][0],
                 "y": pos[u][1],
                 "size": _r(6 + 24 * math.sqrt(n_total[u] / top), 2),
-                "color": SYSTEM_COLORS[sysc],
+                "color": unit_color(G.nodes[u]["system"], is_collective=u in collective),
                 "font": FONT_MAJOR + (2 if n_total[u] >= top / 3 else 0) if u in major else FONT_MINOR,
                 "rank": rank[u],
                 "facets": {"system": [sysc], "plan": unit_plans.get(u, [])},
@@ -421,14 +442,15 @@ def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 
             }
         )
     edges.sort(key=lambda e: (e["from"], e["to"]))
-    n_sys = pd.Series([G.nodes[u]["system"] for u in unit_ids]).value_counts()
+    n_sys = pd.Series([shown[u] for u in unit_ids]).value_counts()
     n_role = {r: sum(r in e["facets"]["role"] for e in edges) for r in ROLE_LABELS}
     facets = [
         _systems_facet(n_sys, label="系统 System", shape="dot"),
         _plans_facet(ds),
         {
             "key": "role",
-            "label": "角色 Role",
+            "label": "角色 Role(分工数 assignments)",
+            "count": "edges",
             "items": [
                 {
                     "value": r,
@@ -500,9 +522,10 @@ def colead_payload(
     top = max((share.get(u, 0.0) for u in unit_ids), default=1.0) or 1.0
     major = _major({u: share.get(u, 0.0) for u in unit_ids}, n_major)
     rank = {u: i for i, u in enumerate(sorted(unit_ids, key=lambda u: (-share.get(u, 0.0), u)))}
+    shown = {u: shown_system(reg.loc[u, "system"], bool(reg.loc[u, "is_collective"])) for u in unit_ids}
     nodes = []
     for u in unit_ids:
-        sysc = reg.loc[u, "system"]
+        sysc = shown[u]
         s = share.get(u, 0.0)
         nodes.append(
             {
@@ -540,11 +563,12 @@ def colead_payload(
     clusters = sorted({cl[u] for u in unit_ids})
     n_cl = pd.Series([cl[u] for u in unit_ids]).value_counts()
     first = {c: sorted((u for u in unit_ids if cl[u] == c), key=lambda u: (-share.get(u, 0.0), u))[0] for c in clusters}
-    n_sys = pd.Series([reg.loc[u, "system"] for u in unit_ids]).value_counts()
+    n_sys = pd.Series([shown[u] for u in unit_ids]).value_counts()
     facets = [
         {
             "key": "cluster",
             "label": "共同牵头群 Co-lead cluster",
+            "count": "units",
             "items": [
                 {
                     "value": str(c),
@@ -558,7 +582,7 @@ def colead_payload(
             ],
         },
         _systems_facet(n_sys, label="系统(节点边框)System (node border)", shape="ring"),
-        _plans_facet(ds),
+        _plans_facet(ds, set(lead["measure_id"])),
     ]
     units = {u: _unit_entry(reg.loc[u], counts, share, cluster=cl[u]) for u in unit_ids}
     um = _unit_measures(ds, keep)
