@@ -238,35 +238,78 @@ def _plans_facet(ds, measures=None) -> dict:
     }
 
 
-def _layout(G: nx.Graph, *, seed: int, weight: str = "weight", kk_max: int = 400) -> dict:
-    """Positions in [-1, 1]², rounded (byte-stable): main component on top, the rest in a row below.
+def _component_layout(C: nx.Graph, *, seed: int, weight: str, kk_max: int) -> dict:
+    """Positions of one connected component, centred, its larger side spanning [-1, 1]."""
+    nodes = sorted(C)
+    if len(nodes) == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    if len(nodes) == 2:
+        return {nodes[0]: (-1.0, 0.0), nodes[1]: (1.0, 0.0)}
+    if len(nodes) <= kk_max:
+        pos = nx.kamada_kawai_layout(C, weight=weight)
+    else:
+        pos = nx.spring_layout(C, k=1.6 / math.sqrt(len(C)), weight=weight, iterations=100, seed=seed)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    half = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
+    return {n: ((p[0] - cx) / half, (p[1] - cy) / half) for n, p in pos.items()}
 
-    The largest connected component is laid out by Kamada–Kawai (deterministic, spreads nodes
+
+def _layout(G: nx.Graph, *, seed: int, weight: str = "weight", kk_max: int = 400, aspect: float = 1.6) -> dict:
+    """Positions in [-1, 1]², rounded (byte-stable): main component on top, the others in rows below.
+
+    Each connected component is laid out on its own by Kamada–Kawai (deterministic, spreads nodes
     evenly, about 2 s for 200 nodes) with edge attribute `weight` as length; above `kk_max`
-    nodes by a seeded spring layout instead (Kamada–Kawai is quadratic in memory). Smaller
-    components and isolates are placed in a row along the bottom, so they neither squeeze the
-    main picture nor drift off screen.
+    nodes by a seeded spring layout instead (Kamada–Kawai is quadratic in memory). The largest
+    fills the top; the others, each in a square whose area is proportional to its number of
+    nodes, are packed in rows along the bottom (largest first, each row centred), so neither do
+    they squeeze the main picture nor do their ties run across it. The layout assumes a canvas
+    `aspect` times as wide as tall (the page stretches it to the window) and gives the main
+    component at least 45 % of the height.
     """
     if len(G) == 0:
         return {}
     comps = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: (-len(c), c[0]))
-    main = G.subgraph(comps[0])
-    if len(main) == 1:
-        pos = {comps[0][0]: (0.0, 0.0)}
-    elif len(main) <= kk_max:
-        pos = nx.kamada_kawai_layout(main, weight=weight)
-    else:
-        pos = nx.spring_layout(main, k=1.6 / math.sqrt(len(main)), weight=weight, iterations=100, seed=seed)
+    gap = 1.3  # side of one node's square
+    width = gap * math.sqrt(aspect * len(G))  # canvas in node units
+    height = width / aspect
+    # rows of the other components' squares (side gap * sqrt(n)), filled left to right
+    rows, row, row_w = [], [], 0.0
+    for c in comps[1:]:
+        side = gap * math.sqrt(len(c))
+        if row and row_w + side > width:
+            rows.append(row)
+            row, row_w = [], 0.0
+        row.append((c, side))
+        row_w += side
+    if row:
+        rows.append(row)
+    band = sum(max(side for _, side in r) for r in rows)
+    shrink = min(1.0, 0.55 * height / band) if band else 1.0
+    band *= shrink
+    main_h = height - band - (gap * 0.5 if rows else 0.0)
+    out = {}
+    pos = _component_layout(G.subgraph(comps[0]), seed=seed, weight=weight, kk_max=kk_max)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     sx, sy = (max(xs) - min(xs)) / 2 or 1.0, (max(ys) - min(ys)) / 2 or 1.0
-    rest = [n for c in comps[1:] for n in c]
-    span = 0.88 if rest else 1.0  # vertical share of the main component
-    out = {n: (_r((p[0] - cx) / sx), _r(-1 + (1 + (p[1] - cy) / sy) * span)) for n, p in pos.items()}
-    for i, n in enumerate(rest):
-        out[n] = (_r(-1 + 2 * (i + 0.5) / len(rest)), 1.0)
-    return out
+    for n, p in pos.items():  # stretched to fill the main area
+        out[n] = (p[0] / sx, -1 + (1 + p[1] / sy) * main_h / height)
+    y = height - band
+    for r in rows:
+        h = max(side for _, side in r) * shrink
+        x = (width - sum(side for _, side in r) * shrink) / 2
+        for c, side in r:
+            side *= shrink
+            local = _component_layout(G.subgraph(c), seed=seed, weight=weight, kk_max=kk_max)
+            half = (side - gap * shrink) / 2  # keep half a node free around each component
+            for n, p in local.items():
+                px, py = x + side / 2 + p[0] * half, y + h / 2 + p[1] * half
+                out[n] = (-1 + 2 * px / width, -1 + 2 * py / height)
+            x += side
+        y += h
+    return {n: (_r(p[0]), _r(p[1])) for n, p in out.items()}
 
 
 def _major(scores: dict, k: int) -> set:

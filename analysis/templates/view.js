@@ -90,8 +90,12 @@
      overlap removed in screen pixels: between node discs, and between the labels drawn at the
      opening zoom and any node or other label. Pairs are pushed apart along the axis of least
      overlap (discs: along the line of centres), in a fixed order, until none overlaps: the same
-     window size gives the same picture. Nodes are shrunk first if they would fill more than half
-     of the region. */
+     window size gives the same picture. Each push is 1.3 times what the pair needs (fewer rounds
+     in dense centres). Nodes are shrunk first if their squares and the labels would fill more than
+     FILL of the region; the loop stops after 1000 rounds (no clock: the result never depends on the
+     machine), and any overlap left
+     (only with hundreds of nodes on a phone) is then handled by the declutter. */
+  var FILL = 0.3, OVER = 1.3;
   function placeNodes() {
     var hw = (REGION.r - REGION.l) / 2, hh = (REGION.b - REGION.t) / 2;
     var cx = (REGION.l + REGION.r) / 2, cy = (REGION.t + REGION.b) / 2;
@@ -100,7 +104,7 @@
       area += 4 * radius(b) * radius(b);
       if (b.font.size >= THRESHOLD) labelArea += labelWidth(b.label) * b.font.size * (b.font.size + 3);
     });
-    var room = 0.5 * 4 * hw * hh - labelArea;
+    var room = FILL * 4 * hw * hh - labelArea;
     var k = area > room ? Math.max(0.35, Math.sqrt(Math.max(room, 0) / area)) : 1;
     if (k < 1) baseNodes.forEach(function (b) { b.size = Math.max(2.5, Math.round(b.size * k * 100) / 100); });
     var items = baseNodes.map(function (b, i) {
@@ -153,7 +157,7 @@
       if (Math.abs(rx) + Math.abs(ry) > 1e-9) { a.x -= rx; a.y -= ry; clamp(a); }
     }
     var order = items.slice();
-    for (var iter = 0; iter < 400; iter++) {
+    for (var iter = 0; iter < 1000; iter++) {
       var moved = 0;
       order.sort(function (a, c) { return (a.x - a.ex) - (c.x - c.ex) || a.i - c.i; });
       for (var i = 0; i < order.length; i++) {
@@ -165,12 +169,13 @@
           var v = separation(a, c);
           if (!v || Math.abs(v[0]) + Math.abs(v[1]) < 0.05) continue;
           moved++;
-          apart(a, c, v);
+          apart(a, c, [v[0] * OVER, v[1] * OVER]);
         }
       }
       if (!moved) break;
     }
-    items.forEach(function (it) { it.b.x = Math.round(it.x * 10) / 10; it.b.y = Math.round(it.y * 10) / 10; });
+    // vis-network keeps whole numbers (parseInt) of the positions it is given
+    items.forEach(function (it) { it.b.x = Math.round(it.x); it.b.y = Math.round(it.y); });
   }
   placeNodes();
 
