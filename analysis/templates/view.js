@@ -190,7 +190,8 @@
   function canvasFont(b) { return screenFont(baseFont(b), scale) / scale; }
   function nodeStyle(b) {
     var dim = selSet && !selSet[b.id], fc = Math.round(canvasFont(b) * 1000) / 1000;
-    var font = Object.assign({}, b.font, { size: fc, vadjust: Math.round(vadjust(b, fc, scale) * 1000) / 1000 });
+    var font = Object.assign({}, b.font, { size: fc, vadjust: Math.round(vadjust(b, fc, scale) * 1000) / 1000,
+                                           strokeWidth: Math.round(3000 / scale) / 1000 }); // a 3 px halo on screen
     if (dim || muted[b.id]) Object.assign(font, { color: "rgba(0,0,0,0)", strokeWidth: 0 });
     return { id: b.id, color: dim ? { background: DIM_NODE, border: DIM_NODE } : b.color, font: font };
   }
