@@ -239,7 +239,10 @@ def _plans_facet(ds, measures=None) -> dict:
 
 
 def _component_layout(C: nx.Graph, *, seed: int, weight: str, kk_max: int) -> dict:
-    """Positions of one connected component, centred, its larger side spanning [-1, 1]."""
+    """Positions of one connected component, centred, its larger side spanning [-1, 1].
+
+    Kamada–Kawai up to `kk_max` nodes, a seeded spring layout above (``kk_max=0``: always spring).
+    """
     nodes = sorted(C)
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
@@ -259,12 +262,13 @@ def _component_layout(C: nx.Graph, *, seed: int, weight: str, kk_max: int) -> di
 def _layout(G: nx.Graph, *, seed: int, weight: str = "weight", kk_max: int = 400, aspect: float = 1.6) -> dict:
     """Positions in [-1, 1]², rounded (byte-stable): main component on top, the others in rows below.
 
-    Each connected component is laid out on its own by Kamada–Kawai (deterministic, spreads nodes
-    evenly, about 2 s for 200 nodes) with edge attribute `weight` as length; above `kk_max`
-    nodes by a seeded spring layout instead (Kamada–Kawai is quadratic in memory). The largest
-    fills the top; the others, each in a square whose area is proportional to its number of
-    nodes, are packed in rows along the bottom (largest first, each row centred), so neither do
-    they squeeze the main picture nor do their ties run across it. The layout assumes a canvas
+    Each connected component is laid out on its own: the largest by Kamada–Kawai (deterministic,
+    spreads nodes evenly, about 2 s for 200 nodes) with edge attribute `weight` as length (above
+    `kk_max` nodes by a seeded spring layout instead: Kamada–Kawai is quadratic in memory), the
+    others by a seeded spring layout. The largest fills the top; the others, each in a square
+    whose area is proportional to its number of nodes, are packed in rows along the bottom
+    (largest first, each row centred), so neither do they squeeze the main picture nor do their
+    ties run across it. The layout assumes a canvas
     `aspect` times as wide as tall (the page stretches it to the window) and gives the main
     component at least 45 % of the height.
     """
@@ -302,7 +306,8 @@ def _layout(G: nx.Graph, *, seed: int, weight: str = "weight", kk_max: int = 400
         x = (width - sum(side for _, side in r) * shrink) / 2
         for c, side in r:
             side *= shrink
-            local = _component_layout(G.subgraph(c), seed=seed, weight=weight, kk_max=kk_max)
+            # a seeded spring layout: Kamada-Kawai takes about 1 s per dozen nodes with these lengths
+            local = _component_layout(G.subgraph(c), seed=seed, weight=weight, kk_max=0)
             half = (side - gap * shrink) / 2  # keep half a node free around each component
             for n, p in local.items():
                 px, py = x + side / 2 + p[0] * half, y + h / 2 + p[1] * half
