@@ -276,7 +276,7 @@ def _layout(G: nx.Graph, *, seed: int, weight: str = "weight", kk_max: int = 400
         return {}
     comps = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: (-len(c), c[0]))
     gap = 1.3  # side of one node's square
-    width = gap * math.sqrt(aspect * len(G))  # canvas in node units
+    width = 2 * gap * math.sqrt(aspect * len(G))  # canvas in node units: four times the nodes' squares
     height = width / aspect
     # rows of the other components' squares (side gap * sqrt(n)), filled left to right
     rows, row, row_w = [], [], 0.0

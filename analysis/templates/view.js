@@ -107,10 +107,14 @@
     var room = FILL * 4 * hw * hh - labelArea;
     var k = area > room ? Math.max(0.35, Math.sqrt(Math.max(room, 0) / area)) : 1;
     if (k < 1) baseNodes.forEach(function (b) { b.size = Math.max(2.5, Math.round(b.size * k * 100) / 100); });
+    // The layout is wider than tall; on a portrait canvas (phones, narrow windows) it is transposed,
+    // so its long side runs along the screen's and the stretch distorts it less.
+    var tr = hw < hh;
     var items = baseNodes.map(function (b, i) {
       var lab = b.font.size >= THRESHOLD;
       var r = radius(b), lb = lab ? labelBox(b, 0, 0, b.font.size, 1) : null;
-      return { i: i, b: b, x: cx + byId[b.id].x * (hw - 24), y: cy + byId[b.id].y * (hh - 24), r: r, lb: lb,
+      var nx = tr ? byId[b.id].y : byId[b.id].x, ny = tr ? byId[b.id].x : byId[b.id].y;
+      return { i: i, b: b, x: cx + nx * (hw - 24), y: cy + ny * (hh - 24), r: r, lb: lb,
                ex: lab ? Math.max(r, lb[2]) : r, eb: lab ? lb[3] : r };
     });
     function clamp(it) {
