@@ -74,7 +74,7 @@ from .arrowtext import isin
 from .config import RANDOM_SEED
 from .errors import write_text
 from .registry import SYSTEMS
-from .style import ROLE_COLORS, SYSTEM_COLORS, cluster_color
+from .style import ROLE_COLORS, SYSTEM_COLORS, cluster_color, unit_color
 
 __all__ = [
     "colead_payload",
@@ -84,6 +84,7 @@ __all__ = [
     "network_view",
     "render_view",
     "show",
+    "shown_system",
     "vis_network_js",
     "write_views",
 ]
@@ -189,11 +190,24 @@ def _lists_by_key(keys: pd.Series, values: pd.Series) -> dict:
     return {k: vals[i:j] for k, i, j in zip(uniq.tolist(), starts, ends, strict=True)}
 
 
+def shown_system(system: str, is_collective: bool) -> str:
+    """The system a unit is shown (and filtered) under: ``collective`` for every collective placeholder.
+
+    The registry's ``is_collective`` decides, as in the static charts (:func:`analysis.style.unit_color`):
+    各街办 has system ``subdistrict`` but is a collective, so it is grey and hidden with 集合性表述.
+
+    >>> shown_system("subdistrict", True), shown_system("subdistrict", False)
+    ('collective', 'subdistrict')
+    """
+    return "collective" if is_collective else system
+
+
 def _systems_facet(n_sys: pd.Series, *, label: str, shape: str) -> dict:
-    """Legend facet of the unit systems present (`n_sys`: units per system), in registry order."""
+    """Legend facet of the unit systems present (`n_sys`: units per shown system), in registry order."""
     return {
         "key": "system",
         "label": label,
+        "count": "units",
         "items": [
             {
                 "value": s,
@@ -208,48 +222,99 @@ def _systems_facet(n_sys: pd.Series, *, label: str, shape: str) -> dict:
     }
 
 
-def _plans_facet(ds) -> dict:
+def _plans_facet(ds, measures=None) -> dict:
+    """Legend facet of the plans, counting measures (only those in the set `measures` if given)."""
     plans = ds.measures.drop_duplicates("plan_id")[["plan_id", "plan_title"]]
-    n = ds.measures["plan_id"].value_counts()
+    m = ds.measures if measures is None else ds.measures[isin(ds.measures["measure_id"], measures)]
+    n = m["plan_id"].value_counts()
     return {
         "key": "plan",
-        "label": "方案 Plan",
+        "label": "方案 Plan(举措数 measures)",
+        "count": "measures",
         "items": [
-            {"value": p, "label": t, "label_en": p, "color": MEASURE_COLOR, "shape": "square", "n": int(n[p])}
+            {"value": p, "label": t, "label_en": p, "color": MEASURE_COLOR, "shape": "square", "n": int(n.get(p, 0))}
             for p, t in plans.itertuples(index=False)
         ],
     }
 
 
-def _layout(G: nx.Graph, *, seed: int, weight: str = "weight", kk_max: int = 400) -> dict:
-    """Positions in [-1, 1]², rounded (byte-stable): main component on top, the rest in a row below.
+def _component_layout(C: nx.Graph, *, seed: int, weight: str, kk_max: int) -> dict:
+    """Positions of one connected component, centred, its larger side spanning [-1, 1].
 
-    The largest connected component is laid out by Kamada–Kawai (deterministic, spreads nodes
-    evenly, about 2 s for 200 nodes) with edge attribute `weight` as length; above `kk_max`
-    nodes by a seeded spring layout instead (Kamada–Kawai is quadratic in memory). Smaller
-    components and isolates are placed in a row along the bottom, so they neither squeeze the
-    main picture nor drift off screen.
+    Kamada–Kawai up to `kk_max` nodes, a seeded spring layout above (``kk_max=0``: always spring).
+    """
+    nodes = sorted(C)
+    if len(nodes) == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    if len(nodes) == 2:
+        return {nodes[0]: (-1.0, 0.0), nodes[1]: (1.0, 0.0)}
+    if len(nodes) <= kk_max:
+        pos = nx.kamada_kawai_layout(C, weight=weight)
+    else:
+        pos = nx.spring_layout(C, k=1.6 / math.sqrt(len(C)), weight=weight, iterations=100, seed=seed)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    half = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
+    return {n: ((p[0] - cx) / half, (p[1] - cy) / half) for n, p in pos.items()}
+
+
+def _layout(G: nx.Graph, *, seed: int, weight: str = "weight", kk_max: int = 400, aspect: float = 1.6) -> dict:
+    """Positions in [-1, 1]², rounded (byte-stable): main component on top, the others in rows below.
+
+    Each connected component is laid out on its own: the largest by Kamada–Kawai (deterministic,
+    spreads nodes evenly, about 2 s for 200 nodes) with edge attribute `weight` as length (above
+    `kk_max` nodes by a seeded spring layout instead: Kamada–Kawai is quadratic in memory), the
+    others by a seeded spring layout. The largest fills the top; the others, each in a square
+    whose area is proportional to its number of nodes, are packed in rows along the bottom
+    (largest first, each row centred), so neither do they squeeze the main picture nor do their
+    ties run across it. The layout assumes a canvas
+    `aspect` times as wide as tall (the page stretches it to the window) and gives the main
+    component at least 45 % of the height.
     """
     if len(G) == 0:
         return {}
     comps = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: (-len(c), c[0]))
-    main = G.subgraph(comps[0])
-    if len(main) == 1:
-        pos = {comps[0][0]: (0.0, 0.0)}
-    elif len(main) <= kk_max:
-        pos = nx.kamada_kawai_layout(main, weight=weight)
-    else:
-        pos = nx.spring_layout(main, k=1.6 / math.sqrt(len(main)), weight=weight, iterations=100, seed=seed)
+    gap = 1.3  # side of one node's square
+    width = 2 * gap * math.sqrt(aspect * len(G))  # canvas in node units: four times the nodes' squares
+    height = width / aspect
+    # rows of the other components' squares (side gap * sqrt(n)), filled left to right
+    rows, row, row_w = [], [], 0.0
+    for c in comps[1:]:
+        side = gap * math.sqrt(len(c))
+        if row and row_w + side > width:
+            rows.append(row)
+            row, row_w = [], 0.0
+        row.append((c, side))
+        row_w += side
+    if row:
+        rows.append(row)
+    band = sum(max(side for _, side in r) for r in rows)
+    shrink = min(1.0, 0.55 * height / band) if band else 1.0
+    band *= shrink
+    main_h = height - band - (gap * 0.5 if rows else 0.0)
+    out = {}
+    pos = _component_layout(G.subgraph(comps[0]), seed=seed, weight=weight, kk_max=kk_max)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     sx, sy = (max(xs) - min(xs)) / 2 or 1.0, (max(ys) - min(ys)) / 2 or 1.0
-    rest = [n for c in comps[1:] for n in c]
-    span = 0.88 if rest else 1.0  # vertical share of the main component
-    out = {n: (_r((p[0] - cx) / sx), _r(-1 + (1 + (p[1] - cy) / sy) * span)) for n, p in pos.items()}
-    for i, n in enumerate(rest):
-        out[n] = (_r(-1 + 2 * (i + 0.5) / len(rest)), 1.0)
-    return out
+    for n, p in pos.items():  # stretched to fill the main area
+        out[n] = (p[0] / sx, -1 + (1 + p[1] / sy) * main_h / height)
+    y = height - band
+    for r in rows:
+        h = max(side for _, side in r) * shrink
+        x = (width - sum(side for _, side in r) * shrink) / 2
+        for c, side in r:
+            side *= shrink
+            # a seeded spring layout: Kamada-Kawai takes about 1 s per dozen nodes with these lengths
+            local = _component_layout(G.subgraph(c), seed=seed, weight=weight, kk_max=0)
+            half = (side - gap * shrink) / 2  # keep half a node free around each component
+            for n, p in local.items():
+                px, py = x + side / 2 + p[0] * half, y + h / 2 + p[1] * half
+                out[n] = (-1 + 2 * px / width, -1 + 2 * py / height)
+            x += side
+        y += h
+    return {n: (_r(p[0]), _r(p[1])) for n, p in out.items()}
 
 
 def _major(scores: dict, k: int) -> set:
@@ -259,11 +324,14 @@ def _major(scores: dict, k: int) -> set:
 
 
 def _unit_entry(row, counts, lead_share, *, cluster=None) -> dict:
-    sys_zh, sys_en = SYSTEMS[row.system]
+    shown = shown_system(row.system, bool(row.is_collective))
+    sys_zh, sys_en = SYSTEMS[shown]
+    if shown != row.system:  # e.g. 各街办: a collective of sub-district offices
+        sys_zh, sys_en = f"{sys_zh}({SYSTEMS[row.system][0]})", f"{sys_en} ({SYSTEMS[row.system][1]})"
     c = counts.loc[row.unit] if row.unit in counts.index else None
     entry = {
         "name_en": row.name_en,
-        "system": row.system,
+        "system": shown,
         "system_zh": sys_zh,
         "system_en": sys_en,
         "is_collective": bool(row.is_collective),
@@ -371,9 +439,10 @@ def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 
         .agg(lambda p: sorted(set(p)))
         .to_dict()
     )
+    shown = {u: shown_system(G.nodes[u]["system"], u in collective) for u in unit_ids}
     nodes = []
     for u in unit_ids:
-        sysc = G.nodes[u]["system"]
+        sysc = shown[u]
         nodes.append(
             {
                 "id": u,
@@ -382,7 +451,7 @@ def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 
                 "x": pos[u][0],
                 "y": pos[u][1],
                 "size": _r(6 + 24 * math.sqrt(n_total[u] / top), 2),
-                "color": SYSTEM_COLORS[sysc],
+                "color": unit_color(G.nodes[u]["system"], is_collective=u in collective),
                 "font": FONT_MAJOR + (2 if n_total[u] >= top / 3 else 0) if u in major else FONT_MINOR,
                 "rank": rank[u],
                 "facets": {"system": [sysc], "plan": unit_plans.get(u, [])},
@@ -421,14 +490,15 @@ def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 
             }
         )
     edges.sort(key=lambda e: (e["from"], e["to"]))
-    n_sys = pd.Series([G.nodes[u]["system"] for u in unit_ids]).value_counts()
+    n_sys = pd.Series([shown[u] for u in unit_ids]).value_counts()
     n_role = {r: sum(r in e["facets"]["role"] for e in edges) for r in ROLE_LABELS}
     facets = [
         _systems_facet(n_sys, label="系统 System", shape="dot"),
         _plans_facet(ds),
         {
             "key": "role",
-            "label": "角色 Role",
+            "label": "角色 Role(分工数 assignments)",
+            "count": "edges",
             "items": [
                 {
                     "value": r,
@@ -500,9 +570,10 @@ def colead_payload(
     top = max((share.get(u, 0.0) for u in unit_ids), default=1.0) or 1.0
     major = _major({u: share.get(u, 0.0) for u in unit_ids}, n_major)
     rank = {u: i for i, u in enumerate(sorted(unit_ids, key=lambda u: (-share.get(u, 0.0), u)))}
+    shown = {u: shown_system(reg.loc[u, "system"], bool(reg.loc[u, "is_collective"])) for u in unit_ids}
     nodes = []
     for u in unit_ids:
-        sysc = reg.loc[u, "system"]
+        sysc = shown[u]
         s = share.get(u, 0.0)
         nodes.append(
             {
@@ -540,11 +611,12 @@ def colead_payload(
     clusters = sorted({cl[u] for u in unit_ids})
     n_cl = pd.Series([cl[u] for u in unit_ids]).value_counts()
     first = {c: sorted((u for u in unit_ids if cl[u] == c), key=lambda u: (-share.get(u, 0.0), u))[0] for c in clusters}
-    n_sys = pd.Series([reg.loc[u, "system"] for u in unit_ids]).value_counts()
+    n_sys = pd.Series([shown[u] for u in unit_ids]).value_counts()
     facets = [
         {
             "key": "cluster",
             "label": "共同牵头群 Co-lead cluster",
+            "count": "units",
             "items": [
                 {
                     "value": str(c),
@@ -558,7 +630,7 @@ def colead_payload(
             ],
         },
         _systems_facet(n_sys, label="系统(节点边框)System (node border)", shape="ring"),
-        _plans_facet(ds),
+        _plans_facet(ds, set(lead["measure_id"])),
     ]
     units = {u: _unit_entry(reg.loc[u], counts, share, cluster=cl[u]) for u in unit_ids}
     um = _unit_measures(ds, keep)

@@ -7,6 +7,7 @@ import base64
 import csv
 import hashlib
 import json
+import math
 import re
 from pathlib import Path
 
@@ -121,6 +122,41 @@ def test_show_wraps_the_page_in_a_sandboxed_srcdoc_iframe(tiny, tiny_tables):
     assert "height:500px" in out.data
 
 
+def test_collectives_follow_the_registry_flag_in_colour_and_legend(tiny, tiny_tables):
+    # 各街办 has system "subdistrict" in the registry but is_collective true: grey, filtered as 集合性表述.
+    from analysis.style import COLLECTIVE_COLOR
+
+    p = views.network_payload(tiny, tiny_tables)
+    node = next(n for n in p["nodes"] if n["id"] == "各街办")
+    assert node["color"] == COLLECTIVE_COLOR and node["facets"]["system"] == ["collective"]
+    assert p["units"]["各街办"]["system"] == "collective"
+    systems = {it["value"]: it["n"] for it in p["facets"][0]["items"]}
+    assert systems == {"party": 1, "government": 3, "court": 1, "collective": 2}  # no 街道 entry left
+
+
+def test_plan_counts_are_measures_led_by_the_units_shown(tiny, tiny_tables):
+    def plans(payload):
+        return {it["value"]: it["n"] for it in next(f for f in payload["facets"] if f["key"] == "plan")["items"]}
+
+    assert plans(views.colead_payload(tiny, tiny_tables)) == {"P1": 6, "P2": 6}
+    # 区甲局 leads P1-01, -02, -03, -05 (as 区甲委), P2-03, -06; 区戊院 P2-01, -02, -05, -06.
+    assert plans(views.colead_payload(tiny, tiny_tables, max_units=2)) == {"P1": 4, "P2": 5}
+    assert plans(views.network_payload(tiny, tiny_tables)) == {"P1": 6, "P2": 6}
+
+
+def test_layout_puts_the_main_component_on_top_and_packs_the_rest_below():
+    import networkx as nx
+
+    G = nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("d", "a"), ("a", "c"), ("e", "f")])
+    G.add_node("g")
+    pos = views._layout(G, seed=1)
+    assert pos == views._layout(G, seed=1)
+    assert all(-1 <= x <= 1 and -1 <= y <= 1 for x, y in pos.values())
+    assert max(pos[n][1] for n in "abcd") < min(pos[n][1] for n in "efg")  # y grows downwards
+    assert pos["e"][1] == pos["f"][1] == pos["g"][1]  # one row: the pair, then the isolate
+    assert pos["e"][0] < pos["f"][0] < pos["g"][0]
+
+
 # --------------------------------------------------------------------------- browser
 
 
@@ -176,9 +212,10 @@ def built(tmp_path_factory, seed):
 class Page:
     """An offline page: every request outside the file is recorded and aborted."""
 
-    def __init__(self, browser, path):
+    def __init__(self, browser, path, size=(1280, 800)):
         self.requests, self.errors = [], []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+        viewport = {"width": size[0], "height": size[1]}
+        self.context = browser.new_context(viewport=viewport, accept_downloads=True)
         self.page = self.context.new_page()
         self.page.on("console", lambda m: m.type in ("error", "warning") and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -309,5 +346,297 @@ def test_poisoned_texts_run_nothing(browser, built, name):
         assert pg.ev("Object.keys(window).sort()") == before
         assert pg.ev("document.querySelectorAll('img, a[href], #info script, #tip script').length") == 0
         assert pg.requests == [] and pg.errors == []
+    finally:
+        pg.close()
+
+
+# --------------------------------------------------------------------------- geometry, search, phones, panel, PNG
+
+#: What is drawn at first sight, read from vis-network's own state: node discs (a square's corners),
+#: and for every label it draws (not under the draw threshold, not made transparent) the box of its
+#: glyphs: Noto Sans CJK with a hanging baseline at ``yLine + vadjust`` spans -0.09 to 0.88 of the
+#: font size, plus half the white halo.
+GEOMETRY_JS = """() => {
+  const ns = network.body.nodes, data = network.body.data.nodes;
+  const kind = Object.fromEntries(view.data.nodes.map(n => [n.id, n.kind]));
+  const nodes = network.body.nodeIndices.filter(id => !data.get(id).hidden).map(id => {
+    const o = ns[id].options;
+    return {id, unit: kind[id] === 'unit', x: ns[id].x, y: ns[id].y,
+            r: o.shape === 'square' ? o.size * Math.SQRT2 : o.size + o.borderWidth / 2};
+  });
+  const labels = [], c = document.querySelector('#net canvas');
+  const a = network.DOMtoCanvas({x: 0, y: 0}), b = network.DOMtoCanvas({x: c.clientWidth, y: c.clientHeight});
+  for (const n of nodes) {
+    if (n.x < a.x || n.x > b.x || n.y < a.y || n.y > b.y) continue; // off screen: not drawn, sizes stale
+    const lm = ns[n.id].labelModule, f = lm.fontOptions;
+    if (!lm.visible() || f.color === 'rgba(0,0,0,0)') continue;
+    const y0 = lm.size.yLine + f.vadjust;
+    labels.push({id: n.id, box: [lm.size.left, y0 - 0.09 * f.size - f.strokeWidth / 2,
+                                 lm.size.left + lm.size.width, y0 + 0.88 * f.size + f.strokeWidth / 2]});
+  }
+  const bar = document.getElementById('bar').getBoundingClientRect();
+  const top = network.DOMtoCanvas({x: 0, y: bar.bottom - document.getElementById('net').getBoundingClientRect().top}).y;
+  return {nodes, labels, barBottom: top, scale: network.getScale()};
+}"""
+
+
+def _overlaps(geo):
+    """Unit pairs whose discs overlap, and labels off their node or over another node or label."""
+    nodes = {n["id"]: n for n in geo["nodes"]}
+    units = [n for n in geo["nodes"] if n["unit"]]
+    pairs = [
+        (a["id"], b["id"])
+        for i, a in enumerate(units)
+        for b in units[i + 1 :]
+        if math.hypot(a["x"] - b["x"], a["y"] - b["y"]) < a["r"] + b["r"]
+    ]
+    off, covers, crossed = [], [], []
+    for k, lab in enumerate(geo["labels"]):
+        x0, y0, x1, y1 = lab["box"]
+        own = nodes[lab["id"]]
+        # on its own node: centred under it, starting within 6 px of its lower edge
+        if abs((x0 + x1) / 2 - own["x"]) > 1 or not own["y"] + own["r"] - 1 <= y0 <= own["y"] + own["r"] + 6:
+            off.append(lab["id"])
+        for n in geo["nodes"]:
+            inside = x0 < n["x"] + n["r"] and n["x"] - n["r"] < x1 and y0 < n["y"] + n["r"] and n["y"] - n["r"] < y1
+            if inside and n["id"] != lab["id"]:
+                covers.append((lab["id"], n["id"]))
+        for other in geo["labels"][:k]:
+            a0, b0, a1, b1 = other["box"]
+            if x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1:
+                crossed.append((lab["id"], other["id"]))
+    return pairs, off, covers, crossed
+
+
+@pytest.fixture(scope="module")
+def corpus_view(tmp_path_factory):
+    """The co-lead view of the top 300 units of a seeded 10,000-measure synthetic corpus."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from make_corpus import write_corpus
+
+    from analysis import clusters
+    from analysis.graph import unit_edges
+    from analysis.workload import workload
+
+    folder = tmp_path_factory.mktemp("corpus_view")
+    ds = load(*write_corpus(folder, 10_000, seed=7))
+    tables = {
+        "workload": workload(ds),
+        "colead_edges": unit_edges(ds, role="lead"),
+        "clusters": clusters.colead_clusters(ds, n_runs=None).assignment,
+    }
+    path = folder / "colead.html"
+    path.write_text(views.colead_view(ds, tables, max_units=300), encoding="utf-8")
+    return path
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "name,size",
+    [
+        pytest.param("view_network", (1366, 768), id="network-1366"),
+        pytest.param("view_network", (390, 844), id="network-390"),
+        pytest.param("view_network", (768, 1024), id="network-768"),
+        pytest.param("view_colead", (1366, 768), id="colead-1366"),
+        pytest.param("view_colead", (390, 844), id="colead-390"),
+        pytest.param("corpus", (1366, 768), id="corpus300-1366"),
+    ],
+)
+def test_no_overlaps_and_every_label_on_its_own_node_at_first_sight(browser, built, corpus_view, name, size):
+    path = corpus_view if name == "corpus" else built["seed"][name]
+    pg = Page(browser, path, size)
+    try:
+        pg.page.wait_for_timeout(200)
+        geo = pg.ev(GEOMETRY_JS)
+        assert geo["scale"] == 1
+        n_units = sum(n["unit"] for n in geo["nodes"])
+        assert n_units == (
+            300 if name == "corpus" else len(built["seed_tables"]["clusters"]) if name == "view_colead" else 55
+        )
+        pairs, off, covers, crossed = _overlaps(geo)
+        assert pairs == [] and off == [] and covers == [] and crossed == []
+        drawn = {lab["id"] for lab in geo["labels"]}
+        assert len(drawn) >= 16  # the 16 busiest units are labelled, none given up
+        if name == "view_network":
+            # 下陆公安分局's label used to sit on 区检察院's node; both, and 区直有关部门, now have their own.
+            assert {"区司法局", "区检察院", "下陆公安分局", "区直有关部门"} <= drawn
+        # Nothing drawn under the title bar.
+        assert min(lab["box"][1] for lab in geo["labels"]) > geo["barBottom"]
+        assert min(n["y"] - n["r"] for n in geo["nodes"]) > geo["barBottom"]
+        assert pg.errors == [] and pg.requests == []
+    finally:
+        pg.close()
+
+
+@pytest.mark.browser
+def test_labels_keep_clear_of_nodes_after_zoom_and_selection(browser, built):
+    pg = Page(browser, built["seed"]["view_network"], (1366, 768))
+    try:
+        pg.ev("network.moveTo({scale: 2.2}); network.emit('zoom', {scale: 2.2}); null")
+        pg.page.wait_for_timeout(300)
+        geo = pg.ev(GEOMETRY_JS)
+        _, off, covers, crossed = _overlaps(geo)
+        assert off == [] and covers == [] and crossed == []
+        # Zoomed in, labels keep their screen size while nodes move apart: more of them fit.
+        assert len(geo["labels"]) > 30
+        assert "区检察院" in {lab["id"] for lab in geo["labels"]}
+        pg.ev("view.select('区检察院', true); null")
+        pg.page.wait_for_timeout(300)
+        _, off, covers, crossed = _overlaps(pg.ev(GEOMETRY_JS))
+        assert off == [] and covers == [] and crossed == []
+        assert pg.errors == []
+    finally:
+        pg.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["view_network", "view_colead"])
+def test_search_ranks_exact_prefix_shorter_and_keys_work(browser, built, name):
+    pg = Page(browser, built["seed"][name])
+    try:
+        found = pg.ev("view.search('司法')")
+        assert found[:2] == ["区司法局", "区人大和监察司法委员会"] if name == "view_network" else found[0] == "区司法局"
+        assert pg.ev("view.search('区法院')")[0] == "区法院"  # exact before 区法院's longer namesakes
+        prefix = pg.ev("view.search('区委')")
+        starts = [u for u in prefix if u.startswith("区委")]
+        assert prefix[: len(starts)] == starts  # every prefix match before any other match
+        lengths = [len(u) for u in starts]
+        assert lengths == sorted(lengths)  # shorter names first
+        pg.page.fill("#q", "司法")
+        pg.page.keyboard.press("Enter")
+        assert pg.ev("network.getSelectedNodes()") == ["区司法局"]
+        # Arrow keys move through the results; Enter takes the highlighted one.
+        pg.page.fill("#q", "区委")
+        pg.page.keyboard.press("ArrowDown")
+        second = prefix[1]
+        assert pg.ev("document.querySelector('#results .on').textContent").startswith(second)
+        pg.page.keyboard.press("ArrowDown")
+        pg.page.keyboard.press("ArrowUp")
+        pg.page.keyboard.press("Enter")
+        assert pg.ev("network.getSelectedNodes()") == [second]
+        # Esc in the search box clears the query and the selection (the README's promise).
+        pg.page.focus("#q")
+        pg.page.keyboard.press("Escape")
+        assert pg.ev("network.getSelectedNodes()") == []
+        assert pg.ev("document.getElementById('q').value") == ""
+        assert "Node size" in pg.ev("document.getElementById('info').textContent")
+        assert pg.errors == []
+    finally:
+        pg.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["view_network", "view_colead"])
+def test_phone_width_gives_the_graph_the_screen_and_the_panel_opens(browser, built, name):
+    pg = Page(browser, built["seed"][name], (390, 844))
+    try:
+        rect = "id => (r => [r.width, r.height, r.top])(document.getElementById(id).getBoundingClientRect())"
+        net = pg.ev(rect, "net")
+        assert net[0] == 390 and net[0] * net[1] >= 0.9 * 390 * 844
+        side = pg.ev("document.getElementById('side').getBoundingClientRect().height")
+        assert side <= 60
+        assert pg.ev("document.getElementById('legend').getBoundingClientRect().height") == 0
+        pg.page.click("#panel")
+        assert pg.ev("document.getElementById('side').getBoundingClientRect().height") > 0.5 * 844
+        legend = pg.ev(rect, "legend")
+        assert legend[1] > 100 and legend[2] < 844
+        pg.page.click("#panel")
+        assert pg.ev("document.getElementById('side').getBoundingClientRect().height") <= 60
+        # Selecting a unit opens the sheet on its details.
+        x, y, hit = pg.node_xy("区司法局")
+        assert hit == "区司法局"
+        pg.page.mouse.click(x, y)
+        assert pg.ev("document.getElementById('side').classList.contains('open')") is True
+        assert "District Justice Bureau" in pg.ev("document.getElementById('info').textContent")
+        assert pg.errors == [] and pg.requests == []
+    finally:
+        pg.close()
+
+
+@pytest.mark.browser
+def test_colead_panel_shows_a_measure_and_explains_lead_share(browser, built):
+    ds, tables = built["seed_ds"], built["seed_tables"]
+    pg = Page(browser, built["seed"]["view_colead"])
+    try:
+        pg.ev("view.select('区司法局', false)")
+        info = pg.ev("document.getElementById('info').textContent")
+        share = tables["workload"].set_index("unit").loc["区司法局", "lead_share"]
+        assert f"牵头份额 lead share {round(share, 2)} (Σ 1/k over 74 measures led" in info
+        mid = pg.ev("document.querySelector('#info .m .id').textContent")
+        assert mid == "P1-01"  # its first measure led
+        pg.page.click("#info .m .id >> nth=0")
+        info = pg.ev("document.getElementById('info').textContent")
+        m = ds.measures.set_index("measure_id").loc[mid]
+        assert f"举措 Measure {mid}" in info and m["text"] in info
+        lead = ds.assignments.query("measure_id == @mid and role == 'lead'")["unit"].tolist()
+        chips = pg.ev("[...document.querySelectorAll('#info .chips')][0].textContent")
+        assert all(u in chips for u in lead) and lead
+        # its lead units stay lit, the rest is dimmed; the back link returns to the unit
+        assert pg.ev("network.body.data.nodes.get('区司法局').color.background") != "#E6E6E6"
+        assert pg.ev("network.body.data.nodes.get('区民政局').color.background") == "#E6E6E6"
+        pg.page.click("#info .back")
+        assert pg.ev("document.querySelector('#info h2').textContent") == "区司法局"
+        assert pg.errors == []
+    finally:
+        pg.close()
+
+
+@pytest.mark.browser
+def test_legend_counts_follow_the_filters_and_collectives_hide_together(browser, built):
+    ds = built["seed_ds"]
+    pg = Page(browser, built["seed"]["view_network"])
+    try:
+
+        def count(text):
+            rows = "[...document.querySelectorAll('#legend .lg')]"
+            return pg.ev(f"t => {rows}.find(r => r.textContent.includes(t)).querySelector('.n').textContent", text)
+
+        collectives = set(ds.units.loc[ds.units["is_collective"], "unit"]) & set(ds.assignments["unit"])
+        assert "各街办" in collectives and count("集合性表述") == str(len(collectives))
+        pg.page.click("#legend .lg:has-text('集合性表述')")
+        assert pg.ev("network.body.data.nodes.get('各街办').hidden") is True
+        assert count("集合性表述") == f"0/{len(collectives)}"
+        pg.page.click("#legend .lg:has-text('P2')")
+        # lead assignments left: not to a collective, not on a P2 measure (worked out from the data)
+        a = ds.assignments.drop_duplicates(["unit", "measure_id", "role"])
+        a = a.merge(ds.measures[["measure_id", "plan_id"]], on="measure_id")
+        both = a.groupby(["unit", "measure_id"])["role"].transform("nunique") > 1
+        lead = a[(a["role"] == "lead") & ~a["unit"].isin(collectives) & (a["plan_id"] != "P2")]
+        n_lead = len(a[a["role"] == "lead"])
+        assert count("牵头") == f"{len(lead)}/{n_lead}"
+        assert count("P2") == f"0/{(ds.measures['plan_id'] == 'P2').sum()}"
+        assert count("P1") == str((ds.measures["plan_id"] == "P1").sum())
+        assert both.any()  # (a unit both lead and responsible on a measure has one edge in both counts)
+        pg.page.click("#clear")
+        assert count("集合性表述") == str(len(collectives))
+        assert pg.errors == []
+    finally:
+        pg.close()
+
+
+@pytest.mark.browser
+def test_png_is_twice_the_resolution_with_title_and_legend(browser, built):
+    from io import BytesIO
+
+    from PIL import Image
+
+    pg = Page(browser, built["seed"]["view_colead"], (1366, 768))
+    try:
+        w, h = pg.ev(
+            "[document.querySelector('#net canvas').clientWidth, document.querySelector('#net canvas').clientHeight]"
+        )
+        img = Image.open(BytesIO(base64.b64decode(pg.ev("view.png()").split(",", 1)[1]))).convert("L")
+        assert img.width == 2 * (w + 300) and img.height >= 2 * (h - 60)
+        px = img.load()
+
+        def dark(x0, y0, x1, y1):
+            return sum(px[x, y] < 128 for x in range(x0, x1) for y in range(y0, y1))
+
+        assert dark(0, 0, 600, 100) > 500  # the title, in the top band
+        assert dark(2 * w + 10, 120, img.width, 600) > 1000  # the legend, right of the graph
+        assert dark(0, 120, 2 * w, img.height) > 5000  # the graph itself
+        assert pg.errors == []
     finally:
         pg.close()
