@@ -108,15 +108,21 @@ def spreadsheet_issues(ds) -> pd.DataFrame:
     ``issue`` is ``control characters`` (``n`` of them, each written as a space), ``over 32767
     characters`` (``n`` = full length; cut with a note in the xlsx) or ``starts like a formula``
     (written as text in xlsx, with a leading ``'`` in the report CSVs). ``where`` is the
-    measure id, or the unit for names. ``value`` is the start of the text, control characters
+    measure id (the first measure of the plan or section for titles), or the unit for names.
+    ``value`` is the start of the text, control characters
     shown as ``\\x0c`` …
     """
     rows = []
     m = ds.measures
-    fields = [c for c in ("text", "section_title", "plan_title", "lead_units_raw", "responsible_units_raw") if c in m]
-    for col in fields:
+    for col in [c for c in ("text", "lead_units_raw", "responsible_units_raw") if c in m]:
         for mid, value in zip(m["measure_id"].astype(str), m[col].astype(str), strict=True):
             rows += _issues(mid, col, value)
+    # Plan and section titles repeat on every measure: once per plan (section), at its first measure.
+    for col, keys in (("plan_title", ["plan_id"]), ("section_title", ["plan_id", "section_no"])):
+        if col in m:
+            first = m.drop_duplicates(keys)
+            for mid, value in zip(first["measure_id"].astype(str), first[col].astype(str), strict=True):
+                rows += _issues(mid, col, value)
     for unit in ds.units["unit"].astype(str):
         rows += _issues(unit, "unit", unit)
     for col in ("name_en",):
