@@ -26,6 +26,8 @@ Examples
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -50,15 +52,15 @@ MULTI_LEAD_MIN = 4
 
 
 def percent(x: float) -> str:
-    """A share as a whole percentage, the project's way (``'29 %'``).
+    """A share as a whole percentage, the project's way (``'29 %'``), halves rounded up.
 
-    >>> percent(0.2878), percent(0.004), percent(0)
-    ('29 %', '0.4 %', '0 %')
+    >>> percent(0.2878), percent(0.625), percent(0.004), percent(0)
+    ('29 %', '63 %', '0.4 %', '0 %')
     """
     p = 100 * float(x)
     if 0 < p < 1:
         return f"{p:.1f} %"
-    return f"{p:.0f} %"
+    return f"{math.floor(p + 0.5 + 1e-9)} %"
 
 
 def _list(names) -> str:
@@ -256,7 +258,8 @@ def sensitivity_text(ds, table: pd.DataFrame) -> str:
     if coll_leads == 0:
         s = (
             "No collective leads a measure in this selection, so the expansion leaves every lead share as it "
-            f"is ({moved} of {len(table)} units differ); the table compares responsible counts only. "
+            f"is ({moved} of {len(table)} units differ: the two lead-share columns agree) and changes only responsible "
+            "counts. "
         )
     else:
         s = (
@@ -270,12 +273,20 @@ def sensitivity_text(ds, table: pd.DataFrame) -> str:
     gained = table[table["gain"] > 0]
     if not len(gained):
         return s + "\n\nNo named unit gains a responsible measure from the expansion."
-    big = gained.sort_values(["gain", "unit"], ascending=[False, True]).iloc[0]
+    top = gained[gained["gain"] == gained["gain"].max()].sort_values("unit")
+    big = top.iloc[0]
+    if len(top) == 1:
+        largest = (
+            f"the largest rise is {big['unit']}'s, from {int(big['n_responsible'])} to "
+            f"{int(big['n_responsible_expanded'])}"
+        )
+    else:
+        names = _list(top["unit"].head(3)) + ("…" if len(top) > 3 else "")
+        largest = f"the largest rise, {int(big['gain'])} measures, is shared by {len(top)} units ({names})"
     s += (
         f"\n\nResponsible counts rise for {len(gained)} of the {len(table)} named units (median rise "
-        f"{gained['gain'].median():g} measures); the largest rise is {big['unit']}'s, from "
-        f"{int(big['n_responsible'])} to {int(big['n_responsible_expanded'])}. Report responsible load with "
-        "this range, not as a single number: the expansion is an upper bound."
+        f"{gained['gain'].median():g} measures); {largest}. Report responsible load with this range, not as "
+        "a single number: the expansion is an upper bound."
     )
     return s
 

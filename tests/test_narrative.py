@@ -91,8 +91,12 @@ def test_sensitivity_tiny(tiny):
     text = nv.sensitivity_text(tiny, t)
     assert "No collective leads a measure in this selection" in text and "(0 of 5 units differ)" in text
     assert (
-        "rise for 3 of the 5 named units (median rise 4 measures); the largest rise is 区丙局's, from 1 to 5." in text
-    )
+        "rise for 3 of the 5 named units (median rise 4 measures); the largest rise, 4 measures, is shared by "
+        "2 units (区丙局、区甲局)."
+    ) in text
+    # One unit alone at the top: named with its counts.
+    one = t[t["unit"] != "区丙局"]
+    assert "the largest rise is 区甲局's, from 3 to 7." in nv.sensitivity_text(tiny, one)
 
 
 def test_styled_left_aligns_text_and_survives_zero_columns(tiny):
@@ -148,7 +152,7 @@ def test_notebook_02_for_plan_p2_says_only_true_things(tmp_path):
     assert (top, n_lead[top], sole[top], n_measures) == ("区司法局", 22, 9, 32)  # as the issue says
     assert (
         f"{top} leads {n_lead[top]} of the {n_measures} measures of plan P2, {sole[top]} of them alone, and holds "
-        f"{round(100 * named_share[top] / total)} % of the named units' lead share "
+        f"{int(100 * named_share[top] / total + Fraction(1, 2))} % of the named units' lead share "
         f"({float(named_share[top]):.2f} of {float(total):.2f}), "
         f"{float(named_share[top] / named_share[second]):.1f} times the next unit ({second}, "
         f"{float(named_share[second]):.2f})."
@@ -158,7 +162,8 @@ def test_notebook_02_for_plan_p2_says_only_true_things(tmp_path):
     assert f"{len(never)} of the {len(present)} named units never lead" in prose
     resp = ds.assignments[ds.assignments["role"] == "responsible"].drop_duplicates(["measure_id", "unit"])
     n_coll = int(resp["unit"].isin(collective).sum())
-    assert f"Collective placeholders take {round(100 * n_coll / len(resp))} % of the {len(resp)} responsible" in prose
+    pct = int(Fraction(100 * n_coll, len(resp)) + Fraction(1, 2))  # (halves round up)
+    assert f"Collective placeholders take {pct} % of the {len(resp)} responsible" in prose
     k = ds.assignments[ds.assignments["role"] == "lead"].drop_duplicates(["measure_id", "unit"])
     k = k.groupby("measure_id").size()
     most = k[k == k.max()].index.tolist()
