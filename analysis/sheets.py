@@ -994,7 +994,8 @@ def unit_page_html(ds, unit: str) -> str:
 def _index_html(ds, units, files, directory) -> str:
     e = html.escape
     d = directory.set_index("unit")
-    top = max(units, key=lambda u: (int(d.loc[u, "n_total"]), -units.index(u))) if units else None
+    totals = [int(d.loc[u, "n_total"]) for u in units]
+    top = units[int(np.argmax(totals))] if units else None  # (the first of the largest)
     longest = f"任务多的单位跨多页(如{e(top)},{int(d.loc[top, 'n_total'])} 项),表头每页重复" if top else ""
     rows = "\n".join(
         f'<tr><td><a href="{quote(files[u])}">{e(u)}</a></td><td>{e(str(d.loc[u, "name_en"]))}</td>'
