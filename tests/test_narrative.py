@@ -89,7 +89,8 @@ def test_sensitivity_tiny(tiny):
     assert got.values.tolist() == [[3, 7, 4], [2, 5, 3], [1, 5, 4]]
     assert (t["lead_share"] == t["lead_share_expanded"]).all()
     text = nv.sensitivity_text(tiny, t)
-    assert "No collective leads a measure in this selection" in text and "(0 of 5 units differ: the two lead-share columns agree)" in text
+    assert "No collective leads a measure in this selection" in text
+    assert "(0 of 5 units differ: the two lead-share columns agree)" in text
     assert (
         "rise for 3 of the 5 named units (median rise 4 measures); the largest rise, 4 measures, is shared by "
         "2 units (区丙局、区甲局)."
