@@ -13,6 +13,7 @@ import pandas as pd
 
 from .config import RANDOM_SEED
 from .errors import write_csv
+from .safetext import csv_safe
 
 __all__ = ["analysis_tables", "summary", "write_tables"]
 
@@ -83,6 +84,11 @@ def summary(ds, tables: dict[str, pd.DataFrame], clus) -> pd.DataFrame:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], reports_dir: Path) -> dict[str, Path]:
-    """Write each table of :func:`analysis_tables` as ``reports_dir/<name>.csv``; returns the paths."""
+    """Write each table of :func:`analysis_tables` as ``reports_dir/<name>.csv``; returns the paths.
+
+    These files are meant to be opened in Excel too, so a text cell that a spreadsheet would read
+    as a formula (``=…``, ``+…``, ``-…``, ``@…``) is written with a leading ``'``
+    (:func:`analysis.safetext.csv_safe`); numbers are left alone.
+    """
     reports_dir = Path(reports_dir)
-    return {name: write_csv(df, reports_dir / f"{name}.csv") for name, df in tables.items()}
+    return {name: write_csv(csv_safe(df), reports_dir / f"{name}.csv") for name, df in tables.items()}

@@ -3,15 +3,24 @@
 Everything an analyst must know before trusting a number: how every source line was read,
 numbering gaps, measures without responsible (or lead) units, units named as both lead and
 responsible on one measure, the alias merges applied, separator anomalies, and the share of
-mentions that go to collective placeholders instead of named units.
+mentions that go to collective placeholders instead of named units, and the texts the
+spreadsheets had to change (control characters, cells over Excel's limit, formula-like text).
+
+Text from the data is escaped (``&``, ``<``, ``>``): the report is Markdown, and a Markdown
+viewer would otherwise render HTML written in a plan or a measures CSV. In code spans (file
+names, title lines) it is left as is, since Markdown shows a code span literally; a value that
+holds a backtick is written as escaped plain text instead.
 """
 
 from __future__ import annotations
+
+import html
 
 import pandas as pd
 
 from .ingest import Document, numbering_gaps
 from .load import Dataset
+from .safetext import spreadsheet_issues
 
 __all__ = ["collective_shares", "dual_role", "merges_applied", "quality_report"]
 
@@ -53,13 +62,26 @@ def collective_shares(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame(parts)
 
 
+def _text(value) -> str:
+    """Data text for Markdown: HTML-escaped, on one line."""
+    return html.escape(str(value), quote=False).replace("\r", " ").replace("\n", " ")
+
+
+def _code(value) -> str:
+    """Data text as a code span, or as escaped text if it holds a backtick or a line break."""
+    s = str(value)
+    if "`" in s or "\n" in s or "\r" in s:
+        return _text(s)
+    return f"`{s}`"
+
+
 def _table(df: pd.DataFrame) -> str:
     if df.empty:
         return "_none_\n"
     cols = list(df.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for row in df.itertuples(index=False):
-        cells = [f"{v:.1%}" if isinstance(v, float) else str(v) for v in row]
+        cells = [f"{v:.1%}" if isinstance(v, float) else _text(v) for v in row]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -93,7 +115,7 @@ def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None) -
             fmt = doc.formats.get(src, "txt")
             what = f"{fmt}, {enc}" if enc else fmt
             state = "every one accounted for" if not n_unread else f"{n_unread} could not be read (listed below)"
-            out.append(f"- `{src}` ({what}): {n} non-blank lines and table rows, {state}")
+            out.append(f"- {_code(src)} ({_text(what)}): {n} non-blank lines and table rows, {state}")
         out += ["", _table(pd.DataFrame(sorted(kinds.items()), columns=["line kind", "n_lines"]))]
         out += ["### Places that could not be read", ""]
         if doc.unread:
@@ -126,7 +148,7 @@ def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None) -
         titles = [x for x in doc.anomalies if x.kind == "title"]
         if titles:
             out += ["Title anomalies:", ""]
-            out += [f"- line {x.line}: {x.detail}: `{x.value}`" for x in titles]
+            out += [f"- line {x.line}: {_text(x.detail)}: {_code(x.value)}" for x in titles]
             out.append("")
         out += [
             "### Numbering gaps",
@@ -217,4 +239,15 @@ def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None) -
         "",
     ]
     out.append(_table(collective_shares(ds)))
+    out += [
+        "## Text changed in the spreadsheets",
+        "",
+        "In `task_sheets.xlsx` every text is a text cell, never a formula; control characters that xlsx "
+        "cannot hold (form feed and other C0 characters) are written as spaces; a text over 32,767 "
+        "characters (Excel's cell limit) is cut, and the cell ends with a note giving its full length. In "
+        "the report CSVs a text that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a "
+        "leading `'`, so that Excel shows it as text. `n`: characters replaced, full length, or 1.",
+        "",
+    ]
+    out.append(_table(spreadsheet_issues(ds)))
     return "\n".join(out).rstrip() + "\n"

@@ -26,8 +26,17 @@ Choices
   least one assignment; collectives appear in the summary's collective table, the directory
   and the matrix.
 * Unit sheets start with a title row (name, English name, counts); the header is row 2, frozen
-  with the title, and carries the filter. Headers show the Chinese label and, on a second line,
-  the column name used in the CSV files and in :func:`unit_tasks`.
+  with the title, and carries the filter. A unit sees Chinese headers only
+  (:data:`UNIT_SHEET_COLUMNS`), including the columns it fills in and returns: 完成时限
+  (the plan's deadline when the measures table has ``deadline_raw``, else blank), 落实情况 and
+  责任人 (shaded). The summary has Chinese headers too; the directory sheet carries the
+  legend of column names (:data:`COLUMN_NOTES`) and its own two-line headers.
+* Printing: A4, header rows repeated, the sheet name in the page header and 第 n 页 / 共 m 页
+  in the footer; a sheet prints at one page width unless that would go below
+  :data:`MIN_PRINT_SCALE` percent (then across pages, first columns repeated).
+* Data text is never a formula and never breaks the file (:mod:`analysis.safetext`): string
+  cells throughout, control characters replaced by spaces, cells over 32,767 characters cut
+  with a note; ``role_matrix.csv`` prefixes formula-like text with ``'``.
 * Sheet names follow Excel's rules (:func:`sheet_names`); file names are safe on Windows too
   (:func:`file_names`). Both are deterministic.
 * The workbook is byte-identical on re-run: fixed document properties and zip entries rewritten
@@ -60,19 +69,26 @@ import pandas as pd
 
 from .errors import write_csv, write_text
 from .registry import SYSTEMS
+from .safetext import csv_safe, is_formula_like, xlsx_text
 
 __all__ = [
+    "COLUMN_NOTES",
+    "FILL_IN_COLUMNS",
     "FIXED_TIME",
     "MATRIX_META_COLUMNS",
+    "MIN_PRINT_SCALE",
+    "PAGE_GENERATOR",
     "ROLE_CODES",
     "ROLE_LABELS",
     "SHEET_DIRECTORY",
     "SHEET_MATRIX",
     "SHEET_SUMMARY",
     "TASK_COLUMNS",
+    "UNIT_SHEET_COLUMNS",
     "display_width",
     "file_names",
     "normalize_xlsx",
+    "print_scale",
     "role_matrix",
     "sheet_names",
     "sheet_units",
@@ -98,6 +114,7 @@ TASK_COLUMNS = {
     "text": "具体项目",
     "other_leads": "其他牵头单位",
     "other_responsible": "其他责任单位",
+    "deadline": "完成时限",
     "plan_id": "方案编号",
     "plan_title": "方案",
     "section": "部分",
@@ -188,6 +205,7 @@ def task_table(ds) -> pd.DataFrame:
             "text": t["text"].astype(str).to_numpy(),
             "other_leads": [others(u, mid, "lead") for u, mid in zip(units, mids, strict=True)],
             "other_responsible": [others(u, mid, "responsible") for u, mid in zip(units, mids, strict=True)],
+            "deadline": _deadlines(t),
             "plan_id": t["plan_id"].astype(str).to_numpy(),
             "plan_title": t["plan_title"].astype(str).to_numpy(),
             "section": t["section"].to_numpy(),
@@ -197,13 +215,22 @@ def task_table(ds) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _deadlines(t: pd.DataFrame) -> np.ndarray:
+    """The plan's deadline of each row (``deadline_raw`` of the measures table when the ingest
+    wrote that column), else empty strings."""
+    if "deadline_raw" not in t.columns:
+        return np.full(len(t), "", dtype=object)
+    return t["deadline_raw"].astype(object).where(t["deadline_raw"].notna(), "").astype(str).str.strip().to_numpy()
+
+
 def unit_tasks(ds, unit: str, *, tasks: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every measure `unit` leads or is responsible for, in source order.
 
     Columns (see :data:`TASK_COLUMNS`): ``measure_id``; ``role`` (``L``, ``R`` or ``L+R``)
     and ``role_zh``; ``text`` (in full); ``other_leads`` and ``other_responsible`` (the other
     canonical units of the measure in that role, in source order, joined by ``、``; for a
-    responsible unit ``other_leads`` is every lead); ``plan_id``, ``plan_title``; ``section``
+    responsible unit ``other_leads`` is every lead); ``deadline`` (the plan's 完成时限 when the
+    measures table has a ``deadline_raw`` column, else empty); ``plan_id``, ``plan_title``; ``section``
     (``一、<section title>``); ``source_line``. `tasks` is :func:`task_table` of `ds`, if the
     caller has it already (it is computed otherwise).
 
@@ -402,31 +429,39 @@ def display_width(text) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
 
 
-def _lines(text, width: float) -> int:
-    """Lines `text` takes when wrapped in a column `width` characters wide (an estimate on the safe side)."""
-    usable = max(width - 1.5, 1)
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in str(text).split("\n"))
-
-
-_LINE_PT = 16.5  # points per wrapped line of 11 pt CJK text (Excel's CJK fonts need ~15.75)
-_HEADER_FILL = "DDE3EC"
-_COLLECTIVE_FILL = "EEEEEE"
-#: Light fills for the matrix cells (tints of the role colours in analysis.style).
-_ROLE_FILLS = {"L": "B9C3E0", "R": "DCE3F0", "L+R": "E8C4C4"}
+#: Columns of a unit's sheet, in order, with the Chinese header the unit sees (code names are
+#: in the directory sheet's column legend, :data:`COLUMN_NOTES`).
+UNIT_SHEET_COLUMNS = {
+    "measure_id": "编号",
+    "role_zh": "职责",
+    "text": "具体项目",
+    "other_leads": "其他牵头单位",
+    "other_responsible": "其他责任单位",
+    "deadline": "完成时限",
+    "implementation": "落实情况",
+    "person_in_charge": "责任人",
+    "plan_title": "方案",
+    "section": "部分",
+    "source_line": "原文行",
+}
+#: Columns the unit fills in and returns (blank, shaded); ``deadline`` too where the plan gives none.
+FILL_IN_COLUMNS = ("implementation", "person_in_charge")
 
 #: Column widths (in Excel character units) of the unit sheets.
 _TASK_WIDTHS = {
-    "measure_id": 11,
-    "role": 7,
-    "role_zh": 11,
-    "text": 62,
-    "other_leads": 20,
-    "other_responsible": 20,
-    "plan_id": 7,
-    "plan_title": 22,
-    "section": 22,
-    "source_line": 11,
+    "measure_id": 9,
+    "role_zh": 7,
+    "text": 48,
+    "other_leads": 16,
+    "other_responsible": 16,
+    "deadline": 11,
+    "implementation": 24,
+    "person_in_charge": 10,
+    "plan_title": 16,
+    "section": 16,
+    "source_line": 7,
 }
+_CENTERED = ("measure_id", "role", "role_zh", "plan_id", "source_line", "deadline", "person_in_charge")
 
 #: Chinese headers of the summary's workload and collective tables.
 _WORKLOAD_LABELS = {
@@ -442,7 +477,6 @@ _WORKLOAD_LABELS = {
     "n_both": "牵头兼责任",
     "n_total": "合计",
     "text_load": "文字负荷",
-    "sheet": "工作表",
 }
 _COLLECTIVE_LABELS = {
     "unit": "集合性表述",
@@ -467,6 +501,82 @@ _DIRECTORY_LABELS = {
     "n_total": "合计",
     "sheet": "工作表",
 }
+
+#: What each column of the unit sheets and of the summary means, with its code name (the column
+#: name in ``reports/*.csv`` and in :func:`unit_tasks`): the legend in the directory sheet.
+COLUMN_NOTES = {
+    "measure_id": "方案-项目序号(P1-05 即第一个方案第 5 项)",
+    "role_zh": "本单位的职责:牵头、责任,或两者兼有",
+    "text": "措施原文(全文)",
+    "other_leads": "本措施的其他牵头单位(按单位名录合并别名)",
+    "other_responsible": "本措施的其他责任单位",
+    "deadline": "方案规定的完成时限;方案未规定的留空,由单位填写",
+    "implementation": "由单位填写:落实情况",
+    "person_in_charge": "由单位填写:责任人",
+    "plan_title": "所属方案",
+    "section": "所属部分",
+    "source_line": "原文行号(data/raw 中的文本)",
+    "rank": "按牵头份额排名",
+    "lead_share": "牵头份额:每项措施按牵头单位数均分(单独牵头计 1,三家共同牵头各计 1/3)",
+    "text_load": "文字负荷:所牵头措施的字数,按牵头单位数均分",
+    "n_both": "同一措施既是牵头又是责任单位的项数",
+}
+
+# Printable width of A4 landscape with the margins below, in points; an Excel width unit of
+# 11 pt text is about 5.6 pt (7 px of the default font plus padding, at 96 dpi).
+_PRINTABLE_PT = {True: (297 - 2 * 12.7) / 25.4 * 72, False: (210 - 2 * 12.7) / 25.4 * 72}
+_PT_PER_WIDTH = 5.6
+#: Smallest print scale (percent): 11 pt text prints at 8.25 pt or larger.
+MIN_PRINT_SCALE = 75
+
+
+def print_scale(widths, *, landscape: bool = True) -> int:
+    """Print scale (percent, at most 100) at which columns of these widths fill one A4 page width.
+
+    An estimate on the safe side (Excel's width unit is about 5.25 pt plus 3.75 pt of padding
+    per column; 5.6 pt is counted). :func:`_page_setup` fits a sheet to one page width when
+    this is at least :data:`MIN_PRINT_SCALE`, else prints it at that scale across pages.
+
+    >>> print_scale([10] * 10), print_scale([50] * 10)
+    (100, 27)
+    """
+    need = sum(widths) * _PT_PER_WIDTH
+    return min(100, math.floor(100 * _PRINTABLE_PT[landscape] / need)) if need else 100
+
+
+def _put(ws, row: int, col: int, value, style: str | None = None):
+    """Write `value` into a cell; text is always a string cell, never a formula.
+
+    Text goes through :func:`analysis.safetext.xlsx_text` (control characters replaced, cut
+    with a note over 32,767 characters), the cell's ``data_type`` is set to ``'s'`` (openpyxl
+    would make ``=…`` a formula), and text that starts like a formula gets Excel's quote prefix
+    so that editing the cell keeps it text.
+    """
+    if isinstance(value, str):
+        value = xlsx_text(value) or None  # (an empty text is an empty cell)
+    c = ws.cell(row=row, column=col)
+    c.value = value
+    if style is not None:
+        c.style = style
+    if isinstance(value, str):
+        c.data_type = "s"
+        if is_formula_like(value):
+            c.quotePrefix = True
+    return c
+
+
+def _lines(text, width: float) -> int:
+    """Lines `text` takes when wrapped in a column `width` characters wide (an estimate on the safe side)."""
+    usable = max(width - 1.5, 1)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in str(text).split("\n"))
+
+
+_LINE_PT = 16.5  # points per wrapped line of 11 pt CJK text (Excel's CJK fonts need ~15.75)
+_HEADER_FILL = "DDE3EC"
+_COLLECTIVE_FILL = "EEEEEE"
+_FILL_IN_FILL = "FFF8DC"
+#: Light fills for the matrix cells (tints of the role colours in analysis.style).
+_ROLE_FILLS = {"L": "B9C3E0", "R": "DCE3F0", "L+R": "E8C4C4"}
 
 
 def _styles(wb) -> dict:
@@ -494,6 +604,8 @@ def _styles(wb) -> dict:
         },
         "body_grey": {"alignment": wrap, "fill": grey},
         "center_grey": {"alignment": center, "fill": grey},
+        "fill_in": {"alignment": wrap, "fill": PatternFill("solid", fgColor=_FILL_IN_FILL)},
+        "fill_in_center": {"alignment": center, "fill": PatternFill("solid", fgColor=_FILL_IN_FILL)},
         **{f"role_{k}": {"alignment": center, "fill": PatternFill("solid", fgColor=v)} for k, v in _ROLE_FILLS.items()},
     }
     st = {}
@@ -507,33 +619,51 @@ def _styles(wb) -> dict:
     return st
 
 
-def _page_setup(ws, *, landscape: bool, title_rows: str, title_cols: str | None = None, fit_width=True):
+def _page_setup(ws, *, landscape: bool, title_rows: str, widths=None, title_cols: str | None = None):
+    """A4, margins, repeated title rows, page numbers in the footer and the sheet name in the header.
+
+    With `widths` (the printed columns' widths), the sheet is fitted to one page width if that
+    keeps the scale at :data:`MIN_PRINT_SCALE` or more (11 pt text at 8.25 pt or larger);
+    otherwise it prints at that scale across pages, repeating `title_cols`.
+    """
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    if fit_width:
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if widths is not None:
+        fits = print_scale(widths, landscape=landscape) >= MIN_PRINT_SCALE
+        ws.sheet_properties.pageSetUpPr.fitToPage = fits
+        if fits:
+            ws.page_setup.fitToWidth = 1
+            ws.page_setup.fitToHeight = 0
+        else:
+            ws.page_setup.scale = MIN_PRINT_SCALE
+            ws.page_setup.pageOrder = "overThenDown"
     ws.print_title_rows = title_rows
     if title_cols:
         ws.print_title_cols = title_cols
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "&A  第 &P 页 / 共 &N 页"
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.oddHeader.right.text = "&A"
+    ws.oddHeader.right.size = 9
+    ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
     ws.oddFooter.center.size = 9
 
 
-def _write_table(ws, df: pd.DataFrame, labels: dict[str, str], *, row: int, col: int, widths, st) -> int:
-    """Write `df` with a two-line header (label / column name) at (row, col); returns the last row."""
+def _write_table(
+    ws, df: pd.DataFrame, labels: dict[str, str], *, row: int, col: int, widths, st, code_names: bool = True
+) -> int:
+    """Write `df` with its header at (row, col); returns the last row.
+
+    The header is the Chinese label, with the column name on a second line when `code_names`.
+    """
     from openpyxl.utils import get_column_letter
 
     header_height = 1
     for j, name in enumerate(df.columns):
         label = labels.get(name, name)
-        text = label if label == name else f"{label}\n{name}"
-        c = ws.cell(row=row, column=col + j, value=text)
-        c.style = st["header"]
-        w = widths.get(name) or min(max(display_width(label), display_width(name), 6) + 2, 40)
+        text = f"{label}\n{name}" if code_names and label != name else label
+        _put(ws, row, col + j, text, st["header"])
+        w = widths.get(name) or min(max(display_width(label), display_width(name) if code_names else 0, 6) + 2, 40)
         ws.column_dimensions[get_column_letter(col + j)].width = w
         header_height = max(header_height, _lines(text, w))
     ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, header_height * _LINE_PT)
@@ -544,32 +674,31 @@ def _write_table(ws, df: pd.DataFrame, labels: dict[str, str], *, row: int, col:
                 value = None
             elif hasattr(value, "item"):
                 value = value.item()
-            c = ws.cell(row=row + i, column=col + j, value=value)
-            c.style = st["body"]
+            c = _put(ws, row + i, col + j, value, st["body"])
             if isinstance(value, float):
                 c.number_format = "0.000"
             if isinstance(value, str):
-                lines = max(lines, _lines(value, ws.column_dimensions[get_column_letter(col + j)].width))
+                lines = max(lines, _lines(c.value, ws.column_dimensions[get_column_letter(col + j)].width))
         r = ws.row_dimensions[row + i]
-        r.height = max(r.height or 0, lines * _LINE_PT)
+        r.height = min(max(r.height or 0, lines * _LINE_PT), 409)  # (Excel's largest row height)
     return row + len(df)
 
 
-def _auto_widths(df: pd.DataFrame, labels, cap=40, fixed=None) -> dict[str, float]:
+def _auto_widths(df: pd.DataFrame, labels, cap=40, fixed=None, code_names: bool = True) -> dict[str, float]:
     fixed = fixed or {}
     out = {}
     for name in df.columns:
         if name in fixed:
             out[name] = fixed[name]
             continue
-        values = [display_width(labels.get(name, name)), display_width(name)]
+        values = [display_width(labels.get(name, name)), display_width(name) if code_names else 0]
         values += [display_width(v if not isinstance(v, float) else f"{v:.3f}") for v in df[name].tolist()]
         out[name] = min(max(values) + 2, cap)
     return out
 
 
 def _title(ws, text: str, st, *, column: int = 1):
-    ws.cell(row=1, column=column, value=text).font = st["title_font"]
+    _put(ws, 1, column, text).font = st["title_font"]
 
 
 def _sheet_link(cell, sheet: str, st):
@@ -598,53 +727,44 @@ def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | 
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
 
-    # Summary: workload (named units, by rank) with the collective table beside it.
+    # Summary: workload (named units, by rank) with the collective table beside it. Chinese
+    # headers only; each unit name links to its sheet (sheet names are in the directory).
     ws = wb.active
     ws.title = SHEET_SUMMARY
     wl = tables["workload"].copy()
     wl["system_zh"] = wl["system"].map(lambda s: SYSTEMS.get(s, (s, s))[0])
-    wl["sheet"] = wl["unit"].map(lambda x: sheets.get(x, ""))
     plan_cols = [c for c in wl.columns if re.fullmatch(r"n_(lead|responsible)_P\w+", c)]
-    wl_cols = [c for c in _WORKLOAD_LABELS if c in wl.columns and c != "sheet"] + plan_cols + ["sheet"]
+    wl_cols = [c for c in _WORKLOAD_LABELS if c in wl.columns] + plan_cols
     wl = wl[wl_cols]
     labels = dict(_WORKLOAD_LABELS)
     for c in plan_cols:
         role, plan = c.split("_")[1], c.split("_")[-1]
         labels[c] = f"{plan}{'牵头' if role == 'lead' else '责任'}"
-    _title(ws, "工作量(具名单位,按牵头份额排名;各方案、各部分明细见 reports/workload.csv)", st)
-    widths = _auto_widths(wl, labels, fixed={"name_en": 30})
-    last = _write_table(ws, wl, labels, row=2, col=1, widths=widths, st=st)
+    _title(ws, "工作量(具名单位,按牵头份额排名;点击单位名称打开其任务清单)", st)
+    widths = _auto_widths(wl, labels, fixed={"name_en": 20}, cap=20, code_names=False)
+    last = _write_table(ws, wl, labels, row=2, col=1, widths=widths, st=st, code_names=False)
     ws.auto_filter.ref = f"A2:{get_column_letter(len(wl_cols))}{last}"
     unit_col = wl_cols.index("unit") + 1
-    sheet_col = wl_cols.index("sheet") + 1
     for r in range(3, last + 1):
-        name = ws.cell(row=r, column=sheet_col).value
+        name = sheets.get(ws.cell(row=r, column=unit_col).value)
         if name:
             _sheet_link(ws.cell(row=r, column=unit_col), name, st)
-            _sheet_link(ws.cell(row=r, column=sheet_col), name, st)
     ct = tables["collectives"]
     ct = ct[[c for c in _COLLECTIVE_LABELS if c in ct.columns]]
     c0 = len(wl_cols) + 2
     ws.column_dimensions[get_column_letter(c0 - 1)].width = 3
     _title(ws, "集合性表述(不计入排名)", st, column=c0)
-    end = _write_table(
-        ws,
-        ct,
-        _COLLECTIVE_LABELS,
-        row=2,
-        col=c0,
-        widths=_auto_widths(ct, _COLLECTIVE_LABELS, fixed={"name_en": 30}),
-        st=st,
-    )
+    cwidths = _auto_widths(ct, _COLLECTIVE_LABELS, fixed={"name_en": 24}, cap=24, code_names=False)
+    end = _write_table(ws, ct, _COLLECTIVE_LABELS, row=2, col=c0, widths=cwidths, st=st, code_names=False)
     last_ct = f"{get_column_letter(c0 + ct.shape[1] - 1)}{end}"
     for r in range(3, 3 + len(ct)):
         ws.cell(row=r, column=c0 + list(ct.columns).index("share_responsible_mentions")).number_format = "0.0%"
     ws.freeze_panes = "C3"
-    _page_setup(ws, landscape=True, title_rows="1:2")
-    # Two print areas: each table printed on its own, one page wide.
+    _page_setup(ws, landscape=True, title_rows="1:2", title_cols="A:B", widths=list(widths.values()))
+    # Two print areas: each table printed on its own.
     ws.print_area = [f"A1:{get_column_letter(len(wl_cols))}{last}", f"{get_column_letter(c0)}1:{last_ct}"]
 
-    # Directory: English names and sheet names of every unit.
+    # Directory: English names and sheet names of every unit; beside it, the column legend.
     wd = wb.create_sheet(SHEET_DIRECTORY)
     _title(wd, "单位名录(中英文名称、系统、工作表名;集合性表述无单独工作表)", st, column=1)
     directory = directory.assign(is_collective=directory["is_collective"].map({True: "是", False: "否"}))
@@ -660,8 +780,27 @@ def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | 
         elif directory["is_collective"].iloc[r - 3] == "是":
             for j in range(1, directory.shape[1] + 1):
                 wd.cell(row=r, column=j).fill = st["collective_fill"]
+    l0 = directory.shape[1] + 2
+    wd.column_dimensions[get_column_letter(l0 - 1)].width = 3
+    _title(wd, "各工作表列名对照(列名 = reports/*.csv 中的列名)", st, column=l0)
+    legend_labels = {**_WORKLOAD_LABELS, **UNIT_SHEET_COLUMNS}
+    legend = pd.DataFrame(
+        [
+            (legend_labels.get(k, k), k, COLUMN_NOTES.get(k, ""))
+            for k in [*UNIT_SHEET_COLUMNS, *(c for c in _WORKLOAD_LABELS if c not in UNIT_SHEET_COLUMNS)]
+        ],
+        columns=["label", "column", "note"],
+    )
+    lw = {"label": 14, "column": 20, "note": 50}
+    legend_end = _write_table(
+        wd, legend, {"label": "列", "column": "列名", "note": "说明"}, row=2, col=l0, widths=lw, st=st, code_names=False
+    )
     wd.freeze_panes = "B3"
-    _page_setup(wd, landscape=True, title_rows="1:2")
+    _page_setup(wd, landscape=True, title_rows="1:2", title_cols="A:A", widths=list(dwidths.values()))
+    wd.print_area = [
+        f"A1:{get_column_letter(directory.shape[1])}{last}",
+        f"{get_column_letter(l0)}1:{get_column_letter(l0 + 2)}{legend_end}",
+    ]
 
     # Role matrix: units × measures (the names and systems are in the directory sheet).
     mx = role_matrix(ds)
@@ -672,50 +811,49 @@ def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | 
     labels = {"unit": "单位\nunit", "is_collective": "集合性\nis_collective"}
     unit_width = max(display_width(u) for u in mx["unit"]) + 2
     for j, name in enumerate(header, start=1):
-        c = wm.cell(row=2, column=j, value=labels.get(name, name))
-        c.style = st["header"] if name in labels else st["rotated"]
+        _put(wm, 2, j, labels.get(name, name), st["header"] if name in labels else st["rotated"])
         wm.column_dimensions[get_column_letter(j)].width = {"unit": unit_width, "is_collective": 12}.get(name, 4.7)
     wm.row_dimensions[2].height = 45
     for i, rec in enumerate(mx[header].itertuples(index=False), start=3):
         unit, collective, *cells = rec
         grey = "_grey" if collective else ""
-        c = wm.cell(row=i, column=1, value=unit)
-        c.style = st["body" + grey]
+        c = _put(wm, i, 1, unit, st["body" + grey])
         if unit in sheets:
             _sheet_link(c, sheets[unit], st)
-        wm.cell(row=i, column=2, value="是" if collective else "否").style = st["center" + grey]
+        _put(wm, i, 2, "是" if collective else "否", st["center" + grey])
         for j, value in enumerate(cells, start=3):
-            c = wm.cell(row=i, column=j, value=value or None)
-            c.style = st[f"role_{value}"] if value else st["center" + grey]
+            _put(wm, i, j, value or None, st[f"role_{value}"] if value else st["center" + grey])
         wm.row_dimensions[i].height = _LINE_PT
     wm.freeze_panes = "C3"
     wm.auto_filter.ref = f"A2:{get_column_letter(len(header))}{len(mx) + 2}"
-    _page_setup(wm, landscape=False, title_rows="1:2", title_cols="A:B", fit_width=False)
+    _page_setup(wm, landscape=False, title_rows="1:2", title_cols="A:B")
     wm.page_setup.fitToWidth = 0
     wm.page_setup.fitToHeight = 1
     wm.sheet_properties.pageSetUpPr.fitToPage = True
 
-    # One sheet per named unit.
+    # One sheet per named unit: Chinese headers only, and the columns the unit fills in.
+    cols = list(UNIT_SHEET_COLUMNS)
     for unit in units:
-        tasks = unit_tasks(ds, unit, tasks=tasks_all)
+        tasks = unit_tasks(ds, unit, tasks=tasks_all).assign(implementation="", person_in_charge="")[cols]
         wu = wb.create_sheet(sheets[unit])
-        n = tasks["role"].value_counts()
-        n_lead = int(n.get("L", 0) + n.get("L+R", 0))
-        n_resp = int(n.get("R", 0) + n.get("L+R", 0))
+        n = tasks["role_zh"].value_counts()
+        n_lead = int(n.get(ROLE_LABELS["L"], 0) + n.get(ROLE_LABELS["L+R"], 0))
+        n_resp = int(n.get(ROLE_LABELS["R"], 0) + n.get(ROLE_LABELS["L+R"], 0))
         title = f"{unit}  {en.get(unit, '')}  任务清单:牵头 {n_lead} 项,责任 {n_resp} 项,共 {len(tasks)} 项"
-        t = wu.cell(row=1, column=1, value=title)
-        t.font = st["title_font"]
-        _sheet_link_back = wu.cell(row=1, column=len(TASK_COLUMNS), value="返回汇总")
-        _sheet_link(_sheet_link_back, SHEET_SUMMARY, st)
+        _put(wu, 1, 1, title).font = st["title_font"]
+        _sheet_link(_put(wu, 1, len(cols), "返回汇总"), SHEET_SUMMARY, st)
         wu.row_dimensions[1].height = 22
-        last = _write_table(wu, tasks, TASK_COLUMNS, row=2, col=1, widths=_TASK_WIDTHS, st=st)
+        last = _write_table(wu, tasks, UNIT_SHEET_COLUMNS, row=2, col=1, widths=_TASK_WIDTHS, st=st, code_names=False)
         for r in range(3, last + 1):
-            for j, name in enumerate(TASK_COLUMNS, start=1):
-                if name in ("measure_id", "role", "role_zh", "plan_id", "source_line"):
+            for j, name in enumerate(cols, start=1):
+                blank = not wu.cell(row=r, column=j).value
+                if name in FILL_IN_COLUMNS or (name == "deadline" and blank):
+                    wu.cell(row=r, column=j).style = st["fill_in_center" if name in _CENTERED else "fill_in"]
+                elif name in _CENTERED:
                     wu.cell(row=r, column=j).style = st["center"]
-        wu.auto_filter.ref = f"A2:{get_column_letter(len(TASK_COLUMNS))}{max(last, 2)}"
+        wu.auto_filter.ref = f"A2:{get_column_letter(len(cols))}{max(last, 2)}"
         wu.freeze_panes = "B3"
-        _page_setup(wu, landscape=True, title_rows="1:2")
+        _page_setup(wu, landscape=True, title_rows="1:2", widths=list(_TASK_WIDTHS.values()))
     return wb
 
 
@@ -765,8 +903,13 @@ def write_xlsx(wb, path) -> Path:
 # Printable pages
 # ---------------------------------------------------------------------------------------------
 
+#: ``<meta name="generator">`` of every page this module writes: a rebuild removes stale pages
+#: that carry it and leaves any other ``*.html`` a user keeps in ``units/`` alone.
+PAGE_GENERATOR = "analysis.sheets task list"
+
 _CSS = """
-@page { size: A4 landscape; margin: 12mm 12mm 14mm 12mm; }
+@page { size: A4 landscape; margin: 12mm 12mm 16mm 12mm;
+        @bottom-center { content: "第 " counter(page) " 页 / 共 " counter(pages) " 页"; font-size: 9pt; color: #555; } }
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
        "SimSun", sans-serif; font-size: 10.5pt; line-height: 1.5; color: #111; margin: 0 auto;
        max-width: 290mm; padding: 8px; }
@@ -783,7 +926,9 @@ tr.plan td { background: #f0f0f0; font-weight: bold; }
 td.id, td.role { white-space: nowrap; }
 td.role.L { color: #222255; font-weight: bold; }
 td.role.LR { color: #663333; font-weight: bold; }
-col.id { width: 6%; } col.role { width: 8%; } col.text { width: 50%; } col.units { width: 18%; }
+col.id { width: 6%; } col.role { width: 7%; } col.text { width: 41%; } col.units { width: 14%; }
+col.deadline { width: 7%; } col.status { width: 18%; }
+table.d col.text { width: 34%; }
 section.unit { page-break-after: always; break-after: page; }
 section.unit:last-child { page-break-after: auto; break-after: auto; }
 p.note { font-size: 9pt; color: #555; margin-top: 6px; }
@@ -794,6 +939,7 @@ p.note { font-size: 9pt; color: #555; margin-top: 6px; }
 def _page(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="generator" content="{PAGE_GENERATOR}">\n'
         f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
     )
 
@@ -806,24 +952,33 @@ def _unit_section(ds, unit: str, name_en: str, tasks_all: pd.DataFrame | None = 
     n_resp = int(n.get("R", 0) + n.get("L+R", 0))
     n_both = int(n.get("L+R", 0))
     both = f"(其中 {n_both} 项同时为牵头和责任单位)" if n_both else ""
+    has_deadline = bool((tasks["deadline"] != "").any())  # (a column only when the plan gives deadlines)
+    n_cols = 7 if has_deadline else 6
     rows = []
     current = None
     for rec in tasks.itertuples(index=False):
         if (rec.plan_id, rec.section) != current:
             current = (rec.plan_id, rec.section)
-            rows.append(f'<tr class="plan"><td colspan="5">{e(rec.plan_title)} · {e(rec.section)}</td></tr>')
+            rows.append(f'<tr class="plan"><td colspan="{n_cols}">{e(rec.plan_title)} · {e(rec.section)}</td></tr>')
         cls = {"L": "L", "R": "R", "L+R": "LR"}[rec.role]
+        deadline = f"<td>{e(rec.deadline)}</td>" if has_deadline else ""
         rows.append(
             f'<tr><td class="id">{e(rec.measure_id)}</td><td class="role {cls}">{e(rec.role_zh)}</td>'
-            f"<td>{e(rec.text)}</td><td>{e(rec.other_leads) or '—'}</td><td>{e(rec.other_responsible) or '—'}</td></tr>"
+            f"<td>{e(rec.text)}</td><td>{e(rec.other_leads) or '—'}</td><td>{e(rec.other_responsible) or '—'}</td>"
+            f"{deadline}<td></td></tr>"
         )
     return (
         f'<section class="unit" id="{e(unit)}">\n'
         f'<h1>{e(unit)} 任务清单<span class="en">{e(name_en)}</span></h1>\n'
         f'<p class="meta">牵头 {n_lead} 项,责任 {n_resp} 项,共 {len(tasks)} 项{both}</p>\n'
-        '<table>\n<colgroup><col class="id"><col class="role"><col class="text"><col class="units">'
-        '<col class="units"></colgroup>\n'
-        "<thead><tr><th>编号</th><th>职责</th><th>具体项目</th><th>其他牵头单位</th><th>其他责任单位</th></tr></thead>\n"
+        + ('<table class="d">' if has_deadline else "<table>")
+        + '\n<colgroup><col class="id"><col class="role"><col class="text">'
+        '<col class="units"><col class="units">'
+        + ('<col class="deadline">' if has_deadline else "")
+        + '<col class="status"></colgroup>\n'
+        "<thead><tr><th>编号</th><th>职责</th><th>具体项目</th><th>其他牵头单位</th><th>其他责任单位</th>"
+        + ("<th>完成时限</th>" if has_deadline else "")
+        + "<th>落实情况</th></tr></thead>\n"
         "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
         '<p class="note">编号 = 方案-项目序号(P1-05 即第一个方案第 5 项);单位名称按单位名录合并别名。'
         "来源:reports/task_sheets.xlsx 同名工作表。</p>\n</section>\n"
@@ -839,6 +994,9 @@ def unit_page_html(ds, unit: str) -> str:
 def _index_html(ds, units, files, directory) -> str:
     e = html.escape
     d = directory.set_index("unit")
+    totals = [int(d.loc[u, "n_total"]) for u in units]
+    top = units[int(np.argmax(totals))] if units else None  # (the first of the largest)
+    longest = f"任务多的单位跨多页(如{e(top)},{int(d.loc[top, 'n_total'])} 项),表头每页重复" if top else ""
     rows = "\n".join(
         f'<tr><td><a href="{quote(files[u])}">{e(u)}</a></td><td>{e(str(d.loc[u, "name_en"]))}</td>'
         + "".join(f"<td>{int(d.loc[u, c])}</td>" for c in ("n_lead", "n_responsible", "n_total"))
@@ -847,7 +1005,8 @@ def _index_html(ds, units, files, directory) -> str:
     )
     body = (
         '<h1>各单位任务清单<span class="en">Task lists by unit</span></h1>\n'
-        '<p class="meta">每个单位一页,可直接打印;<a href="all.html">all.html</a> 含全部单位(每个单位另起一页)。</p>\n'
+        f'<p class="meta">每个单位一个文件,可直接打印(A4 横向,页脚有页码;{longest});'
+        '<a href="all.html">all.html</a> 含全部单位(每个单位另起一页)。</p>\n'
         "<table>\n<thead><tr><th>单位</th><th>英文名称</th><th>牵头</th><th>责任</th><th>合计</th></tr></thead>\n"
         f"<tbody>\n{rows}\n</tbody>\n</table>\n"
     )
@@ -864,14 +1023,15 @@ def write_task_sheets(ds, tables: dict[str, pd.DataFrame], reports_dir) -> dict[
 
     Files: ``task_sheets.xlsx``, ``role_matrix.csv`` and ``units/`` (one ``<unit>.html`` per
     named unit, ``all.html``, ``index.html``) under `reports_dir`. Pages of units no longer in
-    the data are removed, so ``units/`` always matches the workbook.
+    the data are removed (only pages this module wrote, recognised by their
+    ``<meta name="generator">``; any other ``*.html`` in ``units/`` is left alone).
     """
     reports_dir = Path(reports_dir)
     tasks = task_table(ds)
     written = {"task_sheets": write_xlsx(task_workbook(ds, tables, tasks=tasks), reports_dir / "task_sheets.xlsx")}
     mx = role_matrix(ds)
     written["role_matrix"] = write_csv(
-        mx.assign(is_collective=mx["is_collective"].map(str).str.lower()), reports_dir / "role_matrix.csv"
+        csv_safe(mx.assign(is_collective=mx["is_collective"].map(str).str.lower())), reports_dir / "role_matrix.csv"
     )
 
     units = sheet_units(ds)
@@ -879,9 +1039,10 @@ def write_task_sheets(ds, tables: dict[str, pd.DataFrame], reports_dir) -> dict[
     folder = reports_dir / "units"
     en = ds.units.set_index("unit")["name_en"]
     keep = set(files.values()) | {"index.html", "all.html"}
-    if folder.is_dir():
-        for old in folder.glob("*.html"):
-            if old.name not in keep:
+    if folder.is_dir():  # stale pages of this module only; other files a user keeps here stay
+        marker = f'<meta name="generator" content="{PAGE_GENERATOR}">'.encode()
+        for old in sorted(folder.glob("*.html")):
+            if old.name not in keep and old.is_file() and marker in old.read_bytes()[:400]:
                 old.unlink()
     sections = []
     for unit in units:

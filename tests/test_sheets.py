@@ -40,8 +40,18 @@ def expected_roles(ds) -> dict[str, dict[str, str]]:
     return {u: {m: code[frozenset(r)] for m, r in ms.items()} for u, ms in out.items()}
 
 
+CODE_NAMES = {label: name for name, label in sh.UNIT_SHEET_COLUMNS.items()}
+ROLE_CODE = {label: code for code, label in sh.ROLE_LABELS.items()}
+
+
 def sheet_rows(ws) -> list[dict]:
-    """Rows of a unit sheet as dicts keyed by column name (second line of the header, row 2)."""
+    """Rows of a sheet as dicts keyed by column name: a unit sheet's Chinese headers mapped back
+    through UNIT_SHEET_COLUMNS (plus ``role`` from 职责), else the header's second line."""
+    cells = [str(c.value) for c in ws[2] if c.value is not None]
+    if all(c in CODE_NAMES for c in cells):
+        header = [CODE_NAMES[c] for c in cells]
+        rows = [dict(zip(header, row, strict=True)) for row in ws.iter_rows(min_row=3, values_only=True)]
+        return [{**r, "role": ROLE_CODE[r["role_zh"]]} for r in rows]
     header = [str(c.value).split("\n")[-1] for c in ws[2]]
     return [dict(zip(header, row, strict=True)) for row in ws.iter_rows(min_row=3, values_only=True)]
 
@@ -115,8 +125,8 @@ def test_tiny_workbook_sheets(tiny_out):
     ws = wb["区甲局"]
     assert "Bureau A" in ws["A1"].value and "牵头 6 项" in ws["A1"].value and "责任 3 项" in ws["A1"].value
     assert ws.freeze_panes == "B3"
-    assert ws.auto_filter.ref == f"A2:J{2 + len(TINY_JIA)}"
-    text_col = openpyxl.utils.get_column_letter(list(sh.TASK_COLUMNS).index("text") + 1)
+    assert ws.auto_filter.ref == f"A2:K{2 + len(TINY_JIA)}"
+    text_col = openpyxl.utils.get_column_letter(list(sh.UNIT_SHEET_COLUMNS).index("text") + 1)
     assert ws.column_dimensions[text_col].width >= 40 and ws[f"{text_col}3"].alignment.wrap_text
 
 
@@ -127,8 +137,10 @@ def test_tiny_summary_and_directory(tiny_out):
     values = [c for row in ws.iter_rows(values_only=True) for c in row if c is not None]
     # Workload of every named unit and, beside it, the collective table.
     assert {"区甲局", "区乙局", "区丙局", "区委丁部", "区戊院", "区直有关部门", "各街办"} <= set(values)
-    header = [str(c.value).split("\n")[-1] if c.value else None for c in ws[2]]
-    assert header[:2] == ["rank", "unit"] and "n_only_collective" in header
+    header = [c.value for c in ws[2]]
+    assert header[:2] == ["排名", "单位"] and "仅集合性责任" in header
+    assert not any("\n" in h or "_" in h for h in header if h)  # Chinese headers, no code names
+    assert "reports/" not in ws["A1"].value
     assert ws.cell(row=3, column=2).value == "区甲局" and ws.cell(row=3, column=2).hyperlink.location == "'区甲局'!A1"
     d = sheet_rows(wb[sh.SHEET_DIRECTORY])
     en = {r["unit"]: r["name_en"] for r in d}
@@ -346,10 +358,89 @@ def test_rewrite_is_byte_identical(tiny, tmp_path):
     assert wb.properties.modified == sh.FIXED_TIME == wb.properties.created
 
 
-def test_stale_pages_are_removed(tiny, tmp_path):
-    (tmp_path / "units").mkdir()
-    (tmp_path / "units" / "区已撤销局.html").write_text("old", encoding="utf-8")
-    (tmp_path / "units" / "notes.txt").write_text("keep", encoding="utf-8")
+def test_stale_pages_are_removed_but_a_users_own_pages_stay(tiny, tmp_path):
+    units = tmp_path / "units"
+    units.mkdir()
+    # A page this module wrote for a unit no longer in the data (it carries the generator tag) …
+    (units / "区已撤销局.html").write_text(
+        sh.unit_page_html(tiny, "区甲局").replace("区甲局", "区已撤销局"), encoding="utf-8"
+    )
+    # … and files a user keeps in the folder.
+    (units / "notes.txt").write_text("keep", encoding="utf-8")
+    (units / "我的批注.html").write_text("<html><body>我的批注</body></html>", encoding="utf-8")
     sh.write_task_sheets(tiny, tables_of(tiny), tmp_path)
-    names = {p.name for p in (tmp_path / "units").iterdir()}
-    assert "区已撤销局.html" not in names and "notes.txt" in names and "区甲局.html" in names
+    names = {p.name for p in units.iterdir()}
+    assert "区已撤销局.html" not in names and "区甲局.html" in names
+    assert "notes.txt" in names and (units / "我的批注.html").read_text(encoding="utf-8") == (
+        "<html><body>我的批注</body></html>"
+    )
+
+
+# --- what a unit receives: Chinese headers, columns to fill in, print settings ---------------
+
+
+def test_unit_sheets_have_chinese_headers_and_fill_in_columns(seed, seed_out):
+    import re
+
+    _, written = seed_out
+    wb = openpyxl.load_workbook(written["task_sheets"])
+    for sheet in wb.sheetnames[3:]:
+        ws = wb[sheet]
+        header = [c.value for c in ws[2]]
+        assert header == list(sh.UNIT_SHEET_COLUMNS.values()), sheet
+        assert not any(re.search(r"[A-Za-z_]", h) for h in header), sheet  # no code names
+        assert {"落实情况", "责任人", "完成时限"} <= set(header)
+        fill = header.index("落实情况") + 1
+        assert all(ws.cell(row=r, column=fill).value is None for r in range(3, ws.max_row + 1))
+    # The code names are in the directory sheet's legend.
+    d = wb[sh.SHEET_DIRECTORY]
+    legend = {c.value for row in d.iter_rows() for c in row if isinstance(c.value, str)}
+    assert {"measure_id", "implementation", "person_in_charge", "deadline", "lead_share"} <= legend
+
+
+def test_print_settings(seed, seed_out):
+    out, written = seed_out
+    wb = openpyxl.load_workbook(written["task_sheets"])
+    from openpyxl.utils import get_column_letter
+
+    for name in [sh.SHEET_SUMMARY, sh.SHEET_DIRECTORY, "区司法局"]:
+        ws = wb[name]
+        ps = ws.page_setup
+        assert ps.paperSize == 9 and ps.orientation == "landscape", name  # A4
+        assert ws.print_title_rows == "$1:$2", name
+        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text, name
+        assert ws.oddHeader.right.text == "&A", name
+    # 11 pt text prints at 8.25 pt or larger: a sheet is fitted to one page width only if its
+    # printed columns fit at 75 % or more, else printed at 75 % across pages.
+    for name, last_col, fitted in [
+        (sh.SHEET_SUMMARY, "R", True),
+        ("区司法局", "K", True),
+        (sh.SHEET_DIRECTORY, "L", False),
+    ]:
+        ws = wb[name]
+        widths = [ws.column_dimensions[get_column_letter(i)].width for i in range(1, ws[last_col + "1"].column + 1)]
+        assert (sh.print_scale(widths) >= sh.MIN_PRINT_SCALE) is fitted, name
+        assert bool(ws.sheet_properties.pageSetUpPr.fitToPage) is fitted, name
+        if fitted:
+            assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), name
+        else:
+            assert ws.page_setup.scale == sh.MIN_PRINT_SCALE, name
+    assert "reports/" not in wb[sh.SHEET_SUMMARY]["A1"].value
+    page = (out / "units" / "区司法局.html").read_text(encoding="utf-8")
+    assert "@bottom-center" in page and "counter(page)" in page and "counter(pages)" in page
+    assert "<th>落实情况</th>" in page
+
+
+def test_print_scale():
+    # A4 landscape minus 12.7 mm margins = 769.9 pt; 100 widths × 5.6 pt = 560 pt fit at 100 %,
+    # 160 widths = 896 pt at 85 %, 300 widths = 1680 pt at 45 %.
+    assert sh.print_scale([100]) == 100
+    assert sh.print_scale([160]) == 85
+    assert sh.print_scale([150, 150]) == 45
+
+
+def test_index_page_does_not_promise_one_page_per_unit(seed, seed_out):
+    out, _ = seed_out
+    index = (out / "units" / "index.html").read_text(encoding="utf-8")
+    assert "每个单位一页" not in index
+    assert "任务多的单位跨多页(如区司法局,94 项)" in index  # 区司法局 has 94 tasks (test_seed_pages)
