@@ -89,7 +89,7 @@ def _registry_beside(raw_dir: Path) -> Path | None:
 
 
 def _resolve_registry(measures_csv: Path, units, *, out: Path | None, raw_dir, propose_missing: bool):
-    """``(registry path, proposal or None)`` for a build; see :func:`build`."""
+    """``(registry path, proposal or None, rows to paste)`` for a build; see :func:`build`."""
     import pandas as pd
 
     from .errors import write_csv
@@ -110,22 +110,16 @@ def _resolve_registry(measures_csv: Path, units, *, out: Path | None, raw_dir, p
         path = write_csv(proposal.units, Path(out) / "units.csv")
         write_csv(proposal.decisions, Path(out) / "units.decisions.csv")
         print(f"registry: proposed from the glossary -> {path} (review it, then build again with --units)")
-        return path, proposal
+        return path, proposal, ""
     units = Path(units)
     known = alias_map(read_registry(units))
     missing = sorted({n for n in names if n not in known})
     if not missing:
-        return units, None
+        return units, None, ""
     proposal = propose([n for n in names if n not in known])
-    if not propose_missing:
-        rows = proposal.units.to_csv(index=False, header=False, lineterminator="\n").rstrip("\n")
-        more = f" … and {len(missing) - 20} more" if len(missing) > 20 else ""
-        raise DataError(
-            units,
-            None,
-            f"{len(missing)} unit name(s) not in this registry: {'、'.join(missing[:20])}{more}; "
-            f"add them (proposed rows below, to review) or build with --propose-missing:\n{rows}",
-        )
+    if not propose_missing:  # the loader says where each name is used; these rows go with its error
+        rows = proposal.units.head(50).to_csv(index=False, header=False, lineterminator="\n").rstrip("\n")
+        return units, None, rows
     if out is None:
         raise DataError(units, None, "--propose-missing writes the extended registry under --out: give --out DIR")
     given = pd.read_csv(units, dtype=str, keep_default_na=False, encoding="utf-8-sig")[REGISTRY_COLUMNS]
@@ -133,7 +127,7 @@ def _resolve_registry(measures_csv: Path, units, *, out: Path | None, raw_dir, p
     path = write_csv(pd.concat([given, new], ignore_index=True), Path(out) / "units.csv")
     write_csv(proposal.decisions, Path(out) / "units.decisions.csv")
     print(f"registry: {units} + {len(new)} proposed unit(s) for {len(missing)} missing name(s) -> {path}")
-    return path, proposal
+    return path, proposal, ""
 
 
 def build(
@@ -177,12 +171,22 @@ def build(
         written["measures"] = measures
     if units is None and doc is None:  # a measures CSV: the registry beside it, else the project's
         units = _registry_beside(Path(measures).parent) or config.UNITS_CSV
-    units, proposal = _resolve_registry(
+    units, proposal, rows = _resolve_registry(
         Path(measures), units, out=out, raw_dir=raw_dir if doc is not None else None, propose_missing=propose_missing
     )
     if proposal is not None:
         written["units"] = units
-    ds = load(measures, units)
+    try:
+        ds = load(measures, units)
+    except DataError as exc:
+        if not rows:
+            raise
+        raise DataError(
+            exc.path,
+            exc.line,
+            f"{exc.message}\nproposed rows for them, to review and paste into {units} "
+            f"(or build with --propose-missing --out DIR):\n{rows}",
+        ) from None
     written["data_quality"] = write_text(reports / "data_quality.md", quality_report(ds, doc, proposal=proposal))
 
     from .exports import analysis_tables, write_tables

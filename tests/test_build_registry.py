@@ -27,7 +27,7 @@ def test_the_seed_keeps_its_hand_made_registry():
 
 def test_plans_without_a_registry_get_one_proposed_and_loaded(wuhu, tmp_path):
     out = tmp_path / "out"
-    path, proposal = _resolve_registry(wuhu, None, out=out, raw_dir=tmp_path / "nowhere", propose_missing=False)
+    path, proposal, _ = _resolve_registry(wuhu, None, out=out, raw_dir=tmp_path / "nowhere", propose_missing=False)
     assert path == out / "units.csv" and (out / "units.decisions.csv").exists()
     units = read_registry(path).set_index("unit")
     # the 9 written names of the Wuhu excerpt, typed by hand: 7 city bureaus, 2 collectives
@@ -51,12 +51,11 @@ def test_a_given_registry_stays_authoritative(wuhu, tmp_path):
         "市商务局,,City Commerce Bureau,government,false,,\n",
         encoding="utf-8",
     )
-    with pytest.raises(DataError) as exc:
-        _resolve_registry(wuhu, given, out=tmp_path / "out", raw_dir=None, propose_missing=False)
-    message = str(exc.value)
-    assert "7 unit name(s) not in this registry" in message
-    assert "\n市发展改革委,,City Development and Reform Bureau,government,false,," in message  # a row to paste
-    path, _ = _resolve_registry(wuhu, given, out=tmp_path / "out", raw_dir=None, propose_missing=True)
+    _, proposal, rows = _resolve_registry(wuhu, given, out=tmp_path / "out", raw_dir=None, propose_missing=False)
+    assert proposal is None  # nothing proposed silently: the build stops with the loader's error and these rows
+    assert len(rows.splitlines()) == 7
+    assert "市发展改革委,,City Development and Reform Bureau,government,false,," in rows.splitlines()
+    path, _, _ = _resolve_registry(wuhu, given, out=tmp_path / "out", raw_dir=None, propose_missing=True)
     extended = read_registry(path)
     assert list(extended["unit"][:2]) == ["市财政局", "市商务局"] and len(extended) == 9
     assert Path(given).read_text(encoding="utf-8").count("\n") == 3  # the given file is not touched
