@@ -166,10 +166,11 @@ def truetype_font(chars, *, source: Path | None = None, cache_dir: Path | None =
     (``glyf``) outlines: poppler warns and Ghostscript and MuPDF drop the text. So the glyphs of
     `chars` (plus ASCII and common punctuation) are converted once from cubic CFF curves to
     quadratic TrueType curves with fontTools (cu2qu, at most 1/1000 em off), and the result is
-    cached as ``CACHE_DIR/fonts/<sha256 of the source font>/<sha256 of the characters>.ttf``.
+    cached as ``CACHE_DIR/fonts/<sha256 of the source font>-r<recipe>-fonttools<version>/
+    <sha256 of the characters>.ttf``.
 
     The copy is a fontTools subset (glyphs in the source's order, with what GSUB and GPOS can
-    reach from them, metrics and names kept), so matplotlib's own subset of it for a PDF is
+    reach from them, metrics and names kept; no ligature features), so matplotlib's own subset of it for a PDF is
     the same whichever superset of a figure's characters it was made for. Its ``cmap`` maps
     only those characters: another one is matplotlib's "Glyph … missing" warning, never a
     silent blank. Making one takes 2–4 s (mostly reading the 16 MB source); the file is
@@ -185,15 +186,17 @@ def truetype_font(chars, *, source: Path | None = None, cache_dir: Path | None =
     font_key = _file_sha256(source)
     wanted = "".join(sorted(set(chars) | _BASE_CHARS))
     char_key = hashlib.sha256(wanted.encode("utf-8")).hexdigest()
-    folder = Path(cache_dir or CACHE_DIR) / "fonts" / font_key[:16]
+    from fontTools import version as fonttools_version
+
+    # A new conversion recipe or fontTools version makes a new folder, never a stale copy.
+    folder = Path(cache_dir or CACHE_DIR) / "fonts" / f"{font_key[:16]}-r{_RECIPE}-fonttools{fonttools_version}"
     path = folder / f"{char_key[:16]}.ttf"
     if path.is_file():
         return path
-    font = _convert_to_truetype(source, wanted)
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with _convert_to_truetype(source, wanted) as font, os.fdopen(fd, "wb") as fh:
             font.save(fh, reorderTables=True)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
@@ -201,6 +204,10 @@ def truetype_font(chars, *, source: Path | None = None, cache_dir: Path | None =
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+#: Version of :func:`_convert_to_truetype`'s recipe (part of the cache key): bump on any change.
+_RECIPE = 2
 
 
 def _convert_to_truetype(source: Path, chars: str):
@@ -211,6 +218,9 @@ def _convert_to_truetype(source: Path, chars: str):
     from fontTools.ttLib import newTable
 
     options = subset.Options(notdef_outline=True, name_IDs=["*"], name_languages=["*"])
+    # No ligatures ("fi", "ff" as one glyph): Ghostscript extracts a ligature's two-letter
+    # ToUnicode entry as one wrong CJK character; in a sans font the letters look the same.
+    options.layout_features = [f for f in options.layout_features if f not in ("liga", "clig", "dlig")]
     options.drop_tables += ["DSIG"]
     font = subset.load_font(str(source), options)
     subsetter = subset.Subsetter(options)
