@@ -282,7 +282,9 @@ def _tables(ds, tables, *names):
 
 
 def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) if len(text) > width else text
+    # Never break after a hyphen: "Urban-Rural" stays whole (poppler joins a line-end hyphen).
+    wrapped = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(wrapped) if len(text) > width else text
 
 
 #: Resolution of the inline PNG a notebook shows (files use :data:`analysis.style.DPI`).
@@ -774,9 +776,6 @@ def colead_network(ds, tables=None, *, lang: str = "zh", seed: int = RANDOM_SEED
             ax.set_xlim(xy[:, 0].min() - pad, xy[:, 0].max() + pad)
             ax.set_ylim(xy[:, 1].min() - pad, xy[:, 1].max() + pad)
         fs = style.FONT_SIZES["base"] if len(G) <= 20 else style.FONT_SIZES["small" if lang == "zh" else "tiny"]
-        from matplotlib import patheffects
-
-        halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
         texts = [
             ax.text(
                 0,
@@ -786,7 +785,9 @@ def colead_network(ds, tables=None, *, lang: str = "zh", seed: int = RANDOM_SEED
                 ha="center",
                 va="center",
                 zorder=4,
-                path_effects=halo,
+                # A light box over the edges (a stroked halo would turn every label into
+                # outlines in the PDF: 4 × the file size); boxes cover no node (_place_labels).
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75},
             )
             for u in nodes
         ]
