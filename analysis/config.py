@@ -7,9 +7,11 @@ own data without touching the project's files.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 __all__ = [
+    "CACHE_DIR",
     "DATA_DIR",
     "FIGURES_DIR",
     "GLOSSARY_CSV",
@@ -20,6 +22,7 @@ __all__ = [
     "RANDOM_SEED",
     "RAW_DIR",
     "REPORTS_DIR",
+    "SECTION_NAMES_CSV",
     "SEED",
     "UNITS_CSV",
     "raw_sources",
@@ -35,12 +38,21 @@ UNITS_CSV = DATA_DIR / "units.csv"
 GLOSSARY_CSV = Path(__file__).resolve().parent / "glossary.csv"
 #: English plan names for the charts, keyed by plan title (hand-maintained).
 PLAN_NAMES_CSV = DATA_DIR / "plan_names.csv"
+#: Short English section names for the charts, keyed by section title (hand-maintained).
+SECTION_NAMES_CSV = DATA_DIR / "section_names.csv"
 FIGURES_DIR = PROJECT_ROOT / "figures"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 
 #: The Xialu District plan of June 2023, a verbatim copy of the published page text.
 SEED = RAW_DIR / "xialu_2023-06-22_rule_of_law_plans_division_of_labour.txt"
+
+#: Cache of derived files that are costly to make and safe to delete (fonts converted for PDF).
+#: ``$ANALYSIS_CACHE_DIR``, else ``$XDG_CACHE_HOME/analysis``, else ``~/.cache/analysis``.
+CACHE_DIR = Path(
+    os.environ.get("ANALYSIS_CACHE_DIR")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "analysis"
+)
 
 #: Seed used by every random step (layouts, Louvain, permutation tests) unless told otherwise.
 RANDOM_SEED = 20230622

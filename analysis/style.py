@@ -32,6 +32,8 @@ __all__ = [
     "FONT_SIZES",
     "HEATMAP_CMAP",
     "HEATMAP_CMAP_COLLECTIVE",
+    "MAX_HEIGHT",
+    "MIN_FONT_SIZE",
     "ROLE_COLORS",
     "SYSTEM_COLORS",
     "WIDTH",
@@ -41,6 +43,9 @@ __all__ = [
     "figure_style",
     "rc_params",
     "register_cjk_font",
+    "truetype_font",
+    "unit_categories",
+    "unit_category",
     "unit_color",
 ]
 
@@ -107,10 +112,13 @@ HEATMAP_CMAP_COLLECTIVE = "Greys"
 
 #: Raster resolution of the PNG files.
 DPI = 300
-#: Figure width in inches: fits an A4 page or a 16:9 slide at full width.
-WIDTH = 7.5
-#: Font sizes in points (at 100 % zoom of a WIDTH-inch figure).
-FONT_SIZES = {"base": 9, "small": 7.5, "tiny": 6.5, "title": 11}
+#: Largest figure in inches (15.9 × 22.9 cm): fits the text block of an A4 Word page with
+#: 2.5 cm margins (16 × 24.7 cm) at 100 %, so Word never shrinks a chart's text.
+WIDTH = 6.25
+MAX_HEIGHT = 9.0
+#: Font sizes in points at 100 %; nothing smaller than 7 pt (the tests check every text).
+FONT_SIZES = {"base": 8.5, "small": 7.5, "tiny": 7, "title": 10}
+MIN_FONT_SIZE = 7
 
 #: Family name of the bundled CJK font (it also covers Latin letters and digits).
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -118,9 +126,154 @@ _FONT_PACKAGE = "mplfonts"
 _FONT_FILE = ("fonts", "NotoSansCJKsc-Regular.otf")
 
 
+def unit_category(system: str, *, is_collective: bool = False) -> str:
+    """The one classification of a unit for colours and legends: ``"collective"`` for a
+    collective placeholder (whatever its ``system``: 各街办 is a ``subdistrict`` collective),
+    else its ``system``. Charts and HTML views colour and group units by this key.
+
+    >>> unit_category("subdistrict", is_collective=True), unit_category("court")
+    ('collective', 'court')
+    """
+    return "collective" if is_collective else system
+
+
+def unit_categories(units) -> dict[str, str]:
+    """:func:`unit_category` of every unit of a registry frame (``unit``, ``system``, ``is_collective``)."""
+    return {
+        u: unit_category(s, is_collective=bool(c))
+        for u, s, c in zip(units["unit"], units["system"], units["is_collective"], strict=True)
+    }
+
+
 def unit_color(system: str, *, is_collective: bool = False) -> str:
     """Colour of a unit: grey for a collective placeholder, else its system's colour."""
-    return COLLECTIVE_COLOR if is_collective else SYSTEM_COLORS.get(system, COLLECTIVE_COLOR)
+    return SYSTEM_COLORS.get(unit_category(system, is_collective=is_collective), COLLECTIVE_COLOR)
+
+
+#: Characters every PDF font carries, whatever the chart's text: ASCII and common punctuation.
+_BASE_CHARS = frozenset(map(chr, range(0x20, 0x7F))) | frozenset("−–—…·×≥≤§Σ%‰°“”‘’、,。:;()《》「」【】")
+
+
+@functools.cache
+def _file_sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def truetype_font(chars, *, source: Path | None = None, cache_dir: Path | None = None) -> Path:
+    """A TrueType-outline copy of the CJK font for `chars`, for PDF embedding; returns its path.
+
+    Noto Sans CJK is a CFF-based OpenType font. matplotlib's PDF backend (type 42) embeds any
+    font as ``CIDFontType2`` with ``/FontFile2``, which the PDF standard reserves for TrueType
+    (``glyf``) outlines: poppler warns and Ghostscript and MuPDF drop the text. So the glyphs of
+    `chars` (plus ASCII and common punctuation) are converted once from cubic CFF curves to
+    quadratic TrueType curves with fontTools (cu2qu, at most 1/1000 em off), and the result is
+    cached as ``CACHE_DIR/fonts/<sha256 of the source font>-r<recipe>-fonttools<version>/
+    <sha256 of the characters>.ttf``.
+
+    The copy is a fontTools subset (glyphs in the source's order, with what GSUB and GPOS can
+    reach from them, metrics and names kept; no ligature features), so matplotlib's own subset of it for a PDF is
+    the same whichever superset of a figure's characters it was made for. Its ``cmap`` maps
+    only those characters: another one is matplotlib's "Glyph … missing" warning, never a
+    silent blank. Making one takes 2–4 s (mostly reading the 16 MB source); the file is
+    written through a temporary file and renamed, so processes may build it at once.
+    """
+    import hashlib
+    import os
+    import tempfile
+
+    from .config import CACHE_DIR
+
+    source = Path(source) if source else cjk_font_path()
+    font_key = _file_sha256(source)
+    wanted = "".join(sorted(set(chars) | _BASE_CHARS))
+    char_key = hashlib.sha256(wanted.encode("utf-8")).hexdigest()
+    from fontTools import version as fonttools_version
+
+    # A new conversion recipe or fontTools version makes a new folder, never a stale copy.
+    folder = Path(cache_dir or CACHE_DIR) / "fonts" / f"{font_key[:16]}-r{_RECIPE}-fonttools{fonttools_version}"
+    path = folder / f"{char_key[:16]}.ttf"
+    if path.is_file():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    try:
+        with _convert_to_truetype(source, wanted) as font, os.fdopen(fd, "wb") as fh:
+            font.save(fh, reorderTables=True)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+#: Version of :func:`_convert_to_truetype`'s recipe (part of the cache key): bump on any change.
+_RECIPE = 2
+
+
+def _convert_to_truetype(source: Path, chars: str):
+    """The glyphs of `chars` in `source` (CFF OpenType) as a TrueType font (``fontTools`` object)."""
+    from fontTools import subset
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    options = subset.Options(notdef_outline=True, name_IDs=["*"], name_languages=["*"])
+    # No ligatures ("fi", "ff" as one glyph): Ghostscript extracts a ligature's two-letter
+    # ToUnicode entry as one wrong CJK character; in a sans font the letters look the same.
+    options.layout_features = [f for f in options.layout_features if f not in ("liga", "clig", "dlig")]
+    options.drop_tables += ["DSIG"]
+    font = subset.load_font(str(source), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(c) for c in chars])
+    subsetter.subset(font)  # keeps the glyphs' relative order and the GSUB/GPOS closure
+    if "CFF " not in font:  # already TrueType outlines
+        return font
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    charstrings = font["CFF "].cff[0].CharStrings
+    upem = font["head"].unitsPerEm
+    glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(None)
+        if name in charstrings:
+            glyph_set[name].draw(Cu2QuPen(pen, max_err=upem / 1000, reverse_direction=True))
+        glyf.glyphs[name] = pen.glyph()
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    font["glyf"] = glyf
+    font["loca"] = newTable("loca")
+    maxp = font["maxp"]
+    maxp.tableVersion = 0x00010000
+    for attr in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
+        setattr(maxp, attr, 0)
+    maxp.maxZones = 1
+    post = font["post"]
+    post.formatType = 3.0  # no glyph names (65,535 cid names would double the file)
+    post.extraNames = []
+    post.mapping = {}
+    font["head"].glyphDataFormat = 0
+    font.recalcBBoxes = True
+    font.sfntVersion = "\x00\x01\x00\x00"
+    return font
 
 
 def cjk_font_path() -> Path:
