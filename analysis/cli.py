@@ -88,6 +88,7 @@ def build(*, raw_dir=config.RAW_DIR, measures=None, units=config.UNITS_CSV, out=
     with output_lock(out if out is not None else config.PROJECT_ROOT):
         for folder in (reports, figures):
             remove_partials(folder)
+        remove_partials(out if out is not None else config.DATA_DIR, recursive=False)  # measures.csv's folder
         if measures is None:
             sources = config.raw_sources(raw_dir)
             if not sources:

@@ -176,6 +176,8 @@ def atomic_write(path, mode: str = "w", **kwargs):
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if exc.filename is not None and Path(exc.filename) == tmp:  # name the output, not its temporary file
+            exc.filename = str(path)
         raise output_error(exc, path) from None
     except BaseException:
         with contextlib.suppress(OSError):
@@ -183,8 +185,8 @@ def atomic_write(path, mode: str = "w", **kwargs):
         raise
 
 
-def remove_partials(folder) -> int:
-    """Remove the temporary files a killed build left under `folder`; returns how many.
+def remove_partials(folder, *, recursive: bool = True) -> int:
+    """Remove the temporary files a killed build left under `folder` (or only in it); returns how many.
 
     Only names :func:`atomic_write` makes (``.NAME.<pid>.partial``) are removed.
     """
@@ -192,7 +194,7 @@ def remove_partials(folder) -> int:
     folder = Path(folder)
     if not folder.is_dir():
         return 0
-    for p in folder.rglob(f".*{PARTIAL_SUFFIX}"):
+    for p in (folder.rglob if recursive else folder.glob)(f".*{PARTIAL_SUFFIX}"):
         if p.is_file() and re.fullmatch(rf"\..+\.\d+{re.escape(PARTIAL_SUFFIX)}", p.name):
             with contextlib.suppress(OSError):
                 p.unlink()

@@ -49,8 +49,9 @@ def run_cli(capsys, *args) -> tuple[int, str, str]:
 
 
 def assert_plain(err: str) -> None:
-    """stderr is one plain message: printable characters only (no raw ANSI escape, no BOM …)."""
-    assert err.startswith("error: "), err
+    """stderr ends in one plain message (after progress lines, if any): printable characters only."""
+    *progress, last = err.rstrip("\n").split("\n")
+    assert last.startswith("error: ") and all(p.startswith("build: ") for p in progress), err
     assert all(ch.isprintable() or ch == "\n" for ch in err), repr(err)
 
 
