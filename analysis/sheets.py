@@ -152,7 +152,12 @@ def _unit_lists(ds) -> dict[tuple[str, str], list[str]]:
     """``{(measure_id, role): [distinct canonical units in source order]}``."""
     a = ds.assignments.sort_values(["measure_id", "role", "position"], kind="stable")
     a = a.drop_duplicates(["measure_id", "role", "unit"])
-    return a.groupby(["measure_id", "role"], sort=False)["unit"].agg(list).to_dict()
+    # plain columns: a list aggregation over categoricals converts each group (minutes on 100,000 measures)
+    keys = zip(a["measure_id"].astype(str).tolist(), a["role"].astype(str).tolist(), strict=True)
+    out: dict[tuple[str, str], list[str]] = {}
+    for key, unit in zip(keys, a["unit"].astype(str).tolist(), strict=True):
+        out.setdefault(key, []).append(unit)
+    return out
 
 
 def _roles(ds) -> pd.DataFrame:
