@@ -1,18 +1,23 @@
 """Command line: ``python -m analysis ingest|build …``.
 
-Every data error ends in a plain message on stderr and exit status 2, never a traceback.
+Every data error ends in a plain message on stderr and exit status 2, never a traceback; so
+does an output that cannot be written (read-only file system, full disk, no permission, a
+file where a folder is needed) and a second build into a folder another build is writing.
+Long builds print their stages with the time taken on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+import time
 from pathlib import Path
 
 from . import config
-from .errors import DataError, write_text
+from .errors import DataError, OutputError, output_error, output_lock, printable, remove_partials, write_text
 
-__all__ = ["build", "main"]
+__all__ = ["Progress", "build", "main"]
 
 
 def _expand(sources) -> list[Path]:
@@ -54,6 +59,38 @@ def _ingest(args) -> int:
     _report_unread(doc)
     print(f"{len(doc.measures)} measures in {len(doc.plans)} plan(s) -> {path}")
     return 0
+
+
+class Progress:
+    """Stage lines on stderr (``build: tables 3.2 s``) once a build has run for `after` seconds.
+
+    Quiet for a short build (the seed's), so its output stays the list of files; a build of a
+    large corpus says what it is doing.
+    """
+
+    def __init__(self, *, after: float = 5.0, stream=None):
+        self.start = self.last = time.perf_counter()
+        self.after, self.stream = after, stream
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        if now - self.start >= self.after:
+            print(
+                f"build: {stage} ({now - self.last:.1f} s, {now - self.start:.0f} s in all)",
+                file=self.stream or sys.stderr,
+                flush=True,
+            )
+        self.last = now
+
+
+def _check_out(out: Path) -> None:
+    """A plain error when `out` is a file (or below one), before anything is read or written."""
+    for p in (out, *out.parents):
+        if p.exists():
+            if not p.is_dir():
+                what = f"{printable(str(p))} is a file, not a folder"
+                raise OutputError(20, f"cannot write into {printable(str(out))}: {what}")
+            return
 
 
 def _registry(args) -> int:
@@ -138,6 +175,7 @@ def build(
     out=None,
     keep_going=False,
     propose_missing=False,
+    progress=None,
 ) -> dict:
     """Run the main job; returns ``{name: path}`` of every file written.
 
@@ -153,52 +191,76 @@ def build(
     and every decision it took is listed in the data-quality report. A given registry stays
     authoritative: names it lacks are an error that lists them with the proposed rows, unless
     `propose_missing`, which adds the proposals (``OUT/units.csv``) and lists them.
+
+    The output folder (`out`, or the project folder) is locked for the build
+    (:func:`~analysis.errors.output_lock`: a second build stops with a message), and the
+    temporary files of an earlier, killed build are removed first. `progress` is called with
+    the name of each finished stage.
     """
     from .ingest import ingest, write_measures
     from .load import load
     from .quality import quality_report
 
     out = Path(out) if out is not None else None
+    if out is not None:
+        _check_out(out)
     reports = out / "reports" if out else config.REPORTS_DIR
     figures = out / "figures" if out else config.FIGURES_DIR
+    step = progress or (lambda stage: None)
     written = {}
     doc = None
-    if measures is None:
-        sources = _expand([raw_dir])
-        doc = ingest(sources, keep_going=keep_going)
-        _report_unread(doc)
-        measures = write_measures(doc, (out / "measures.csv") if out else config.MEASURES_CSV)
-        written["measures"] = measures
-    if units is None and doc is None:  # a measures CSV: the registry beside it, else the project's
-        units = _registry_beside(Path(measures).parent) or config.UNITS_CSV
-    units, proposal, rows = _resolve_registry(
-        Path(measures), units, out=out, raw_dir=raw_dir if doc is not None else None, propose_missing=propose_missing
-    )
-    if proposal is not None:
-        written["units"] = units
-    try:
-        ds = load(measures, units)
-    except DataError as exc:
-        if not rows:
-            raise
-        raise DataError(
-            exc.path,
-            exc.line,
-            f"{exc.message}\nproposed rows for them, to review and paste into {units} "
-            f"(or build with --propose-missing --out DIR):\n{rows}",
-        ) from None
-    written["data_quality"] = write_text(reports / "data_quality.md", quality_report(ds, doc, proposal=proposal))
+    with output_lock(out if out is not None else config.PROJECT_ROOT):
+        for folder in (reports, figures):
+            remove_partials(folder)
+        remove_partials(out if out is not None else config.DATA_DIR, recursive=False)  # measures.csv's folder
+        if measures is None:
+            sources = _expand([raw_dir])
+            doc = ingest(sources, keep_going=keep_going)
+            _report_unread(doc)
+            measures = write_measures(doc, (out / "measures.csv") if out else config.MEASURES_CSV)
+            written["measures"] = measures
+            step("ingest")
+        if units is None and doc is None:  # a measures CSV: the registry beside it, else the project's
+            units = _registry_beside(Path(measures).parent) or config.UNITS_CSV
+        units, proposal, rows = _resolve_registry(
+            Path(measures),
+            units,
+            out=out,
+            raw_dir=raw_dir if doc is not None else None,
+            propose_missing=propose_missing,
+        )
+        if proposal is not None:
+            written["units"] = units
+        try:
+            ds = load(measures, units)
+        except DataError as exc:
+            if not rows:
+                raise
+            raise DataError(
+                exc.path,
+                exc.line,
+                f"{exc.message}\nproposed rows for them, to review and paste into {units} "
+                f"(or build with --propose-missing --out DIR):\n{rows}",
+            ) from None
+        step(f"load: {len(ds.measures):,} measures, {len(ds.assignments):,} mentions")
 
-    from .exports import analysis_tables, write_tables
-    from .figures import write_figures
-    from .sheets import write_task_sheets
-    from .views import write_views
+        from .exports import analysis_tables, write_tables
+        from .figures import write_figures
+        from .sheets import write_task_sheets
+        from .views import write_views
 
-    tables = analysis_tables(ds)
-    written.update(write_tables(tables, reports))
-    written.update(write_task_sheets(ds, tables, reports))
-    written.update(write_figures(ds, tables, figures))
-    written.update(write_views(ds, tables, figures))
+        tables = analysis_tables(ds)
+        step("analysis tables")
+        written["data_quality"] = write_text(reports / "data_quality.md", quality_report(ds, doc, proposal=proposal))
+        step("data-quality report")
+        written.update(write_tables(tables, reports))
+        step("report tables")
+        written.update(write_task_sheets(ds, tables, reports))
+        step("task sheets")
+        written.update(write_figures(ds, tables, figures))
+        step("figures")
+        written.update(write_views(ds, tables, figures))
+        step("views")
     return written
 
 
@@ -207,8 +269,12 @@ def _figures(args) -> int:
     from .figures import write_figures
     from .load import load
 
-    ds = load(args.measures, args.units)
-    for name, path in write_figures(ds, analysis_tables(ds), args.out).items():
+    _check_out(args.out)
+    with output_lock(args.out):
+        remove_partials(args.out)
+        ds = load(args.measures, args.units)
+        written = write_figures(ds, analysis_tables(ds), args.out)
+    for name, path in written.items():
         print(f"{name}: {path}")
     return 0
 
@@ -221,6 +287,7 @@ def _build(args) -> int:
         out=args.out,
         keep_going=args.keep_going,
         propose_missing=args.propose_missing,
+        progress=Progress(),
     )
     for name, path in written.items():
         print(f"{name}: {path}")
@@ -307,9 +374,20 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run a command; returns the exit status (2 for bad data or an output that cannot be written)."""
+    from concurrent.futures.process import BrokenProcessPool
+
     args = parser().parse_args(argv)
     try:
         return args.func(args)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except OutputError as exc:
+        print(f"error: {exc.strerror}", file=sys.stderr)
+    except BrokenProcessPool:
+        print("error: a worker process died (out of memory?); nothing half-written was left", file=sys.stderr)
+    except OSError as exc:
+        print(f"error: {output_error(exc).strerror}", file=sys.stderr)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    return 2

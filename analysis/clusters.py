@@ -41,6 +41,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .arrowtext import positions, take
 from .config import RANDOM_SEED
+from .errors import exit_with_parent
 from .graph import (
     cached,
     code_projection,
@@ -238,7 +239,12 @@ class _Forked:
     def __enter__(self):
         global _INHERITED
         _INHERITED = self.calls
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=exit_with_parent,  # a worker dies with this process (a killed build leaves none)
+            initargs=(os.getpid(),),
+        )
         try:
             with warnings.catch_warnings():
                 # Python ≥ 3.12 warns that forking a process with threads (pyarrow's pool) may

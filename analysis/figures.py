@@ -56,6 +56,7 @@ import pandas as pd
 
 from . import style
 from .config import PLAN_NAMES_CSV, RANDOM_SEED, SECTION_NAMES_CSV
+from .errors import exit_with_parent, write_bytes
 from .registry import SYSTEMS
 
 __all__ = [
@@ -1373,7 +1374,6 @@ def save_figure(fig, path, fmt: str | None = None, *, pdf_font: Path | None = No
     """
     path = Path(path)
     fmt = fmt or path.suffix.lstrip(".")
-    path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     with _frozen_layout(fig), style.figure_style():
         if fmt == "pdf":
@@ -1382,8 +1382,7 @@ def save_figure(fig, path, fmt: str | None = None, *, pdf_font: Path | None = No
                 fig.savefig(buf, format=fmt, dpi=style.DPI, metadata=_METADATA[fmt])
         else:
             fig.savefig(buf, format=fmt, dpi=style.DPI, metadata=_METADATA[fmt])
-    path.write_bytes(buf.getvalue())
-    return path
+    return write_bytes(path, buf.getvalue())  # atomically: a killed build leaves no cut file
 
 
 def text_overlaps(fig, *, texts=None) -> list[tuple[str, str]]:
@@ -1452,7 +1451,9 @@ def write_figures(
     ``figures_dir/en/NAME.*`` (English); returns ``{"figures/[en/]NAME.ext": path}``.
 
     The languages are drawn in parallel processes (`processes`, default: one per language up
-    to the number of cores); the files do not depend on it.
+    to the number of cores); the files do not depend on it. The workers die with this process
+    (:func:`~analysis.errors.exit_with_parent`), and an error in one (a full disk) reaches
+    the caller as the same exception.
     """
     import os
     from concurrent.futures import ProcessPoolExecutor
@@ -1463,7 +1464,7 @@ def write_figures(
     if n <= 1 or len(langs) <= 1:
         parts = [_write_lang(ds, tables, figures_dir, lang, formats, charts) for lang in langs]
     else:
-        with ProcessPoolExecutor(max_workers=n) as pool:
+        with ProcessPoolExecutor(max_workers=n, initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_write_lang, ds, tables, figures_dir, lang, formats, charts) for lang in langs]
             parts = [f.result() for f in futures]
     written = {}

@@ -110,6 +110,7 @@ def read_measures(path=MEASURES_CSV) -> pd.DataFrame:
     scan = _scan(path)
     text = None if scan is not None else read_text(path)[0]
     header = next(csv.reader([scan.header]), []) if scan is not None else next(csv.reader(io.StringIO(text)), [])
+    header = [_strip_invisible(h) for h in header]  # a BOM or zero-width space before a name is not part of it
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unexpected = [c for c in header if c not in MEASURE_COLUMNS]
     if missing:
@@ -124,14 +125,15 @@ def read_measures(path=MEASURES_CSV) -> pd.DataFrame:
     if table is None and text is None:
         text = read_text(path)[0]
     if table is not None:
-        table = _strip_table(table)
+        table = _clean_ids(path, _strip_table(table), None)
         if _arrow_flags(table):  # some row is bad (or unusual): find the first error as below
             _check_rows(path, _frame(table), None)
         return _to_pandas(table, columns)
-    df, extra = _records_csv(text, header)
+    df, extra = _records_csv(path, text, header)
     if not len(df):
         raise DataError(path, None, "no measure in file")
     table = _strip_table(pa.Table.from_pandas(df.drop(columns="csv_line"), preserve_index=False))
+    table = _clean_ids(path, table, df["csv_line"].to_numpy())
     df = _frame(table).assign(csv_line=df["csv_line"].to_numpy())
     _check_rows(path, df, extra)
     return _to_pandas(table, columns, df["csv_line"].to_numpy())
@@ -195,6 +197,39 @@ def _table_arrow(path: Path, scan: _Scan, header: list[str]) -> pa.Table | None:
     table = read_text_csv(source, header, block_size=1 << 22)
     if table is None or table.num_rows != scan.n_lines - 1 or table.column_names != header:
         return None
+    return table
+
+
+# Invisible characters that would make two ids look the same: BOM, zero-width space / joiners,
+# word joiner and other invisible operators, soft hyphen, bidi marks.
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\u00ad\u200e\u200f"
+
+
+def _strip_invisible(name: str) -> str:
+    """`name` without invisible characters (:data:`_INVISIBLE`) or whitespace at either end."""
+    return name.strip().strip(_INVISIBLE).strip()
+
+
+def _clean_ids(path: Path, table: pa.Table, lines: np.ndarray | None) -> pa.Table:
+    """``measure_id`` and ``plan_id`` without invisible characters at their edges; one inside is an error.
+
+    A BOM or zero-width space at the edge of an id would make a second id that looks like the
+    first; it is stripped. Inside an id (``P1\u200b-01``) it is a :class:`DataError` naming the line.
+    """
+    pattern = f"[{_re2(_INVISIBLE)}]"
+    for name in ("measure_id", "plan_id"):
+        if name not in table.column_names:
+            continue
+        col = table[name]
+        if not pc.any(pc.match_substring_regex(col, pattern)).as_py():
+            continue
+        cleaned = pa.array([_strip_invisible(v) for v in col.to_pylist()], pa.large_string())
+        inside = pc.match_substring_regex(cleaned, pattern).to_numpy(zero_copy_only=False)
+        if inside.any():
+            i = int(np.argmax(inside))
+            line = int(lines[i]) if lines is not None else i + 2
+            raise DataError(path, line, f"invisible character inside {name}", value=cleaned[i].as_py())
+        table = table.set_column(table.column_names.index(name), name, cleaned)
     return table
 
 
@@ -283,8 +318,20 @@ def _to_pandas(table: pa.Table, columns: list[str], lines: np.ndarray | None = N
     return df
 
 
-def _records_csv(text: str, header: list[str]):
-    """Tokenise with the csv module, as :class:`csv.DictReader` would (blank lines skipped)."""
+def _records_csv(path: Path, text: str, header: list[str]):
+    """Tokenise with the csv module, as :class:`csv.DictReader` would (blank lines skipped).
+
+    A row with fewer fields than the header is an error (never padded): a file cut in the
+    middle of a row (a killed writer) ends in one, and the message says so.
+    """
+    if text.count('"') % 2:  # maybe a quoted field that never closes and so runs to the end of the file
+        reader = csv.reader(io.StringIO(text))
+        start = end = 1
+        for _ in reader:
+            start, end = end + 1, reader.line_num
+        n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        if end > start and end >= n_lines:
+            raise DataError(path, start, "a quoted field opened in this row never closes: the file may be truncated")
     reader = csv.reader(io.StringIO(text))
     next(reader, None)
     n = len(header)
@@ -292,9 +339,15 @@ def _records_csv(text: str, header: list[str]):
     for row in reader:
         if not row:
             continue
+        if len(row) == 1 and not row[0].strip():  # a line of whitespace: an empty row (empty measure_id)
+            row = row + [""] * (n - 1)
+        if len(row) < n:
+            last = reader.line_num == text.count("\n") + (0 if text.endswith("\n") else 1)
+            cut = " at the end of the file: the file may be truncated" if last and not text.endswith("\n") else ""
+            raise DataError(path, reader.line_num, f"row has {len(row)} of {n} fields{cut}", value=",".join(row)[-60:])
         lines.append(reader.line_num)
         extra.append(str(row[n:]) if len(row) > n else None)
-        rows.append(row[:n] + [""] * (n - len(row)))
+        rows.append(row[:n])
     df = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header, dtype=str)
     df["csv_line"] = np.asarray(lines, dtype=np.int64)
     extra = pd.Series(extra, dtype=object)
@@ -378,7 +431,7 @@ def _is_plain(name: str) -> bool:
     return not (name[0] in _EDGE or name[-1] in _EDGE or _NOT_IN_PLAIN.search(name) or _ROLE_END.match(name))
 
 
-def build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None) -> pd.DataFrame:
+def build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None, registry_path=None) -> pd.DataFrame:
     """Explode the raw unit lists into the long ``assignments`` table.
 
     Lists are split on ``、`` by Arrow in one pass; a list with any part that
@@ -389,9 +442,11 @@ def build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None)
     Raises
     ------
     DataError
-        Listing, all at once, every unit name not in the registry with the measures that use it.
+        For unit names not in the registry: the number of them, the first ten with the first
+        three measures that use each (the rest counted), and the registry to add them to
+        (`registry_path`); for a list of separators without any unit name.
     """
-    return _build_assignments(measures, units, path=path)[0]
+    return _build_assignments(measures, units, path=path, registry_path=registry_path)[0]
 
 
 def _starts(rows: np.ndarray) -> np.ndarray:
@@ -456,7 +511,43 @@ def _spellings(units: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
     return names, np.concatenate([row, np.repeat(row, n)])
 
 
-def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None):
+def _check_lists(measures: pd.DataFrame, n_lead: np.ndarray, n_resp: np.ndarray, path) -> None:
+    """A unit list that is not empty but names no unit (only separators: ``、``, ``,；、``) is an error.
+
+    Such a list would otherwise load as a measure without units of that role, silently.
+    """
+    for column, n in (("lead_units_raw", n_lead), ("responsible_units_raw", n_resp)):
+        written = pc.greater(pc.binary_length(to_arrow(measures[column])), 0).to_numpy(zero_copy_only=False)
+        bad = written & (n == 0)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise DataError(
+                path,
+                int(measures["csv_line"].iloc[i]),
+                f"{column} of {measures['measure_id'].iloc[i]} holds separators but no unit name "
+                f"({int(bad.sum())} such list(s) in the file)",
+                value=measures[column].iloc[i],
+            )
+
+
+_SHOW_NAMES = 10  # unknown names listed in the message (the rest counted)
+_SHOW_USES = 3  # measures listed per unknown name (the rest counted)
+
+
+def _unknown_message(unknown: dict[str, list], registry_path) -> str:
+    """The unknown-unit message: the first names with their first measures, the rest counted."""
+    parts = []
+    for name, uses in list(unknown.items())[:_SHOW_NAMES]:
+        shown = [u for u in uses if u is not None]
+        more = f" and {len(uses) - len(shown)} more" if len(uses) > len(shown) else ""
+        parts.append(f"{name} in {', '.join(shown)}{more}")
+    rest = len(unknown) - _SHOW_NAMES
+    listing = "; ".join(parts) + (f"; and {rest} more name(s)" if rest > 0 else "")
+    registry = "the unit registry" if registry_path is None else str(registry_path)
+    return f"{len(unknown)} unit name(s) not in the registry (add them to {registry} as a unit or an alias): {listing}"
+
+
+def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None, registry_path=None):
     """:func:`build_assignments`, plus integer codes: ``(frame, counts, rows, is_lead, unit_rows)``.
 
     ``rows`` is the row in `measures` of each assignment, ``unit_rows`` the row of its unit in
@@ -476,6 +567,7 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
     # n_lead lead rows, then its n_resp responsible rows (both inputs are in measure order)
     n_lead = np.bincount(rows_l, minlength=len(measures))
     n_resp = np.bincount(rows_r, minlength=len(measures))
+    _check_lists(measures, n_lead, n_resp, path)
     rows = np.repeat(np.arange(len(measures), dtype=np.int32), n_lead + n_resp)
     is_lead = np.repeat(np.tile([True, False], len(measures)), np.column_stack([n_lead, n_resp]).ravel())
     del n_lead, n_resp, rows_l, rows_r
@@ -496,15 +588,17 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
         lines = measures["csv_line"].to_numpy()
         names = raw_names.to_pylist()
         unknown = {}
+        last = {}
         for r, c in zip(rows[bad], codes[bad], strict=True):
-            unknown.setdefault(names[c], []).append(f"{mids[r]} (line {lines[r]})")
-        listing = "; ".join(f"{n} in {', '.join(ms)}" for n, ms in unknown.items())
-        raise DataError(
-            path,
-            None,
-            f"{len(unknown)} unit name(s) not in the registry "
-            f"(add them to data/units.csv as a unit or an alias): {listing}",
-        )
+            if last.get(c) == r:  # the same name twice in one measure (lead and responsible): one use
+                continue
+            last[c] = r
+            uses = unknown.setdefault(names[c], [])
+            if len(uses) < _SHOW_USES:
+                uses.append(f"{mids[r]} (line {lines[r]})")
+            else:
+                uses.append(None)  # counted, not listed
+        raise DataError(path, None, _unknown_message(unknown, registry_path))
     unit_rows = spelling_row[np.maximum(found, 0)][codes]
     counts = np.bincount(unit_rows, minlength=len(units))
     # unit_raw and unit as categoricals over one shared, sorted set of names (comparable, and
@@ -561,7 +655,9 @@ def load(measures_csv=MEASURES_CSV, units_csv=UNITS_CSV) -> Dataset:
     """Load and validate a measures file against a unit registry."""
     units = read_registry(units_csv)
     measures = read_measures(measures_csv)
-    assignments, counts, rows, is_lead, unit_rows = _build_assignments(measures, units, path=measures_csv)
+    assignments, counts, rows, is_lead, unit_rows = _build_assignments(
+        measures, units, path=measures_csv, registry_path=units_csv
+    )
     _release_memory()
     units = units.assign(n_mentions=counts.astype("int64"))
     ds = Dataset(measures, assignments, units, Path(measures_csv), Path(units_csv))

@@ -38,27 +38,44 @@ def merges_applied(ds: Dataset) -> pd.DataFrame:
 def dual_role(ds: Dataset) -> pd.DataFrame:
     """Units named as both lead and responsible on the same measure."""
     a = ds.assignments
-    roles = a.groupby(["measure_id", "unit"])["role"].agg(lambda r: set(r))
-    both = roles[roles.map(lambda r: r == {"lead", "responsible"})]
-    return both.reset_index()[["measure_id", "unit"]]
+    n_roles = a.groupby(["measure_id", "unit"], observed=True, sort=True)["role"].nunique()
+    both = n_roles[n_roles == 2]
+    return both.reset_index()[["measure_id", "unit"]].astype({"unit": str})
 
 
 def collective_shares(ds: Dataset) -> pd.DataFrame:
     """Share of mentions that go to collective placeholders, per plan and role, and overall."""
     a = ds.assignments.merge(ds.units[["unit", "is_collective"]], on="unit")
     a = a.merge(ds.measures[["measure_id", "plan_id"]], on="measure_id")
+    a = a.assign(role=a["role"].astype(str), plan_id=a["plan_id"].astype(str))
+    # counts per (plan, role), then the plan, role and overall totals from them (no loop over rows)
+    by = a.groupby(["plan_id", "role"], sort=True)["is_collective"].agg(["size", "sum"])
+    by_plan = by.groupby(level="plan_id", sort=True).sum()
+    by_role = by.groupby(level="role", sort=True).sum()
     parts = []
-    for plan, g in [*a.groupby("plan_id", sort=True), ("all", a)]:
-        for role, h in [*g.groupby("role", sort=True), ("all", g)]:
-            parts.append(
-                {
-                    "plan_id": plan,
-                    "role": role,
-                    "n_mentions": len(h),
-                    "n_collective": int(h["is_collective"].sum()),
-                    "share_collective": h["is_collective"].mean() if len(h) else 0.0,
-                }
-            )
+
+    def row(plan, role, n, k):
+        n, k = int(n), int(k)
+        parts.append(
+            {
+                "plan_id": plan,
+                "role": role,
+                "n_mentions": n,
+                "n_collective": k,
+                "share_collective": k / n if n else 0.0,
+            }
+        )
+
+    roles_of = {}
+    for (plan, role), (n, k) in zip(by.index, by.to_numpy(), strict=True):
+        roles_of.setdefault(plan, []).append((role, n, k))
+    for plan, (n, k) in zip(by_plan.index, by_plan.to_numpy(), strict=True):
+        for role, rn, rk in roles_of[plan]:
+            row(plan, role, rn, rk)
+        row(plan, "all", n, k)
+    for role, (n, k) in zip(by_role.index, by_role.to_numpy(), strict=True):
+        row("all", role, n, k)
+    row("all", "all", len(a), a["is_collective"].sum())
     return pd.DataFrame(parts)
 
 
@@ -75,14 +92,23 @@ def _code(value) -> str:
     return f"`{s}`"
 
 
-def _table(df: pd.DataFrame) -> str:
+#: Rows shown per table of the report; the rest are counted (a national corpus has tens of thousands).
+TABLE_MAX_ROWS = 200
+_CUT = "more rows"
+_CUT_NOTE = "<!-- table cut: more rows -->\n"  # marks a table cut without the usual line
+
+
+def _table(df: pd.DataFrame, *, limit: int | None = TABLE_MAX_ROWS) -> str:
     if df.empty:
         return "_none_\n"
     cols = list(df.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in df.itertuples(index=False):
+    shown = df if limit is None else df.head(limit)
+    for row in shown.itertuples(index=False):
         cells = [f"{v:.1%}" if isinstance(v, float) else _text(v) for v in row]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    if len(shown) < len(df):
+        lines.append(f"\n… and {len(df) - len(shown):,} {_CUT} (the first {len(shown):,} of {len(df):,} shown)")
     return "\n".join(lines) + "\n"
 
 
@@ -238,7 +264,16 @@ def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None) -
         "Mentions of 区直有关部门, 各街办 and other collectives name no accountable body.",
         "",
     ]
-    out.append(_table(collective_shares(ds)))
+    shares = collective_shares(ds)
+    if len(shares) <= TABLE_MAX_ROWS:
+        out.append(_table(shares, limit=None))
+    else:  # a national corpus: the overall rows, the per-plan ones counted
+        n_plans = shares["plan_id"].nunique() - 1
+        out.append(_table(shares[shares["plan_id"] == "all"], limit=None))
+        out.append(
+            f"Per-plan rows of {n_plans:,} plans left out: `analysis.quality.collective_shares(ds)` gives them.\n"
+        )
+        out.append(_CUT_NOTE)
     out += [
         "## Text changed in the spreadsheets",
         "",
@@ -250,4 +285,13 @@ def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None) -
         "",
     ]
     out.append(_table(spreadsheet_issues(ds)))
+    from .sheets import size_notes
+
+    notes = size_notes(ds)
+    if any(_CUT in part for part in out):
+        notes.append(f"Tables of this report show their first {TABLE_MAX_ROWS} rows; the rest are counted.")
+    if notes:
+        out += ["## Outputs in another form because of their size", ""]
+        out += [f"- {n}" for n in notes]
+        out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -60,6 +60,8 @@ SYSTEMS = {
     "collective": ("集合性表述", "Collective placeholders"),
 }
 
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"  # stripped from the edges of column names
+
 _BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
 
@@ -78,20 +80,37 @@ def read_registry(path=UNITS_CSV) -> pd.DataFrame:
     """
     path = Path(path)
     text, _ = read_text(path)
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    raw_header = next(csv.reader(io.StringIO(text)), [])
+    # a BOM or zero-width space before a column name (a file saved twice with a BOM) is not part of it
+    header = [h.strip().strip(_INVISIBLE).strip() for h in raw_header]
     missing = [c for c in REGISTRY_COLUMNS if c not in header]
     extra = [c for c in header if c not in REGISTRY_COLUMNS]
     if missing or extra:
         raise DataError(
             path, 1, f"registry columns must be {REGISTRY_COLUMNS}", value=f"missing {missing}, unexpected {extra}"
         )
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:  # csv.DictReader would keep the last copy silently
+        raise DataError(path, 1, "repeated registry columns", value=", ".join(repeated))
+    if header != raw_header:
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        text = ",".join(header) + "\n" + text
     fast = _registry_fast(text, header)
     if fast is not None:
         return fast
+    reader = csv.DictReader(io.StringIO(text))
     rows, seen = [], {}
     for row in reader:
         line = reader.line_num
+        if None in row.values() or None in row:
+            n = sum(v is not None for k, v in row.items() if k is not None)
+            got = n + len(row.get(None) or [])
+            raise DataError(
+                path,
+                line,
+                f"row has {got} fields, the header {len(header)}",
+                value=",".join(str(v) for v in row.values())[-60:],
+            )
         unit = (row["unit"] or "").strip()
         if not unit:
             raise DataError(path, line, "empty unit name", value=str(row))

@@ -55,6 +55,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import io
 import math
@@ -67,7 +68,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from .errors import write_csv, write_text
+from .errors import write_bytes, write_csv, write_text
 from .registry import SYSTEMS
 from .safetext import csv_safe, is_formula_like, xlsx_text
 
@@ -90,8 +91,10 @@ __all__ = [
     "normalize_xlsx",
     "print_scale",
     "role_matrix",
+    "role_table",
     "sheet_names",
     "sheet_units",
+    "size_notes",
     "task_table",
     "task_workbook",
     "unit_directory",
@@ -120,6 +123,15 @@ TASK_COLUMNS = {
     "section": "部分",
     "source_line": "原文行",
 }
+
+#: Excel's limits per sheet: 16,384 columns, 1,048,576 rows.
+EXCEL_MAX_COLUMNS = 16_384
+EXCEL_MAX_ROWS = 1_048_576
+#: Above this many measures the role matrix (two columns + one per measure in the sheet) cannot
+#: exist in Excel: the sheet and ``role_matrix.csv`` take the long form of :func:`role_table`.
+MATRIX_MAX_MEASURES = EXCEL_MAX_COLUMNS - 2
+#: Columns of :func:`role_table` (the long form of the role matrix).
+ROLE_TABLE_COLUMNS = ["unit", "name_en", "system", "is_collective", "measure_id", "role"]
 
 #: Columns of :func:`role_matrix` before the one-column-per-measure part.
 MATRIX_META_COLUMNS = ["unit", "name_en", "system", "is_collective"]
@@ -157,7 +169,12 @@ def _unit_lists(ds) -> dict[tuple[str, str], list[str]]:
     """``{(measure_id, role): [distinct canonical units in source order]}``."""
     a = ds.assignments.sort_values(["measure_id", "role", "position"], kind="stable")
     a = a.drop_duplicates(["measure_id", "role", "unit"])
-    return a.groupby(["measure_id", "role"], sort=False)["unit"].agg(list).to_dict()
+    # plain columns: a list aggregation over categoricals converts each group (minutes on 100,000 measures)
+    keys = zip(a["measure_id"].astype(str).tolist(), a["role"].astype(str).tolist(), strict=True)
+    out: dict[tuple[str, str], list[str]] = {}
+    for key, unit in zip(keys, a["unit"].astype(str).tolist(), strict=True):
+        out.setdefault(key, []).append(unit)
+    return out
 
 
 def _roles(ds) -> pd.DataFrame:
@@ -273,9 +290,7 @@ def role_matrix(ds) -> pd.DataFrame:
     ('R', True)
     """
     roles = _roles(ds)
-    used = set(roles["unit"])
-    u = ds.units[ds.units["unit"].isin(used)]
-    u = pd.concat([u[~u["is_collective"]], u[u["is_collective"]]])
+    u = _matrix_units(ds, roles)
     grid = (
         roles.pivot(index="unit", columns="measure_id", values="role")
         .reindex(index=u["unit"], columns=ds.measures["measure_id"])
@@ -291,6 +306,69 @@ def role_matrix(ds) -> pd.DataFrame:
     )
     grid = pd.DataFrame(grid.to_numpy(dtype=object), columns=list(ds.measures["measure_id"].astype(str)))
     return pd.concat([meta, grid], axis=1)
+
+
+def _matrix_units(ds, roles: pd.DataFrame) -> pd.DataFrame:
+    """Registry rows of the units with an assignment: named units, then collectives, each in registry order."""
+    used = set(roles["unit"])
+    u = ds.units[ds.units["unit"].isin(used)]
+    return pd.concat([u[~u["is_collective"]], u[u["is_collective"]]])
+
+
+def matrix_is_long(ds) -> bool:
+    """True when the role matrix has more measures than an Excel sheet has columns (:data:`MATRIX_MAX_MEASURES`)."""
+    return len(ds.measures) > MATRIX_MAX_MEASURES
+
+
+def role_table(ds) -> pd.DataFrame:
+    """The role matrix in long form: one row per (unit, measure) with a role (:data:`ROLE_TABLE_COLUMNS`).
+
+    Units in the order of :func:`role_matrix`'s rows, measures in source order within a unit.
+    Used instead of the matrix when it would have more columns than Excel allows.
+
+    >>> from analysis.load import load
+    >>> t = role_table(load())
+    >>> t.iloc[0][["unit", "measure_id", "role"]].tolist(), len(t) == len(_roles(load()))
+    (['区委办公室', 'P1-49', 'R'], True)
+    """
+    roles = _roles(ds)
+    u = _matrix_units(ds, roles)
+    unit_order = pd.Series(np.arange(len(u)), index=u["unit"].to_numpy())
+    measure_order = pd.Series(np.arange(len(ds.measures)), index=ds.measures["measure_id"].to_numpy())
+    t = roles.assign(
+        _u=roles["unit"].astype(str).map(unit_order).to_numpy(), _m=roles["measure_id"].map(measure_order).to_numpy()
+    ).sort_values(["_u", "_m"], kind="stable")
+    meta = u.set_index("unit")
+    units = t["unit"].astype(str)
+    return pd.DataFrame(
+        {
+            "unit": units.to_numpy(),
+            "name_en": units.map(meta["name_en"]).to_numpy(),
+            "system": units.map(meta["system"]).to_numpy(),
+            "is_collective": units.map(meta["is_collective"]).astype(bool).to_numpy(),
+            "measure_id": t["measure_id"].astype(str).to_numpy(),
+            "role": t["role"].to_numpy(),
+        }
+    )
+
+
+def size_notes(ds) -> list[str]:
+    """What the task sheets write in another form because of the data's size (for the data-quality report)."""
+    notes = []
+    if matrix_is_long(ds):
+        n = len(_roles(ds))
+        room = EXCEL_MAX_ROWS - 2
+        cut = (
+            f"; the sheet holds the first {room:,} rows (Excel's row limit), the other {n - room:,} are in the CSV."
+            if n > room
+            else "."
+        )
+        notes.append(
+            f"The role matrix would need {len(ds.measures) + 2:,} columns (Excel allows {EXCEL_MAX_COLUMNS:,}): "
+            f"`reports/role_matrix.csv` and the sheet `{SHEET_MATRIX}` hold it in long form "
+            f"(one row per unit and measure, {n:,} rows: {', '.join(ROLE_TABLE_COLUMNS)}){cut}"
+        )
+    return notes
 
 
 def unit_directory(ds, sheets: dict[str, str] | None = None) -> pd.DataFrame:
@@ -312,8 +390,15 @@ def unit_directory(ds, sheets: dict[str, str] | None = None) -> pd.DataFrame:
         .groupby("unit")[["n_lead", "n_responsible", "n_both", "n_total"]]
         .sum()
     )
-    mx = role_matrix(ds)
-    d = mx[MATRIX_META_COLUMNS].copy()
+    u = _matrix_units(ds, roles)
+    d = pd.DataFrame(
+        {
+            "unit": u["unit"].to_numpy(),
+            "name_en": u["name_en"].to_numpy(),
+            "system": u["system"].to_numpy(),
+            "is_collective": u["is_collective"].astype(bool).to_numpy(),
+        }
+    )
     d.insert(3, "system_zh", d["system"].map(lambda s: SYSTEMS.get(s, (s, s))[0]))
     d.insert(4, "system_en", d["system"].map(lambda s: SYSTEMS.get(s, (s, s))[1]))
     aliases = ds.units.set_index("unit")["aliases"]
@@ -389,12 +474,23 @@ def sheet_names(units, *, reserved=()) -> dict[str, str]:
     return dict(zip(units, names[len(reserved) :], strict=True))
 
 
+_FILE_BYTES = 200  # longest file stem in UTF-8 bytes (file systems allow 255 with the suffix)
+
+
+def _fit_bytes(s: str, limit: int) -> str:
+    """The longest prefix of `s` of at most `limit` UTF-8 bytes (never a cut character)."""
+    return s.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
 def file_names(units, *, suffix: str = ".html", reserved=("index", "all")) -> dict[str, str]:
     """File name for each unit, safe on Windows, macOS and Linux: ``{unit: file name}``.
 
     Chinese names are kept (every current system handles them); ``<>:"/\\|?*`` and control
     characters become ``_``, trailing dots and spaces go, device names (``CON``, ``NUL``, ``COM1``
-    …) get a ``_``, names are cut to 100 characters, and names equal without case get ``~2`` ….
+    …) get a ``_``, and names equal without case get ``~2`` …. A name longer than 100
+    characters or 200 UTF-8 bytes (a file name may have 255 bytes; 100 Chinese characters are
+    300) is cut and gets ``~`` and the first 8 hex digits of the SHA-1 of the full name, so the
+    name stays unique and the same on every run.
 
     Examples
     --------
@@ -405,13 +501,20 @@ def file_names(units, *, suffix: str = ".html", reserved=("index", "all")) -> di
 
     def clean(name: str) -> str:
         s = unicodedata.normalize("NFC", _FILE_FORBIDDEN.sub("_", str(name))).strip().rstrip(". ")
-        s = s[:100] or "_"
+        if len(s) > 100 or len(s.encode("utf-8")) > _FILE_BYTES:  # 255 bytes is the usual limit
+            digest = hashlib.sha1(str(name).encode("utf-8")).hexdigest()[:8]
+            s = _fit_bytes(s[:100], _FILE_BYTES - 9).rstrip(". ") + "~" + digest
+        s = s or "_"
         if s.split(".")[0].casefold() in _WINDOWS_RESERVED:
             s = s + "_"
         return s
 
     reserved = [str(r) for r in reserved]
-    stems = _dedupe(reserved + [clean(u) for u in units], str.casefold, lambda n, sfx: clean(n)[:95] + sfx)
+    stems = _dedupe(
+        reserved + [clean(u) for u in units],
+        str.casefold,
+        lambda n, sfx: _fit_bytes(clean(n), _FILE_BYTES - len(sfx.encode("utf-8"))) + sfx,
+    )
     return {u: s + suffix for u, s in zip(units, stems[len(reserved) :], strict=True)}
 
 
@@ -802,7 +905,43 @@ def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | 
         f"{get_column_letter(l0)}1:{get_column_letter(l0 + 2)}{legend_end}",
     ]
 
-    # Role matrix: units × measures (the names and systems are in the directory sheet).
+    # Role matrix: units × measures (the names and systems are in the directory sheet); in long
+    # form when Excel has too few columns for it.
+    if matrix_is_long(ds):
+        _role_table_sheet(wb, ds, sheets, st)
+    else:
+        _role_matrix_sheet(wb, ds, sheets, st)
+
+    # One sheet per named unit: Chinese headers only, and the columns the unit fills in.
+    cols = list(UNIT_SHEET_COLUMNS)
+    for unit in units:
+        tasks = unit_tasks(ds, unit, tasks=tasks_all).assign(implementation="", person_in_charge="")[cols]
+        wu = wb.create_sheet(sheets[unit])
+        n = tasks["role_zh"].value_counts()
+        n_lead = int(n.get(ROLE_LABELS["L"], 0) + n.get(ROLE_LABELS["L+R"], 0))
+        n_resp = int(n.get(ROLE_LABELS["R"], 0) + n.get(ROLE_LABELS["L+R"], 0))
+        title = f"{unit}  {en.get(unit, '')}  任务清单:牵头 {n_lead} 项,责任 {n_resp} 项,共 {len(tasks)} 项"
+        _put(wu, 1, 1, title).font = st["title_font"]
+        _sheet_link(_put(wu, 1, len(cols), "返回汇总"), SHEET_SUMMARY, st)
+        wu.row_dimensions[1].height = 22
+        last = _write_table(wu, tasks, UNIT_SHEET_COLUMNS, row=2, col=1, widths=_TASK_WIDTHS, st=st, code_names=False)
+        for r in range(3, last + 1):
+            for j, name in enumerate(cols, start=1):
+                blank = not wu.cell(row=r, column=j).value
+                if name in FILL_IN_COLUMNS or (name == "deadline" and blank):
+                    wu.cell(row=r, column=j).style = st["fill_in_center" if name in _CENTERED else "fill_in"]
+                elif name in _CENTERED:
+                    wu.cell(row=r, column=j).style = st["center"]
+        wu.auto_filter.ref = f"A2:{get_column_letter(len(cols))}{max(last, 2)}"
+        wu.freeze_panes = "B3"
+        _page_setup(wu, landscape=True, title_rows="1:2", widths=list(_TASK_WIDTHS.values()))
+    return wb
+
+
+def _role_matrix_sheet(wb, ds, sheets: dict[str, str], st) -> None:
+    """The role-matrix sheet: units × measures."""
+    from openpyxl.utils import get_column_letter
+
     mx = role_matrix(ds)
     measure_cols = [c for c in mx.columns if c not in MATRIX_META_COLUMNS]
     wm = wb.create_sheet(SHEET_MATRIX)
@@ -831,30 +970,33 @@ def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | 
     wm.page_setup.fitToHeight = 1
     wm.sheet_properties.pageSetUpPr.fitToPage = True
 
-    # One sheet per named unit: Chinese headers only, and the columns the unit fills in.
-    cols = list(UNIT_SHEET_COLUMNS)
-    for unit in units:
-        tasks = unit_tasks(ds, unit, tasks=tasks_all).assign(implementation="", person_in_charge="")[cols]
-        wu = wb.create_sheet(sheets[unit])
-        n = tasks["role_zh"].value_counts()
-        n_lead = int(n.get(ROLE_LABELS["L"], 0) + n.get(ROLE_LABELS["L+R"], 0))
-        n_resp = int(n.get(ROLE_LABELS["R"], 0) + n.get(ROLE_LABELS["L+R"], 0))
-        title = f"{unit}  {en.get(unit, '')}  任务清单:牵头 {n_lead} 项,责任 {n_resp} 项,共 {len(tasks)} 项"
-        _put(wu, 1, 1, title).font = st["title_font"]
-        _sheet_link(_put(wu, 1, len(cols), "返回汇总"), SHEET_SUMMARY, st)
-        wu.row_dimensions[1].height = 22
-        last = _write_table(wu, tasks, UNIT_SHEET_COLUMNS, row=2, col=1, widths=_TASK_WIDTHS, st=st, code_names=False)
-        for r in range(3, last + 1):
-            for j, name in enumerate(cols, start=1):
-                blank = not wu.cell(row=r, column=j).value
-                if name in FILL_IN_COLUMNS or (name == "deadline" and blank):
-                    wu.cell(row=r, column=j).style = st["fill_in_center" if name in _CENTERED else "fill_in"]
-                elif name in _CENTERED:
-                    wu.cell(row=r, column=j).style = st["center"]
-        wu.auto_filter.ref = f"A2:{get_column_letter(len(cols))}{max(last, 2)}"
-        wu.freeze_panes = "B3"
-        _page_setup(wu, landscape=True, title_rows="1:2", widths=list(_TASK_WIDTHS.values()))
-    return wb
+
+def _role_table_sheet(wb, ds, sheets: dict[str, str], st) -> None:
+    """The role-matrix sheet in long form (:func:`role_table`), cut at Excel's row limit (the rest counted)."""
+    t = role_table(ds)
+    room = EXCEL_MAX_ROWS - 2
+    cut = max(0, len(t) - room)
+    wm = wb.create_sheet(SHEET_MATRIX)
+    note = f";前 {room:,} 行,其余 {cut:,} 行见 reports/role_matrix.csv" if cut else ""
+    _title(wm, f"角色矩阵(长表:措施数超出 Excel 列数上限):L = 牵头,R = 责任,L+R = 牵头兼责任{note}", st)
+    header = ["unit", "is_collective", "measure_id", "role"]
+    labels = {
+        "unit": "单位\nunit",
+        "is_collective": "集合性\nis_collective",
+        "measure_id": "编号\nmeasure_id",
+        "role": "职责\nrole",
+    }
+    for j, name in enumerate(header, start=1):
+        _put(wm, 2, j, labels[name], st["header"])
+        wm.column_dimensions["ABCD"[j - 1]].width = 30 if name == "unit" else 12
+    for i, (unit, collective, mid, role) in enumerate(t[header].head(room).itertuples(index=False), start=3):
+        _put(wm, i, 1, unit)
+        wm.cell(row=i, column=2, value="是" if collective else "否")
+        _put(wm, i, 3, mid)
+        _put(wm, i, 4, role, st[f"role_{role}"])
+    wm.freeze_panes = "A3"
+    wm.auto_filter.ref = f"A2:D{min(len(t), room) + 2}"
+    _page_setup(wm, landscape=False, title_rows="1:2")
 
 
 def normalize_xlsx(data: bytes, *, date_time=FIXED_TIME) -> bytes:
@@ -889,14 +1031,12 @@ def write_xlsx(wb, path) -> Path:
     from openpyxl.writer.excel import ExcelWriter
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     wb.properties.created = wb.properties.created or FIXED_TIME
     wb.properties.modified = FIXED_TIME
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).write_data()
-    path.write_bytes(normalize_xlsx(raw.getvalue()))
-    return path
+    return write_bytes(path, normalize_xlsx(raw.getvalue()))  # atomically
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1029,7 +1169,7 @@ def write_task_sheets(ds, tables: dict[str, pd.DataFrame], reports_dir) -> dict[
     reports_dir = Path(reports_dir)
     tasks = task_table(ds)
     written = {"task_sheets": write_xlsx(task_workbook(ds, tables, tasks=tasks), reports_dir / "task_sheets.xlsx")}
-    mx = role_matrix(ds)
+    mx = role_table(ds) if matrix_is_long(ds) else role_matrix(ds)  # long form above Excel's columns
     written["role_matrix"] = write_csv(
         csv_safe(mx.assign(is_collective=mx["is_collective"].map(str).str.lower())), reports_dir / "role_matrix.csv"
     )

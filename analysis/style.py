@@ -345,6 +345,9 @@ def rc_params() -> dict:
         "svg.fonttype": "path",
         "svg.hashsalt": "analysis-figures",
         "image.cmap": HEATMAP_CMAP,
+        # data text is drawn as written: a unit name with `$…$` is not read as mathtext
+        # (which would raise on bad TeX or change what is shown)
+        "text.parse_math": False,
     }
 
 
