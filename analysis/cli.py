@@ -155,7 +155,9 @@ def _resolve_registry(measures_csv: Path, units, *, out: Path | None, raw_dir, p
         return units, None, ""
     proposal = propose([n for n in names if n not in known])
     if not propose_missing:  # the loader says where each name is used; these rows go with its error
-        rows = proposal.units.head(50).to_csv(index=False, header=False, lineterminator="\n").rstrip("\n")
+        rows = proposal.units.head(5).to_csv(index=False, header=False, lineterminator="\n").rstrip("\n")
+        if len(proposal.units) > 5:
+            rows += f"\n… and {len(proposal.units) - 5} more (--propose-missing --out DIR writes them all)"
         return units, None, rows
     if out is None:
         raise DataError(units, None, "--propose-missing writes the extended registry under --out: give --out DIR")

@@ -1525,10 +1525,42 @@ def _number(items: list[_Item], plans: list[Plan], asm: _Assembler) -> list[Meas
 # entry points
 
 
+# C0 control characters other than tab and line feed, DEL, and the C1 range: PDF and Word exports
+# carry form feeds and the like; they are removed (and reported), never part of a text or a name.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _sanitize(block, asm: _Assembler):
+    """`block` without control characters; each place that had some is reported."""
+    if isinstance(block, Table):
+        if not any(_CONTROL.search(c.text) for row in block.rows for c in row):
+            return block
+        rows = []
+        for row in block.rows:
+            cells = []
+            for c in row:
+                if _CONTROL.search(c.text):
+                    asm.anomaly(c.place, "control character", repr(c.text[:20]), "removed")
+                    c = Cell(_CONTROL.sub("", c.text), c.place, c.origin, c.line)
+                cells.append(c)
+            rows.append(tuple(cells))
+        return Table(tuple(rows), block.place)
+    if not _CONTROL.search(block.text):
+        return block
+    asm.anomaly(
+        block.line if block.line is not None else block.place, "control character", repr(block.text[:20]), "removed"
+    )
+    return Line(_CONTROL.sub("", block.text), block.place, block.line)
+
+
 def parse_source(src: Source, *, first_plan: int = 1) -> Document:
-    """Assemble the measures of one read source; unread places are in ``Document.unread``."""
+    """Assemble the measures of one read source; unread places are in ``Document.unread``.
+
+    Control characters (form feeds and the like, which PDF and Word exports carry) are removed
+    first and reported as anomalies."""
     asm = _Assembler(src, first_plan)
     for block in src.blocks:
+        block = _sanitize(block, asm)
         if isinstance(block, Table):
             asm.table(block)
         else:

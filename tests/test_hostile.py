@@ -259,9 +259,6 @@ def _raw_variants():
             (SEED_TEXT[:i] + "\x0c" + SEED_TEXT[i:]).encode(),
             None,
             id="form-feed",
-            marks=pytest.mark.xfail(
-                reason="issue 17: the ingest does not yet remove control characters (analysis/ingest.py)", strict=True
-            ),
         ),
         pytest.param(_cut_in_character(utf8), "may be truncated", id="cut-in-character"),
         pytest.param(_mixed(SEED_TEXT, SEED_TEXT[:i].count("\n")), "file mixes encodings", id="utf8-line-in-gbk"),
