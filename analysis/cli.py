@@ -156,8 +156,9 @@ def _resolve_registry(measures_csv: Path, units, *, out: Path | None, raw_dir, p
     proposal = propose([n for n in names if n not in known])
     if not propose_missing:  # the loader says where each name is used; these rows go with its error
         rows = proposal.units.head(5).to_csv(index=False, header=False, lineterminator="\n").rstrip("\n")
+        rows = " ⏎ ".join(rows.split("\n"))  # one line: the message stays the last line of stderr
         if len(proposal.units) > 5:
-            rows += f"\n… and {len(proposal.units) - 5} more (--propose-missing --out DIR writes them all)"
+            rows += f" … and {len(proposal.units) - 5} more (--propose-missing --out DIR writes them all)"
         return units, None, rows
     if out is None:
         raise DataError(units, None, "--propose-missing writes the extended registry under --out: give --out DIR")
@@ -241,8 +242,8 @@ def build(
             raise DataError(
                 exc.path,
                 exc.line,
-                f"{exc.message}\nproposed rows for them, to review and paste into {units} "
-                f"(or build with --propose-missing --out DIR):\n{rows}",
+                f"{exc.message}; proposed rows for them, to review and paste into {units} "
+                f"(one per ⏎; or build with --propose-missing --out DIR): {rows}",
             ) from None
         step(f"load: {len(ds.measures):,} measures, {len(ds.assignments):,} mentions")
 

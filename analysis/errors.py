@@ -101,7 +101,8 @@ class DataError(ValueError):
         if value is not None:
             shown = value if len(value) <= _VALUE_MAX else value[:_VALUE_MAX] + f"… ({len(value):,} characters)"
             text += f": {shown!r}"
-        super().__init__(printable(text))
+        # line breaks of the message itself stay (a listing of places); anything else invisible is escaped
+        super().__init__("\n".join(printable(part) for part in text.split("\n")))
 
 
 class OutputError(OSError):

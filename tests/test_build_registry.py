@@ -53,9 +53,9 @@ def test_a_given_registry_stays_authoritative(wuhu, tmp_path):
     )
     _, proposal, rows = _resolve_registry(wuhu, given, out=tmp_path / "out", raw_dir=None, propose_missing=False)
     assert proposal is None  # nothing proposed silently: the build stops with the loader's error and these rows
-    assert len(rows.splitlines()) == 6  # five rows to paste, then "… and 2 more"
-    assert rows.splitlines()[0] == "市发展改革委,,City Development and Reform Bureau,government,false,,"
-    assert rows.splitlines()[-1].startswith("… and 2 more")
+    parts = rows.split(" ⏎ ")
+    assert len(parts) == 5 and parts[0] == "市发展改革委,,City Development and Reform Bureau,government,false,,"
+    assert parts[-1].endswith("(--propose-missing --out DIR writes them all)") and " … and 2 more " in parts[-1]
     path, _, _ = _resolve_registry(wuhu, given, out=tmp_path / "out", raw_dir=None, propose_missing=True)
     extended = read_registry(path)
     assert list(extended["unit"][:2]) == ["市财政局", "市商务局"] and len(extended) == 9

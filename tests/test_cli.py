@@ -40,7 +40,7 @@ def test_build_error_on_unknown_unit_is_plain(write, tmp_path):
     r = run("build", "--measures", m, "--out", tmp_path / "out")
     assert r.returncode == 2
     assert "区火星局 in P1-01 (line 2)" in r.stderr
-    assert "proposed rows for them" in r.stderr and "\n区火星局," in r.stderr  # a row to review and paste
+    assert "proposed rows for them" in r.stderr and ": 区火星局,,区火星局,other," in r.stderr  # a row to paste
     assert "Traceback" not in r.stderr
 
 
