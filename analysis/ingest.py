@@ -87,9 +87,7 @@ from .vocabulary import (
     label_field,
     label_regex,
     role_clauses,
-    split_depth0,
     split_units,
-    strip_role,
 )
 
 __all__ = [
@@ -682,9 +680,7 @@ class _Assembler:
         self.schema: list[str | None] | None = None  # fields of the active header, by column
         self.line_schema: list[str] | None = None  # fields of a flattened header, in order
         self.last_kind = ""
-        self.last_title_key = None
         self.notice_lines: list[str] = []
-        self.postscript: list[tuple[int | str, str]] = []
         self.section_ord = 0
         self.first_row = False  # the next table row is the first of a table without its own header
         self.pending = None  # the last table row, kept until the next shows it is not continued
@@ -852,7 +848,6 @@ class _Assembler:
                 self.preamble(key, s)
             else:
                 self.kind(key, "postscript")
-                self.postscript.append((key, s))
             return
         cells = _cells(s)
         if cells is not None and len([c for c in cells if c]) >= 2:
@@ -1471,11 +1466,9 @@ def _number(items: list[_Item], plans: list[Plan], asm: _Assembler) -> list[Meas
         # measures that share one merged 序号 cell are parts of one numbered item: P1-05.1, P1-05.2
         shared = Counter(it.number_key for it in its if it.number_key)
         part: Counter = Counter()
-        unique = len({(it.item_no, it.number_key if shared[it.number_key] > 1 else id(it)) for it in its}) == len(
-            {it.item_no for it in its}
-        ) and len({it.item_no for it in its if shared[it.number_key] <= 1}) == sum(
-            1 for it in its if shared[it.number_key] <= 1
-        )
+        # one entry per numbered item (a shared merged 序号 cell counts once): are the numbers distinct?
+        items = {it.number_key if shared[it.number_key] > 1 else f"item {k}": it.item_no for k, it in enumerate(its)}
+        unique = len(set(items.values())) == len(items)
         seen: dict[str, _Item] = {}
         for it in its:
             mid = (
@@ -1724,9 +1717,3 @@ def write_measures(doc: Document, path) -> Path:
     write_csv(plans_frame(doc), side["plans"])
     write_csv(preamble_frame(doc), side["preamble"])
     return path
-
-
-# kept for callers of the old names
-_clean = clean
-_split_depth0 = split_depth0
-_strip_role = strip_role

@@ -423,8 +423,8 @@ _MAYBE_NOT_PLAIN = "|".join([f"[{_re2(SEPARATORS + OPEN + CLOSE + EDGE)}\\n]", *
 def _is_plain(name: str) -> bool:
     """True if :func:`split_units` reads `name` (a part between two 、) as itself, or it is empty.
 
-    That is: no separator or bracket, nothing :func:`~analysis.ingest._clean` would strip, no
-    trailing role phrase :func:`~analysis.ingest._strip_role` would cut off.
+    That is: no separator or bracket, nothing :func:`~analysis.vocabulary.clean` would strip, no
+    trailing role phrase :func:`~analysis.vocabulary.strip_role` would cut off.
     """
     if not name:
         return True
