@@ -42,8 +42,8 @@ from scipy.sparse.csgraph import connected_components
 from .arrowtext import positions, take
 from .config import RANDOM_SEED
 from .errors import exit_with_parent
+from .derived import derived_value
 from .graph import (
-    cached,
     code_projection,
     edges_to_graph,
     named_assignments,
@@ -123,9 +123,9 @@ def _n_lead_units(ds) -> int:
 def _named_projection(ds, *, lead_only: bool):
     """``(count, degree, units)`` of the named units' projection, as :func:`projection_matrix` gives them.
 
-    From the cached integer codes (:func:`~analysis.graph.code_projection`, shared with the
+    From the dataset's integer codes (:func:`~analysis.graph.code_projection`, shared with the
     co-lead table): the count matrix (upper triangle, rows and columns in name order) and
-    degrees are the same, without factorising the names again. Remembered per dataset
+    degrees are the same, without factorising the names again. Kept in ``ds.derived``
     (clusters and brokers both need the co-lead projection).
     """
 
@@ -142,17 +142,17 @@ def _named_projection(ds, *, lead_only: bool):
         C, _, deg, units = projection_matrix(a, role=role, newman=False)
         return C, deg, units
 
-    return cached(ds, f"named_projection:{lead_only}", compute)
+    return derived_value(ds, f"named_projection:{lead_only}", compute)
 
 
 def _named_igraph(ds, *, lead_only: bool):
-    """:func:`_igraph` of :func:`_named_projection`, remembered per dataset."""
+    """:func:`_igraph` of :func:`_named_projection`, kept in ``ds.derived``."""
 
     def compute():
         C, _, units = _named_projection(ds, lead_only=lead_only)
         return _igraph(C, len(units), weights=lead_only)  # (all roles: brokers ignore the weights)
 
-    return cached(ds, f"named_igraph:{lead_only}", compute)
+    return derived_value(ds, f"named_igraph:{lead_only}", compute)
 
 
 def _import_igraph():

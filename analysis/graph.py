@@ -44,6 +44,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .arrowtext import take
+from .derived import derived_value
 
 if TYPE_CHECKING:  # networkx is imported where it is used: the sparse path never needs it
     import networkx as nx
@@ -78,43 +79,6 @@ def named_assignments(assignments: pd.DataFrame, units: pd.DataFrame) -> pd.Data
     """Assignments of named units only (collective placeholders dropped)."""
     collective = set(units.loc[units["is_collective"], "unit"])
     return assignments[~assignments["unit"].isin(collective)]
-
-
-_CACHE: dict = {}  # (tag, id(assignments), id(units)) -> (weak references, value)
-
-
-_MISSING = object()
-
-
-def _recall(ds, tag: str, default=None):
-    """The value remembered under `tag` for this dataset's frames, or `default`."""
-    a, u = ds.assignments, ds.units
-    hit = _CACHE.get((tag, id(a), id(u)))
-    if hit is not None and hit[0]() is a and hit[1]() is u:
-        return hit[2]
-    return default
-
-
-def _remember(ds, tag: str, value):
-    """Remember `value` under `tag` until either of the dataset's frames is garbage."""
-    import weakref
-
-    a, u = ds.assignments, ds.units
-    key = (tag, id(a), id(u))
-    _CACHE[key] = (weakref.ref(a), weakref.ref(u), value)
-    weakref.finalize(a, _CACHE.pop, key, None)
-    weakref.finalize(u, _CACHE.pop, key, None)
-    return value
-
-
-def cached(ds, tag: str, compute):
-    """``compute()``, remembered for this dataset's assignments and registry frames.
-
-    The frames are treated as immutable (as everywhere in the package); the entry is forgotten
-    when either frame is.
-    """
-    hit = _recall(ds, tag, _MISSING)
-    return hit if hit is not _MISSING else _remember(ds, tag, compute())
 
 
 @dataclass(frozen=True)
@@ -181,7 +145,7 @@ def assignment_codes(ds) -> AssignmentCodes | None:
             is_collective=ds.units["is_collective"].to_numpy(dtype=bool)[order],
         )
 
-    return cached(ds, "codes", compute)
+    return derived_value(ds, "codes", compute)
 
 
 def remember_codes(ds, unit_rows: np.ndarray, rows: np.ndarray, is_lead: np.ndarray) -> None:
@@ -203,8 +167,7 @@ def remember_codes(ds, unit_rows: np.ndarray, rows: np.ndarray, is_lead: np.ndar
         registry_row=order,
         is_collective=ds.units["is_collective"].to_numpy(dtype=bool)[order],
     )
-    _CACHE.pop(("codes", id(ds.assignments), id(ds.units)), None)
-    cached(ds, "codes", lambda: codes)
+    ds.derived.put(ds, "codes", codes)
 
 
 def bipartite_graph(ds) -> nx.Graph:
@@ -372,7 +335,7 @@ def projection_edges(
 
 
 def code_subset(ds, *, role: str | None = None, named: bool = True):
-    """``(unit_codes, measure_codes, units)`` of one role's (or all roles') assignments from the cached codes.
+    """``(unit_codes, measure_codes, units)`` of one role's (or all roles') assignments from the dataset's codes.
 
     Unit codes are renumbered 0…n−1 over the units present, in name order (``units``), as
     :func:`projection_matrix` numbers them; measure codes are rows of ``ds.measures``. None
@@ -396,14 +359,15 @@ def code_subset(ds, *, role: str | None = None, named: bool = True):
 
 
 def code_projection(ds, *, role: str | None = None, named: bool = True, newman: bool = False):
-    """``(count, newman, degree, units)`` of :func:`projection_matrix`, from the cached codes.
+    """``(count, newman, degree, units)`` of :func:`projection_matrix`, from the dataset's codes.
 
-    Remembered per dataset, so that the co-lead table, the clusters and the brokers multiply
+    Kept in ``ds.derived`` (checked against the frames), so that the co-lead table, the clusters and the brokers multiply
     B·Bᵀ once. ``newman`` is None unless asked for (or already computed). None when the dataset
     has no codes (see :func:`assignment_codes`).
     """
     tag = f"code_projection:{role}:{named}"
-    hit = _recall(ds, tag)
+    store = getattr(ds, "derived", None)
+    hit = store.get(ds, tag) if store is not None else None
     if hit is not None and (hit[1] is not None or not newman):
         return hit
     sub = code_subset(ds, role=role, named=named)
@@ -411,11 +375,11 @@ def code_projection(ds, *, role: str | None = None, named: bool = True, newman: 
         return None
     ucode, mcode, units = sub
     C, N, deg = sparse_projection(ucode, mcode, (len(units), len(ds.measures)), newman=newman)
-    return _remember(ds, tag, (C, N, deg, units))
+    return (C, N, deg, units) if store is None else store.put(ds, tag, (C, N, deg, units))
 
 
 def unit_edges(ds, *, role: str | None = None, named: bool = True) -> pd.DataFrame:
-    """``projection_edges(named_assignments(ds.assignments, ds.units), role=role)``, from the cached codes.
+    """``projection_edges(named_assignments(ds.assignments, ds.units), role=role)``, from the dataset's codes.
 
     With ``named=False`` collectives are kept (``projection_edges(ds.assignments, …)``). The
     same table, without factorising millions of names (tested on the seed and a 10k corpus).

@@ -29,7 +29,7 @@ import csv
 import io
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .arrowtext import read_text_csv, strip, to_arrow
+from .derived import Derived
 from .config import MEASURES_CSV, UNITS_CSV
 from .errors import DataError, read_text
 from .ingest import MEASURE_COLUMNS
@@ -83,6 +84,10 @@ class Dataset:
     units: pd.DataFrame
     measures_path: Path | None = None
     units_path: Path | None = None
+    #: What the stages derive from the frames (integer codes, projections), checked against
+    #: the frames before each use: see :mod:`analysis.derived`. A new one for every dataset,
+    #: ``dataclasses.replace`` included.
+    derived: Derived = field(default_factory=Derived, init=False, repr=False, compare=False)
 
 
 def read_measures(path=MEASURES_CSV) -> pd.DataFrame:

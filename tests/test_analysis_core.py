@@ -133,6 +133,52 @@ def test_coordination_edges_by_hand(tiny):
     }
 
 
+# ---------------------------------------------------------------- derived state
+
+
+def test_in_place_edit_is_reflected_by_the_next_call():
+    """An analyst's in-place edit of a dataset's frames changes what every stage reports next.
+
+    By hand, on the tiny fixture: 区甲局's six lead rows (P1-01 P1-02 P1-03 P1-05 P2-03 P2-06)
+    reassigned to 区委丁部 (which leads P1-04 P2-02 P2-05, none of them) give 区委丁部 nine leads
+    and 区甲局 none; the co-lead pairs become 区丙局–区乙局 3 (unchanged), 区丙局–区委丁部 1
+    (P1-03), 区乙局–区委丁部 2 (P1-02, P1-03), 区委丁部–区戊院 3 (P2-02, P2-05, P2-06;
+    jaccard 3 / (9 + 4 − 3)). Then 区丙局 marked collective leaves the named co-lead pairs
+    区乙局–区委丁部 and 区委丁部–区戊院.
+    """
+    from analysis.clusters import colead_clusters
+    from analysis.graph import unit_edges
+    from analysis.load import load
+    from tests.conftest import TINY_DIR
+
+    ds = load(TINY_DIR / "measures.csv", TINY_DIR / "units.csv")
+    assert wk.workload(ds).set_index("unit").loc["区甲局", "n_lead"] == 6
+    assert len(unit_edges(ds, role="lead")) == 5
+    before = colead_clusters(ds, n_runs=5)
+    assert "codes" in repr(ds.derived)  # the loader's codes and the projections were kept
+
+    a = ds.assignments
+    a.loc[(a["unit"] == "区甲局").to_numpy() & (a["role"] == "lead").to_numpy(), "unit"] = "区委丁部"
+
+    wl = wk.workload(ds).set_index("unit")
+    assert wl.loc["区甲局", "n_lead"] == 0 and wl.loc["区委丁部", "n_lead"] == 9
+    e = unit_edges(ds, role="lead")
+    got = {(r.unit_a, r.unit_b): (r.count, r.jaccard) for r in e.itertuples()}
+    assert got == {
+        ("区丙局", "区乙局"): (3, 3 / 4),
+        ("区丙局", "区委丁部"): (1, 1 / (3 + 9 - 1)),
+        ("区乙局", "区委丁部"): (2, 2 / (4 + 9 - 2)),
+        ("区委丁部", "区戊院"): (3, 3 / (9 + 4 - 3)),
+    }
+    pd.testing.assert_frame_equal(e, projection_edges(named_assignments(a, ds.units), role="lead"))
+    after = colead_clusters(ds, n_runs=5)
+    assert set(after.assignment["unit"]) == set(before.assignment["unit"]) - {"区甲局"}
+
+    ds.units.loc[ds.units["unit"] == "区丙局", "is_collective"] = True
+    got = {(r.unit_a, r.unit_b): r.count for r in unit_edges(ds, role="lead").itertuples()}
+    assert got == {("区乙局", "区委丁部"): 2, ("区委丁部", "区戊院"): 3}
+
+
 # ---------------------------------------------------------------- workload
 
 EXPECTED_WORKLOAD = {
