@@ -20,9 +20,15 @@ from .errors import DataError, OutputError, output_error, output_lock, printable
 __all__ = ["Progress", "build", "main"]
 
 
-def _expand(sources) -> list[Path]:
-    """Files as given; a folder stands for its plan files (every format a reader exists for)."""
-    out = []
+def _expand(sources) -> tuple[list[Path], dict[Path, str]]:
+    """``(files, folders)``: files as given, a folder standing for its plan files (every format
+    a reader exists for), and the government of each file that lies in a government's folder.
+
+    A folder that holds folders of plans is a pooled corpus, one folder per government
+    (``corpus/立山区/plan.docx``): each such file's ``folders`` entry is its folder's name, its
+    jurisdiction (:mod:`analysis.jurisdiction`).
+    """
+    out, folders = [], {}
     for s in map(Path, sources):
         if s.is_dir():
             found = config.raw_sources(s)
@@ -31,12 +37,16 @@ def _expand(sources) -> list[Path]:
                     f"note: {skipped}: skipped (no reader for {skipped.suffix or 'files without a suffix'})",
                     file=sys.stderr,
                 )
+            for sub in sorted(p for p in s.iterdir() if p.is_dir() and not p.name.startswith(".")):
+                inner = config.raw_sources(sub)
+                folders.update({p: sub.name for p in inner})
+                found += inner
             if not found:
-                raise DataError(s, None, "no plan file (txt, html, docx, xlsx, csv, pdf) in folder")
+                raise DataError(s, None, "no plan file (txt, html, docx, xlsx, csv, pdf) in folder or its folders")
             out += found
         else:
             out.append(s)
-    return out
+    return out, folders
 
 
 def _report_unread(doc) -> None:
@@ -54,7 +64,8 @@ def _report_unread(doc) -> None:
 def _ingest(args) -> int:
     from .ingest import ingest, write_measures
 
-    doc = ingest(_expand(args.sources), keep_going=args.keep_going)
+    sources, folders = _expand(args.sources)
+    doc = ingest(sources, keep_going=args.keep_going, folders=folders)
     path = write_measures(doc, args.output)
     _report_unread(doc)
     print(f"{len(doc.measures)} measures in {len(doc.plans)} plan(s) -> {path}")
@@ -95,7 +106,8 @@ def _check_out(out: Path) -> None:
 
 def _registry(args) -> int:
     from .errors import write_csv
-    from .glossary import propose, read_unit_names
+    from .glossary import propose
+    from .jurisdiction import propose_pooled, read_mentions
 
     places, place_en = [], {}
     for item in args.place:
@@ -103,7 +115,12 @@ def _registry(args) -> int:
         places.append(zh.strip())
         if en.strip():
             place_en[zh.strip()] = en.strip()
-    proposal = propose(read_unit_names(args.sources), places=places, place_en=place_en)
+    sources, folders = _expand(args.sources)
+    mentions = read_mentions(sources, folders=folders)
+    if places:  # the user says whose plans these are: one government
+        proposal = propose([n for _, n in mentions], places=places, place_en=place_en)
+    else:
+        proposal = propose_pooled(mentions, place_en=place_en)
     if args.output is None:
         sys.stdout.write(proposal.units.to_csv(index=False, lineterminator="\n"))
         sys.stdout.flush()
@@ -130,10 +147,10 @@ def _resolve_registry(measures_csv: Path, units, *, out: Path | None, raw_dir, p
     import pandas as pd
 
     from .errors import write_csv
-    from .glossary import propose, read_unit_names
-    from .registry import REGISTRY_COLUMNS, alias_map, read_registry
+    from .jurisdiction import propose_pooled, read_mentions
+    from .registry import OPTIONAL_REGISTRY_COLUMNS, REGISTRY_COLUMNS, alias_map, read_registry
 
-    names = read_unit_names([measures_csv])
+    mentions = read_mentions([measures_csv])
     if units is None and raw_dir is not None:
         units = _registry_beside(raw_dir)
     if units is None:  # no registry: propose one from the glossary, for review
@@ -143,17 +160,18 @@ def _resolve_registry(measures_csv: Path, units, *, out: Path | None, raw_dir, p
                 None,
                 "these plans have no registry (units.csv): give --out DIR to have one proposed there, or --units",
             )
-        proposal = propose(names)
+        proposal = propose_pooled(mentions)
         path = write_csv(proposal.units, Path(out) / "units.csv")
         write_csv(proposal.decisions, Path(out) / "units.decisions.csv")
         print(f"registry: proposed from the glossary -> {path} (review it, then build again with --units)")
         return path, proposal, ""
     units = Path(units)
-    known = alias_map(read_registry(units))
-    missing = sorted({n for n in names if n not in known})
+    registry = read_registry(units)
+    known = {j: alias_map(registry, j) for j in sorted({j for j, _ in mentions})}
+    missing = [(j, n) for j, n in mentions if n not in known[j]]
     if not missing:
         return units, None, ""
-    proposal = propose([n for n in names if n not in known])
+    proposal = propose_pooled(missing)
     if not propose_missing:  # the loader says where each name is used; these rows go with its error
         rows = proposal.units.head(5).to_csv(index=False, header=False, lineterminator="\n").rstrip("\n")
         rows = " ⏎ ".join(rows.split("\n"))  # one line: the message stays the last line of stderr
@@ -162,11 +180,15 @@ def _resolve_registry(measures_csv: Path, units, *, out: Path | None, raw_dir, p
         return units, None, rows
     if out is None:
         raise DataError(units, None, "--propose-missing writes the extended registry under --out: give --out DIR")
-    given = pd.read_csv(units, dtype=str, keep_default_na=False, encoding="utf-8-sig")[REGISTRY_COLUMNS]
+    given = pd.read_csv(units, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    given = given[[c for c in REGISTRY_COLUMNS + OPTIONAL_REGISTRY_COLUMNS if c in given.columns]]
     new = proposal.units[~proposal.units["unit"].isin(set(given["unit"]))]
-    path = write_csv(pd.concat([given, new], ignore_index=True), Path(out) / "units.csv")
+    if "jurisdiction" in new.columns and "jurisdiction" not in given.columns:
+        given = given.assign(jurisdiction="")
+    path = write_csv(pd.concat([given, new], ignore_index=True).fillna(""), Path(out) / "units.csv")
     write_csv(proposal.decisions, Path(out) / "units.decisions.csv")
-    print(f"registry: {units} + {len(new)} proposed unit(s) for {len(missing)} missing name(s) -> {path}")
+    n_names = len(set(missing))
+    print(f"registry: {units} + {len(new)} proposed unit(s) for {n_names} missing name(s) -> {path}")
     return path, proposal, ""
 
 
@@ -217,8 +239,8 @@ def build(
             remove_partials(folder)
         remove_partials(out if out is not None else config.DATA_DIR, recursive=False)  # measures.csv's folder
         if measures is None:
-            sources = _expand([raw_dir])
-            doc = ingest(sources, keep_going=keep_going)
+            sources, folders = _expand([raw_dir])
+            doc = ingest(sources, keep_going=keep_going, folders=folders)
             _report_unread(doc)
             measures = write_measures(doc, (out / "measures.csv") if out else config.MEASURES_CSV)
             written["measures"] = measures
@@ -324,7 +346,13 @@ def parser() -> argparse.ArgumentParser:
     pi.set_defaults(func=_ingest)
 
     pr = sub.add_parser("registry", help="propose a unit registry (units.csv) for plans, from the glossary")
-    pr.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="plan text file(s) or measures CSV(s)")
+    pr.add_argument(
+        "sources",
+        nargs="+",
+        type=Path,
+        metavar="SOURCE",
+        help="plan file(s), folder(s) of plans (one folder per government for a pooled corpus) or measures CSV(s)",
+    )
     pr.add_argument("-o", "--output", type=Path, default=None, help="registry CSV to write (default: print it)")
     pr.add_argument(
         "--place",

@@ -41,8 +41,8 @@ from scipy.sparse.csgraph import connected_components
 
 from .arrowtext import positions, take
 from .config import RANDOM_SEED
-from .errors import exit_with_parent
 from .derived import derived_value
+from .errors import exit_with_parent
 from .graph import (
     code_projection,
     edges_to_graph,

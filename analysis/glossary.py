@@ -51,6 +51,7 @@ import pandas as pd
 from .config import GLOSSARY_CSV
 from .errors import DataError, read_text
 from .registry import REGISTRY_COLUMNS, SYSTEMS
+from .vocabulary import split_units
 
 __all__ = [
     "DECISION_COLUMNS",
@@ -919,8 +920,11 @@ def propose_registry(names: Iterable[str], **kwargs) -> pd.DataFrame:
     return propose(names, **kwargs).units
 
 
-def read_unit_names(paths) -> list[str]:
+def read_unit_names(paths, *, with_jurisdiction: bool = False, folders: dict | None = None) -> list:
     """Every unit mention of some plan sources, in order (lead units, then responsible, per measure).
+
+    With `with_jurisdiction`, ``(jurisdiction, name)`` pairs (see
+    :func:`analysis.jurisdiction.read_mentions`); `folders` as for :func:`analysis.ingest.ingest`.
 
     A ``.csv`` source whose header starts with ``measure_id`` (or has ``lead_units_raw``) is a measures CSV (columns
     ``lead_units_raw`` and ``responsible_units_raw``, names joined by ``、``); any other file
@@ -956,15 +960,17 @@ def read_unit_names(paths) -> list[str]:
                 path, 1, "a measures CSV needs the columns lead_units_raw and responsible_units_raw", value=str(missing)
             )
         for row in reader:
+            j = (row.get("jurisdiction") or "").strip()
             for col in need:
-                names.extend(n.strip() for n in (row[col] or "").split("、") if n.strip())
+                names.extend((j, n) for n in split_units(row[col] or "")[0])  # as the loader splits them
     if texts:
         from .ingest import ingest
 
-        for m in ingest(texts).measures:
-            names.extend(m.lead_units)
-            names.extend(m.responsible_units)
-    return names
+        doc = ingest(texts, folders=folders)
+        where = {p.plan_id: p.jurisdiction for p in doc.plans}
+        for m in doc.measures:
+            names.extend((where[m.plan_id], n) for n in (*m.lead_units, *m.responsible_units))
+    return names if with_jurisdiction else [n for _, n in names]
 
 
 def compare_registries(proposed: pd.DataFrame, hand: pd.DataFrame) -> pd.DataFrame:

@@ -361,9 +361,9 @@ def code_subset(ds, *, role: str | None = None, named: bool = True):
 def code_projection(ds, *, role: str | None = None, named: bool = True, newman: bool = False):
     """``(count, newman, degree, units)`` of :func:`projection_matrix`, from the dataset's codes.
 
-    Kept in ``ds.derived`` (checked against the frames), so that the co-lead table, the clusters and the brokers multiply
-    B·Bᵀ once. ``newman`` is None unless asked for (or already computed). None when the dataset
-    has no codes (see :func:`assignment_codes`).
+    Kept in ``ds.derived`` (checked against the frames), so that the co-lead table, the
+    clusters and the brokers multiply B·Bᵀ once. ``newman`` is None unless asked for (or
+    already computed). None when the dataset has no codes (see :func:`assignment_codes`).
     """
     tag = f"code_projection:{role}:{named}"
     store = getattr(ds, "derived", None)

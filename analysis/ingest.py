@@ -129,6 +129,7 @@ MEASURE_COLUMNS = [
     "leaders_raw",
     "deadline_raw",
     "issuer",
+    "jurisdiction",
     "source_file",
     "source_format",
     "source_line",
@@ -342,6 +343,7 @@ class Plan:
     title_line: int | None  # None when the file has no title line (or the title is a cell)
     preamble: tuple[tuple[int | str, str], ...] = ()
     issuer: str = ""
+    jurisdiction: str = ""  # the government the plan belongs to (analysis.jurisdiction)
 
 
 @dataclass(frozen=True)
@@ -386,6 +388,8 @@ class Document:
     formats: dict[str, str] = field(default_factory=dict)
     #: places that could not be read (kept only with ``keep_going``; else they raise).
     unread: list[Unread] = field(default_factory=list)
+    #: ``plan_id -> (jurisdiction, how it was decided)`` (:func:`analysis.jurisdiction.assign`).
+    jurisdictions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def extend(self, other: Document) -> Document:
         """Append another document's content (plan ids must already be distinct)."""
@@ -396,6 +400,7 @@ class Document:
         self.encodings.update(other.encodings)
         self.formats.update(other.formats)
         self.unread += other.unread
+        self.jurisdictions.update(other.jurisdictions)
         return self
 
     def kind_counts(self) -> Counter:
@@ -1587,12 +1592,16 @@ def parse_file(path, *, first_plan: int = 1, name: str | None = None, keep_going
     return _checked(parse_source(src, first_plan=first_plan), keep_going)
 
 
-def ingest(sources, *, keep_going: bool = False) -> Document:
+def ingest(sources, *, keep_going: bool = False, folders: dict | None = None) -> Document:
     """Parse several source files in the order given; plans are numbered across them.
 
     Every file is read before any error is raised, so one run lists every place of every file
     that cannot be read (:class:`IngestError`). With ``keep_going`` the measures that could be
     read are returned and the rest listed in :attr:`Document.unread`.
+
+    Each plan and measure gets its ``jurisdiction`` (:func:`analysis.jurisdiction.assign`):
+    ``folders`` maps a source path to the government its folder names, else the issuer or
+    title tells.
     """
     sources = [Path(s) for s in sources]
     if not sources:
@@ -1608,7 +1617,10 @@ def ingest(sources, *, keep_going: bool = False) -> Document:
             doc.unread.append(Unread(path.name, "file", exc.message, exc.value or "", exc.line))
             continue
         doc.extend(parse_source(src, first_plan=len(doc.plans) + 1))
-    return _checked(doc, keep_going)
+    from .jurisdiction import assign
+
+    folder_of = {labels[Path(p)]: g for p, g in (folders or {}).items() if Path(p) in labels}
+    return _checked(assign(doc, folder_of), keep_going)
 
 
 def _labels(paths: list[Path]) -> dict[Path, str]:
@@ -1649,9 +1661,11 @@ def measures_frame(doc: Document):
     """One row per measure with the :data:`MEASURE_COLUMNS`."""
     import pandas as pd
 
+    jurisdiction = {p.plan_id: p.jurisdiction for p in doc.plans}
     rows = [
         {
             **{k: getattr(m, k) for k in MEASURE_COLUMNS if hasattr(m, k)},
+            "jurisdiction": jurisdiction.get(m.plan_id, ""),
             "lead_units_raw": "、".join(m.lead_units),
             "responsible_units_raw": "、".join(m.responsible_units),
             "leaders_raw": "、".join(m.leaders),
@@ -1680,10 +1694,20 @@ def plans_frame(doc: Document):
                 "n_measures": counts[p.plan_id],
                 "n_preamble_lines": len(p.preamble),
                 "issuer": p.issuer,
+                "jurisdiction": p.jurisdiction,
             }
             for p in doc.plans
         ],
-        columns=["plan_id", "plan_title", "source_file", "title_line", "n_measures", "n_preamble_lines", "issuer"],
+        columns=[
+            "plan_id",
+            "plan_title",
+            "source_file",
+            "title_line",
+            "n_measures",
+            "n_preamble_lines",
+            "issuer",
+            "jurisdiction",
+        ],
     )
     df["title_line"] = df["title_line"].astype("Int64")
     return df

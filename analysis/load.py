@@ -39,8 +39,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .arrowtext import read_text_csv, strip, to_arrow
-from .derived import Derived
 from .config import MEASURES_CSV, UNITS_CSV
+from .derived import Derived
 from .errors import DataError, read_text
 from .ingest import MEASURE_COLUMNS
 from .registry import read_registry
@@ -65,6 +65,7 @@ OPTIONAL_COLUMNS = (
     "leaders_raw",
     "deadline_raw",
     "issuer",
+    "jurisdiction",
     "source_format",
     "source_place",
     "lead_place",
@@ -516,6 +517,49 @@ def _spellings(units: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
     return names, np.concatenate([row, np.repeat(row, n)])
 
 
+def _has_jurisdictions(units: pd.DataFrame) -> bool:
+    """True if any registry row belongs to a jurisdiction (a pooled corpus's registry)."""
+    return "jurisdiction" in units and bool((units["jurisdiction"] != "").any())
+
+
+def _rows_by_jurisdiction(measures, units, raw_names: pa.Array, rows, codes, generic: np.ndarray) -> np.ndarray:
+    """Registry row of each assignment, matching (the measure's jurisdiction, the spelling).
+
+    A spelling is looked up among the rows of the measure's jurisdiction first, then among the
+    rows that name none (`generic`: the row of each distinct spelling, -1 if unknown); -1 where
+    neither knows it. Each distinct (jurisdiction, spelling) pair is looked up once.
+    """
+    if "jurisdiction" in measures:
+        mj = pc.dictionary_encode(to_arrow(measures["jurisdiction"]))
+        jnames, jcode = mj.dictionary, mj.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    else:
+        jnames, jcode = pa.array([""], pa.large_string()), np.zeros(len(measures), dtype=np.int64)
+    pair = jcode[rows] * len(raw_names) + codes
+    uniq, inverse = np.unique(pair, return_inverse=True)
+    pj, pc_ = uniq // len(raw_names), uniq % len(raw_names)
+    large = pa.large_string()
+    keys = pc.binary_join_element_wise(
+        jnames.take(pa.array(pj)).cast(large), raw_names.take(pa.array(pc_)).cast(large), _UNIT_SEP
+    )
+    own = units["jurisdiction"] != ""
+    spellings, spelling_row = _spellings(units[own])
+    spelling_row = np.flatnonzero(own.to_numpy())[spelling_row]  # back to rows of the whole registry
+    own_keys = pc.binary_join_element_wise(_spelling_jurisdictions(units[own]), spellings.cast(large), _UNIT_SEP)
+    hit = _lookup(keys, own_keys)
+    row = np.where(hit >= 0, spelling_row[np.maximum(hit, 0)], generic[pc_])
+    return row[inverse].astype(np.int64)
+
+
+_UNIT_SEP = pa.scalar("\x1f", pa.large_string())  # between a jurisdiction and a spelling in one lookup key
+
+
+def _spelling_jurisdictions(units: pd.DataFrame) -> pa.Array:
+    """The jurisdiction of each of :func:`_spellings`'s names (canonical names, then aliases)."""
+    j = units["jurisdiction"].to_numpy(dtype=object)
+    n = np.fromiter(map(len, units["aliases"].to_numpy(dtype=object)), dtype=np.int64, count=len(units))
+    return pa.array(np.concatenate([j, np.repeat(j, n)]).tolist(), pa.large_string())
+
+
 def _check_lists(measures: pd.DataFrame, n_lead: np.ndarray, n_resp: np.ndarray, path) -> None:
     """A unit list that is not empty but names no unit (only separators: ``、``, ``,；、``) is an error.
 
@@ -582,15 +626,24 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
     codes = np.empty(len(rows), dtype=np.int32)
     codes[is_lead], codes[~is_lead] = remap[codes_l], remap[codes_r + len(names_l)]
     del codes_l, codes_r, remap
-    spellings, spelling_row = _spellings(units)
+    shared = units["jurisdiction"] == "" if "jurisdiction" in units else np.ones(len(units), dtype=bool)
+    spellings, spelling_row = _spellings(units[shared])
     found = _lookup(raw_names, spellings)
+    generic = (
+        np.flatnonzero(np.asarray(shared))[spelling_row][np.maximum(found, 0)] if len(spelling_row) else found.copy()
+    )
+    generic[found < 0] = -1  # the registry row of each distinct spelling among the rows of no jurisdiction
     used = np.zeros(len(raw_names), dtype=bool)
     used[codes] = True
-    if (used & (found < 0)).any():
-        unknown_code = used & (found < 0)
-        bad = np.flatnonzero(unknown_code[codes])
+    if _has_jurisdictions(units):
+        unit_rows = _rows_by_jurisdiction(measures, units, raw_names, rows, codes, generic)
+    else:
+        unit_rows = generic[codes]
+    if (unit_rows < 0).any():
+        bad = np.flatnonzero(unit_rows < 0)
         mids = measures["measure_id"].to_numpy(dtype=object)
         lines = measures["csv_line"].to_numpy()
+        where = measures["jurisdiction"].to_numpy(dtype=object) if _has_jurisdictions(units) else None
         names = raw_names.to_pylist()
         unknown = {}
         last = {}
@@ -598,13 +651,13 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
             if last.get(c) == r:  # the same name twice in one measure (lead and responsible): one use
                 continue
             last[c] = r
-            uses = unknown.setdefault(names[c], [])
+            key = names[c] if where is None else f"{names[c]} (of {where[r] or 'no jurisdiction'})"
+            uses = unknown.setdefault(key, [])
             if len(uses) < _SHOW_USES:
                 uses.append(f"{mids[r]} (line {lines[r]})")
             else:
                 uses.append(None)  # counted, not listed
         raise DataError(path, None, _unknown_message(unknown, registry_path))
-    unit_rows = spelling_row[np.maximum(found, 0)][codes]
     counts = np.bincount(unit_rows, minlength=len(units))
     # unit_raw and unit as categoricals over one shared, sorted set of names (comparable, and
     # sorted like strings: Arrow sorts UTF-8 by bytes, which is code-point order); role over

@@ -32,6 +32,7 @@ from .config import UNITS_CSV
 from .errors import DataError, read_text
 
 __all__ = [
+    "OPTIONAL_REGISTRY_COLUMNS",
     "REGISTRY_COLUMNS",
     "SYSTEMS",
     "alias_map",
@@ -40,6 +41,10 @@ __all__ = [
 ]
 
 REGISTRY_COLUMNS = ["unit", "aliases", "name_en", "system", "is_collective", "members", "note"]
+#: Optional column: the government (jurisdiction) a row belongs to, for pooled corpora. A name
+#: is unique within a jurisdiction; a row without one serves the plans of every jurisdiction
+#: (and all rows of a one-government registry have none).
+OPTIONAL_REGISTRY_COLUMNS = ["jurisdiction"]
 
 #: System codes with their Chinese and English labels, in display order.
 SYSTEMS = {
@@ -69,14 +74,16 @@ def read_registry(path=UNITS_CSV) -> pd.DataFrame:
     """Read and validate the unit registry.
 
     Returns one row per canonical unit with columns :data:`REGISTRY_COLUMNS` (``aliases`` and
-    ``members`` as tuples, ``is_collective`` as bool).
+    ``members`` as tuples, ``is_collective`` as bool), ``jurisdiction`` ("" where the file has
+    none) and ``line``.
 
     Raises
     ------
     DataError
         Missing or unexpected columns, an empty or duplicate name (a name may be a canonical
-        unit or an alias, never both or twice), an unknown system, a bad boolean, or a member
-        system that does not exist; each names the file, line and value.
+        unit or an alias, never both or twice within one jurisdiction; a canonical name is
+        unique in the whole registry), an unknown system, a bad boolean, or a member system that
+        does not exist; each names the file, line and value.
     """
     path = Path(path)
     text, _ = read_text(path)
@@ -84,10 +91,13 @@ def read_registry(path=UNITS_CSV) -> pd.DataFrame:
     # a BOM or zero-width space before a column name (a file saved twice with a BOM) is not part of it
     header = [h.strip().strip(_INVISIBLE).strip() for h in raw_header]
     missing = [c for c in REGISTRY_COLUMNS if c not in header]
-    extra = [c for c in header if c not in REGISTRY_COLUMNS]
+    extra = [c for c in header if c not in REGISTRY_COLUMNS + OPTIONAL_REGISTRY_COLUMNS]
     if missing or extra:
         raise DataError(
-            path, 1, f"registry columns must be {REGISTRY_COLUMNS}", value=f"missing {missing}, unexpected {extra}"
+            path,
+            1,
+            f"registry columns must be {REGISTRY_COLUMNS} (and optionally {OPTIONAL_REGISTRY_COLUMNS})",
+            value=f"missing {missing}, unexpected {extra}",
         )
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:  # csv.DictReader would keep the last copy silently
@@ -99,7 +109,7 @@ def read_registry(path=UNITS_CSV) -> pd.DataFrame:
     if fast is not None:
         return fast
     reader = csv.DictReader(io.StringIO(text))
-    rows, seen = [], {}
+    rows, seen, canonical = [], {}, {}
     for row in reader:
         line = reader.line_num
         if None in row.values() or None in row:
@@ -115,10 +125,15 @@ def read_registry(path=UNITS_CSV) -> pd.DataFrame:
         if not unit:
             raise DataError(path, line, "empty unit name", value=str(row))
         aliases = tuple(a.strip() for a in (row["aliases"] or "").split("|") if a.strip())
+        jurisdiction = (row.get("jurisdiction") or "").strip()
+        if unit in canonical:
+            raise DataError(path, line, f"unit name already used on line {canonical[unit]}", value=unit)
+        canonical[unit] = line
         for name in (unit, *aliases):
-            if name in seen:
-                raise DataError(path, line, f"name already used on line {seen[name]}", value=name)
-            seen[name] = line
+            if (jurisdiction, name) in seen:
+                where = f" in jurisdiction {jurisdiction}" if jurisdiction else ""
+                raise DataError(path, line, f"name already used on line {seen[jurisdiction, name]}{where}", value=name)
+            seen[jurisdiction, name] = line
         system = (row["system"] or "").strip()
         if system not in SYSTEMS:
             raise DataError(path, line, f"unknown system (one of {list(SYSTEMS)})", value=system)
@@ -140,6 +155,7 @@ def read_registry(path=UNITS_CSV) -> pd.DataFrame:
                 "is_collective": _BOOL[flag],
                 "members": members,
                 "note": (row["note"] or "").strip(),
+                "jurisdiction": jurisdiction,
                 "line": line,
             }
         )
@@ -179,14 +195,28 @@ def _registry_fast(text: str, header: list[str]) -> pd.DataFrame | None:
     table = read_text_csv(pa.BufferReader(data), header)
     if table is None or not table.num_rows or table.num_rows != n_lines - 1 or table.column_names != header:
         return None
-    stripped = {c: strip(table[c]) for c in ("unit", "name_en", "system", "note", "is_collective")}
+    texts = [
+        "unit",
+        "name_en",
+        "system",
+        "note",
+        "is_collective",
+        *(c for c in OPTIONAL_REGISTRY_COLUMNS if c in header),
+    ]
+    stripped = {c: strip(table[c]) for c in texts}
     if not pc.all(pc.greater(pc.binary_length(stripped["unit"]), 0)).as_py():
         return None
     unit = stripped["unit"].to_pylist()
     aliases = list(map(_names, table["aliases"].to_pylist()))
-    n_names = len(unit) + sum(map(len, aliases))
-    if len(set(unit).union(*aliases)) != n_names:
-        return None
+    if "jurisdiction" in stripped:
+        where = stripped["jurisdiction"].to_pylist()
+        pairs = [(j, n) for j, u, a in zip(where, unit, aliases, strict=True) for n in (u, *a)]
+        if len(set(unit)) != len(unit) or len(set(pairs)) != len(pairs):
+            return None
+    else:
+        n_names = len(unit) + sum(map(len, aliases))
+        if len(set(unit).union(*aliases)) != n_names:
+            return None
     if not pc.all(pc.is_in(stripped["system"], value_set=pa.array(list(SYSTEMS), pa.large_string()))).as_py():
         return None
     flags = pc.utf8_lower(stripped["is_collective"])
@@ -199,7 +229,9 @@ def _registry_fast(text: str, header: list[str]) -> pd.DataFrame | None:
         return None
     if any(m and not c for m, c in zip(members, is_collective.tolist(), strict=True)):
         return None
-    df = pa.table({c: stripped[c] for c in ("unit", "name_en", "system", "note")}).to_pandas()
+    if "jurisdiction" not in stripped:
+        stripped["jurisdiction"] = pa.array([""] * table.num_rows, pa.large_string())
+    df = pa.table({c: stripped[c] for c in ("unit", "name_en", "system", "note", "jurisdiction")}).to_pandas()
     return pd.DataFrame(
         {
             "unit": df["unit"],
@@ -209,29 +241,42 @@ def _registry_fast(text: str, header: list[str]) -> pd.DataFrame | None:
             "is_collective": is_collective.astype(bool),
             "members": pd.Series(members, dtype=object),
             "note": df["note"],
+            "jurisdiction": df["jurisdiction"],
             "line": np.arange(2, table.num_rows + 2, dtype=np.int64),
         }
     )
 
 
-def alias_map(units: pd.DataFrame) -> dict[str, str]:
-    """Map every known spelling (canonical names included) to its canonical unit."""
-    unit = units["unit"].to_numpy(dtype=object)
-    aliases = units["aliases"].to_numpy(dtype=object)
-    n = np.fromiter(map(len, aliases), dtype=np.int64, count=len(aliases))
-    out = dict(zip(unit, unit, strict=True))
-    out.update(zip(chain.from_iterable(aliases), np.repeat(unit, n), strict=True))
+def alias_map(units: pd.DataFrame, jurisdiction: str | None = None) -> dict[str, str]:
+    """Map every known spelling (canonical names included) to its canonical unit.
+
+    In a registry with jurisdictions, the spellings of one `jurisdiction` (its own rows over
+    the rows that name none); without `jurisdiction`, only the rows that name none.
+    """
+    where = units["jurisdiction"].to_numpy(dtype=object) if "jurisdiction" in units else None
+    out: dict[str, str] = {}
+    for j in ("", jurisdiction) if jurisdiction else ("",):
+        keep = np.ones(len(units), dtype=bool) if where is None else where == j
+        unit = units["unit"].to_numpy(dtype=object)[keep]
+        aliases = units["aliases"].to_numpy(dtype=object)[keep]
+        n = np.fromiter(map(len, aliases), dtype=np.int64, count=len(aliases))
+        out.update(zip(unit, unit, strict=True))
+        out.update(zip(chain.from_iterable(aliases), np.repeat(unit, n), strict=True))
     return out
 
 
 def collective_members(units: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     """Named (non-collective) units each collective stands for, by the registry's ``members``.
 
-    A collective without ``members`` maps to an empty tuple (it cannot be expanded).
+    A collective of a jurisdiction stands for that jurisdiction's named units only (a
+    collective that names none, for all). A collective without ``members`` maps to an empty
+    tuple (it cannot be expanded).
     """
+    where = units["jurisdiction"] if "jurisdiction" in units else pd.Series("", index=units.index)
     named = units[~units["is_collective"]]
     collectives = units[units["is_collective"]]
-    return {
-        unit: tuple(named.loc[named["system"].isin(members), "unit"])
-        for unit, members in zip(collectives["unit"], collectives["members"], strict=True)
-    }
+    out = {}
+    for unit, members, j in zip(collectives["unit"], collectives["members"], where[collectives.index], strict=True):
+        mine = named["system"].isin(members) & ((where[named.index] == j) | (j == ""))
+        out[unit] = tuple(named.loc[mine, "unit"])
+    return out
