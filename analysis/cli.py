@@ -286,7 +286,58 @@ def build(
         step("figures")
         written.update(write_views(ds, tables, figures))
         step("views")
+        from .compare import governments, write_comparison
+
+        if len(governments(ds)) > 1:  # a pooled corpus: the governments side by side
+            written.update(write_comparison(ds, reports, figures))
+            step(f"comparison of {len(governments(ds))} governments")
     return written
+
+
+def compare_corpus(raw_dir, out, *, units=None, keep_going: bool = False, progress=None) -> dict:
+    """Read a pooled corpus (one folder per government) and compare its governments.
+
+    Writes under `out`: ``measures.csv`` (with sidecars), the registry (``units.csv`` in or
+    under `raw_dir` if there is one, else one proposed per government, with
+    ``units.decisions.csv``), ``data_quality.md``, the comparison tables
+    (``compare_*.csv``) and the comparison charts (``figures/compare_*``, zh and en). Returns
+    ``{name: path}``. Lighter than :func:`build` (no task sheets, views or per-unit charts).
+    """
+    from .compare import write_comparison
+    from .ingest import ingest, write_measures
+    from .load import load
+    from .quality import quality_report
+
+    out = Path(out)
+    _check_out(out)
+    step = progress or (lambda stage: None)
+    written = {}
+    with output_lock(out):
+        for folder in (out, out / "figures"):
+            remove_partials(folder)
+        sources, folders = _expand([raw_dir])
+        doc = ingest(sources, keep_going=keep_going, folders=folders)
+        _report_unread(doc)
+        written["measures"] = measures = write_measures(doc, out / "measures.csv")
+        step("ingest")
+        if units is None and (Path(raw_dir) / "units.csv").is_file():
+            units = Path(raw_dir) / "units.csv"
+        units, proposal, _ = _resolve_registry(measures, units, out=out, raw_dir=None, propose_missing=False)
+        if proposal is not None:
+            written["units"] = units
+        ds = load(measures, units)
+        step(f"load: {len(ds.measures):,} measures")
+        written["data_quality"] = write_text(out / "data_quality.md", quality_report(ds, doc, proposal=proposal))
+        written.update(write_comparison(ds, out, out / "figures"))
+        step("comparison")
+    return written
+
+
+def _compare(args) -> int:
+    written = compare_corpus(args.raw, args.out, units=args.units, keep_going=args.keep_going, progress=Progress())
+    for name, path in written.items():
+        print(f"{name}: {path}")
+    return 0
 
 
 def _figures(args) -> int:
@@ -314,6 +365,10 @@ def _build(args) -> int:
         propose_missing=args.propose_missing,
         progress=Progress(),
     )
+    default = args.raw == config.RAW_DIR and args.measures is None and args.out is None and args.units is None
+    if default and config.CORPUS_DIR.is_dir():  # the main job also compares the project's pooled corpus
+        corpus = compare_corpus(config.CORPUS_DIR, config.REPORTS_DIR / "corpus", progress=Progress())
+        written.update({f"corpus/{k}": v for k, v in corpus.items()})
     for name, path in written.items():
         print(f"{name}: {path}")
     return 0
@@ -393,6 +448,17 @@ def parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="write every output under this folder instead of the project's"
     )
     pb.set_defaults(func=_build)
+
+    pc = sub.add_parser("compare", help="read a pooled corpus (one folder per government) and compare its governments")
+    pc.add_argument(
+        "--raw", type=Path, default=config.CORPUS_DIR, help="folder of government folders (default: data/corpus)"
+    )
+    pc.add_argument(
+        "--out", type=Path, default=config.REPORTS_DIR / "corpus", help="output folder (default: reports/corpus)"
+    )
+    pc.add_argument("--units", type=Path, default=None, help="registry (default: RAW/units.csv, else one proposed)")
+    pc.add_argument("--keep-going", action="store_true", help="compare what could be read; list the rest")
+    pc.set_defaults(func=_compare)
 
     pf = sub.add_parser("figures", help="draw the charts (PNG, SVG, PDF; Chinese and English) into figures/")
     pf.add_argument(

@@ -32,6 +32,9 @@ __all__ = [
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
+#: A pooled corpus, one folder per government (``data/corpus/<government>/plan.*``), that the
+#: main job compares (``reports/corpus/``, ``figures/corpus/``).
+CORPUS_DIR = DATA_DIR / "corpus"
 MEASURES_CSV = DATA_DIR / "measures.csv"
 UNITS_CSV = DATA_DIR / "units.csv"
 #: Glossary of Chinese government bodies (functional types, systems, written forms), shipped in the package.

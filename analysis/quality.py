@@ -112,6 +112,36 @@ def _table(df: pd.DataFrame, *, limit: int | None = TABLE_MAX_ROWS) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _jurisdiction_section(ds: Dataset, doc: Document | None) -> list[str]:
+    """Which government each plan belongs to and how that was decided (:mod:`analysis.jurisdiction`)."""
+    m = ds.measures
+    if "jurisdiction" not in m:
+        return []
+    plans = m.groupby("plan_id", sort=True).agg(
+        jurisdiction=("jurisdiction", "first"), n_measures=("measure_id", "size")
+    )
+    how = {p: h for p, (_, h) in (doc.jurisdictions if doc is not None else {}).items()}
+    plans["decided by"] = [how.get(p, "the measures file's jurisdiction column") for p in plans.index]
+    plans = plans.reset_index()
+    found = sorted(set(plans["jurisdiction"]) - {""})
+    out = ["## Governments (jurisdictions)", ""]
+    out.append(f"- {len(found)} government(s): {'、'.join(found) or 'none named'}")
+    unknown = plans.loc[plans["jurisdiction"] == "", "plan_id"].tolist()
+    if unknown:
+        out.append(
+            f"- plans whose government could not be told (no folder, and neither issuer nor title starts with a "
+            f"place; put each government's files in a folder of its own name): {', '.join(unknown)}"
+        )
+    shared = "jurisdiction" not in ds.units or bool((ds.units["jurisdiction"] == "").all())
+    if len(found) > 1 and shared:
+        out.append(
+            "- **the registry names no jurisdiction**: every spelling is read as one body across these governments "
+            "(区司法局 of one district = 区司法局 of another); build without `--units` to have one registry per "
+            "government proposed"
+        )
+    return [*out, "", _table(plans[["plan_id", "jurisdiction", "n_measures", "decided by"]])]
+
+
 def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None) -> str:
     """Render the data-quality report as Markdown.
 
@@ -243,7 +273,9 @@ def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None) -
             f"{len(proposal.untyped())} the glossary could not type (system `other`)",
             "",
         ]
-        out.append(_table(d[["name", "n_mentions", "unit", "decision", "system", "confidence", "reason"]]))
+        cols = ["name", "n_mentions", "unit", "decision", "system", "confidence", "reason"]
+        out.append(_table(d[(["jurisdiction"] if "jurisdiction" in d else []) + cols]))
+    out += _jurisdiction_section(ds, doc)
     out += ["## Measures without responsible units", ""]
     out.append(_table(m.loc[m["responsible_units_raw"] == "", ["measure_id", "lead_units_raw", "text"]]))
     out += ["## Measures without lead units", ""]
