@@ -37,11 +37,16 @@ from .workload import concentration, workload
 __all__ = [
     "UNKNOWN",
     "by_government",
+    "comparison_tables",
+    "comparison_text",
     "concentration_chart",
     "government_table",
     "government_workload",
     "governments",
+    "load_corpus",
+    "top_units",
     "type_chart",
+    "type_pivot",
     "type_table",
     "unit_types",
     "write_comparison",
@@ -318,6 +323,66 @@ def comparison_tables(ds) -> dict[str, pd.DataFrame]:
         "government_workload": wl,
         "types": type_table(ds, wl, unit_types(ds.units)),
     }
+
+
+def load_corpus(measures=None, units=None):
+    """The pooled corpus the main job compares (``reports/corpus/``), or the given files."""
+    from .config import REPORTS_DIR
+    from .load import load
+
+    folder = REPORTS_DIR / "corpus"
+    return load(measures or folder / "measures.csv", units or folder / "units.csv")
+
+
+def type_pivot(types: pd.DataFrame, *, lang: str = "zh", top: int = TOP_TYPES) -> pd.DataFrame:
+    """The type table as types × governments (share of the government's lead load; 0 where none)."""
+    t = types[types["type_id"] != "collective"]
+    keep = list(dict.fromkeys(t["type_id"]))[:top]
+    name = "type_zh" if lang == "zh" else "type_en"
+    t = t[t["type_id"].isin(keep)]
+    grid = t.pivot_table(index=["type_id", name], columns="jurisdiction", values="share", aggfunc="sum", fill_value=0.0)
+    grid = grid.reindex([k for k in keep if k in set(t["type_id"])], level=0)
+    grid.columns.name = None
+    return grid.reset_index(level=0, drop=True).rename_axis(name).reset_index()
+
+
+def top_units(wl: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """The `n` units of each government with the largest lead share (ties by the workload's rank)."""
+    cols = ["jurisdiction", "rank", "unit", "n_lead", "lead_share", "n_responsible"]
+    return wl.sort_values(["jurisdiction", "rank"], kind="stable").groupby("jurisdiction").head(n)[cols]
+
+
+def comparison_text(tables: dict) -> str:
+    """Markdown sentences of what the comparison tables show (every number from them)."""
+    g = tables["governments"].sort_values(["gini", "jurisdiction"], kind="stable")
+    if len(g) < 2:
+        return f"Only one government ({g['jurisdiction'].iloc[0] if len(g) else 'none'}): nothing to compare."
+    lo, hi = g.iloc[0], g.iloc[-1]
+    t = tables["types"]
+    t = t[(t["type_id"] != "collective") & (t["lead_share"] > 0)]
+    n_gov = len(g)
+    by_name = g.sort_values("jurisdiction", kind="stable")
+    lines = [
+        f"- **{n_gov} governments**, {int(g['n_measures'].sum())} measures in all "
+        f"({', '.join(f'{j}: {m}' for j, m in zip(by_name['jurisdiction'], by_name['n_measures'], strict=True))}).",
+        f"- Lead load is most even in **{lo['jurisdiction']}** (Gini {lo['gini']:.2f}, {int(lo['n_lead_units'])} "
+        f"lead units) and most concentrated in **{hi['jurisdiction']}** (Gini {hi['gini']:.2f}; "
+        f"{hi['top1_unit']} leads {hi['top1_share']:.0%} of it).",
+    ]
+    if len(t):  # type_table's order: the type that leads in the most governments first
+        first = t.iloc[0]
+        shares = t[t["type_id"] == first["type_id"]].set_index("jurisdiction")["share"]
+        lines.append(
+            f"- The type that leads in the most governments is **{first['type_zh']}** ({first['type_id']}: "
+            f"{len(shares)} of {n_gov}), with {shares.min():.0%}–{shares.max():.0%} of their lead load."
+        )
+    small = g[g["n_measures"] < 10]
+    if len(small):
+        lines.append(
+            f"- {len(small)} government(s) have fewer than 10 measures here ({'、'.join(small['jurisdiction'])}): "
+            "each measure is more than a tenth of their load, so read their shares as examples, not estimates."
+        )
+    return "\n".join(lines)
 
 
 def write_comparison(ds, reports_dir, figures_dir, *, tables=None, langs=("zh", "en"), formats=("png", "svg", "pdf")):

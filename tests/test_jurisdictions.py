@@ -281,3 +281,12 @@ def test_committed_corpus_comparison_is_what_the_build_makes(tmp_path):
         assert (tmp_path / "out" / rel).read_bytes() == (REPORTS_DIR / "corpus" / rel).read_bytes(), f"{rel} is stale"
     g = pd.read_csv(tmp_path / "out" / "compare_governments.csv")
     assert len(g) == 6 and g.set_index("jurisdiction").loc["黄石市下陆区", "n_measures"] == 138
+
+
+def test_comparison_text_states_the_tables_numbers(pooled):
+    text = compare.comparison_text(compare.comparison_tables(pooled))
+    assert "**3 governments**, 9 measures in all (丙县: 3, 乙区: 3, 甲区: 3)" in text
+    # 乙区 (1/6) most even, 丙县 (1/3) most concentrated, its 发改局 with 2.5 of 3 leads
+    assert "most even in **乙区** (Gini 0.17, 2 lead units)" in text
+    assert "most concentrated in **丙县** (Gini 0.33; 丙县发改局 leads 83% of it)" in text
+    assert "**发展和改革局** (ndrc: 3 of 3), with 33%–83%" in text

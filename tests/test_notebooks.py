@@ -20,8 +20,15 @@ NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]
 
 
-def test_the_story_has_five_notebooks_in_order():
-    assert IDS == ["01_data_and_quality", "02_workload", "03_colead_clusters", "04_network_views", "05_report_figures"]
+def test_the_story_has_six_notebooks_in_order():
+    assert IDS == [
+        "01_data_and_quality",
+        "02_workload",
+        "03_colead_clusters",
+        "04_network_views",
+        "05_report_figures",
+        "06_compare_governments",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
