@@ -16,7 +16,7 @@ Charts (file stems in :data:`CHARTS`):
 ``lorenz``
     Lorenz curves of lead load (Σ 1/k) and responsible load over named units, Gini in the legend.
 ``colead_network``
-    co-lead projection, nodes coloured by consensus cluster, seeded spring layout.
+    co-lead projection, nodes coloured by consensus cluster, seeded ForceAtlas2 layout.
 ``collective_share``
     per plan, share of responsible mentions given to collective placeholders and share of
     measures whose responsible units are all collectives.
@@ -677,9 +677,9 @@ def _network_layout(G, *, seed: int) -> dict:
     """Seeded layout: the largest component in [-1, 1]², smaller ones in a column on the right,
     units that never lead together with another (isolates) in a row at the bottom.
 
-    Each component is laid out on its own (Kamada-Kawai on hop distances, then a short
-    seeded spring refinement that pulls frequent co-leads together), so isolates do not fly
-    to the corners as they do in one spring layout of a disconnected graph.
+    Each component is laid out on its own (seeded ForceAtlas2, 300 iterations, edge weight
+    ``count`` so that frequent co-leads are pulled together; two units side by side), so
+    isolates do not fly to the corners as they do in one layout of a disconnected graph.
     """
     import networkx as nx
 

@@ -58,12 +58,10 @@ __all__ = [
     "code_projection",
     "code_subset",
     "coordination_edges",
-    "coordination_graph",
     "edges_to_graph",
     "incidence",
     "named_assignments",
     "projection_edges",
-    "projection_graph",
     "projection_matrix",
     "remember_codes",
     "role_graph",
@@ -406,12 +404,6 @@ def edges_to_graph(edges: pd.DataFrame, *, nodes=None, directed: bool = False) -
     return G
 
 
-def projection_graph(assignments: pd.DataFrame, *, role: str | None = None) -> nx.Graph:
-    """Unit projection as a networkx graph (every unit of `role` is a node, isolates included)."""
-    a = assignments if role is None else assignments[assignments["role"] == role]
-    return edges_to_graph(projection_edges(assignments, role=role), nodes=sorted(set(a["unit"])))
-
-
 def coordination_edges(assignments: pd.DataFrame) -> pd.DataFrame:
     """Directed lead → responsible ties: who leads measures that rely on whom.
 
@@ -424,8 +416,3 @@ def coordination_edges(assignments: pd.DataFrame) -> pd.DataFrame:
     df = pd.DataFrame({"source": L.units[C.row], "target": R.units[C.col], "count": C.data.astype(np.int64)})
     df = df[(df["source"] != df["target"]) & (df["count"] > 0)]
     return df.sort_values(["source", "target"], ignore_index=True)
-
-
-def coordination_graph(assignments: pd.DataFrame) -> nx.DiGraph:
-    """:func:`coordination_edges` as a networkx DiGraph with a ``count`` attribute."""
-    return edges_to_graph(coordination_edges(assignments), directed=True)

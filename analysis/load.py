@@ -50,7 +50,6 @@ __all__ = [
     "ASSIGNMENT_COLUMNS",
     "REQUIRED_COLUMNS",
     "Dataset",
-    "build_assignments",
     "load",
     "read_measures",
 ]
@@ -437,24 +436,6 @@ def _is_plain(name: str) -> bool:
     return not (name[0] in _EDGE or name[-1] in _EDGE or _NOT_IN_PLAIN.search(name) or _ROLE_END.match(name))
 
 
-def build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None, registry_path=None) -> pd.DataFrame:
-    """Explode the raw unit lists into the long ``assignments`` table.
-
-    Lists are split on ``、`` by Arrow in one pass; a list with any part that
-    :func:`split_units` would read differently (another separator, brackets, a role phrase such
-    as 配合, whitespace) is split by :func:`split_units` instead, so the result is the same as
-    splitting every list with it.
-
-    Raises
-    ------
-    DataError
-        For unit names not in the registry: the number of them, the first ten with the first
-        three measures that use each (the rest counted), and the registry to add them to
-        (`registry_path`); for a list of separators without any unit name.
-    """
-    return _build_assignments(measures, units, path=path, registry_path=registry_path)[0]
-
-
 def _starts(rows: np.ndarray) -> np.ndarray:
     """1-based position of each element within its run of equal, sorted `rows` (int32)."""
     if not len(rows):
@@ -597,7 +578,12 @@ def _unknown_message(unknown: dict[str, list], registry_path) -> str:
 
 
 def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None, registry_path=None):
-    """:func:`build_assignments`, plus integer codes: ``(frame, counts, rows, is_lead, unit_rows)``.
+    """Explode the raw unit lists into the long ``assignments`` table, with integer codes.
+
+    Returns ``(frame, counts, rows, is_lead, unit_rows)``. Lists are split on ``、`` by Arrow
+    in one pass; a list with any part that :func:`split_units` would read differently
+    (another separator, brackets, a role phrase such as 配合, whitespace) is split by
+    :func:`split_units` instead, so the result is the same as splitting every list with it.
 
     ``rows`` is the row in `measures` of each assignment, ``unit_rows`` the row of its unit in
     the registry, ``counts`` the number of mentions of each registry row. Names are matched to
