@@ -30,7 +30,6 @@ import io
 import re
 import sys
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +42,7 @@ from .config import MEASURES_CSV, UNITS_CSV
 from .derived import Derived
 from .errors import DataError, read_text
 from .ingest import MEASURE_COLUMNS
-from .registry import read_registry
+from .registry import read_registry, spellings
 from .vocabulary import CLOSE, EDGE, OPEN, ROLE_PHRASES, SEPARATORS, split_units
 
 __all__ = [
@@ -490,12 +489,9 @@ def _lookup(values: pa.Array, value_set: pa.Array) -> np.ndarray:
 
 
 def _spellings(units: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
-    """Every name the registry knows (canonical names, then aliases) and its unit's registry row."""
-    aliases = units["aliases"].to_numpy(dtype=object)
-    n = np.fromiter(map(len, aliases), dtype=np.int64, count=len(aliases))
-    names = pa.concat_arrays([to_arrow(units["unit"]), pa.array(list(chain.from_iterable(aliases)), pa.large_string())])
-    row = np.arange(len(units), dtype=np.int32)
-    return names, np.concatenate([row, np.repeat(row, n)])
+    """:func:`analysis.registry.spellings` as an Arrow array (for Arrow's hash look-ups) and rows."""
+    names, rows = spellings(units)
+    return pa.array(names, pa.large_string()), rows
 
 
 def _has_jurisdictions(units: pd.DataFrame) -> bool:

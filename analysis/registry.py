@@ -38,6 +38,7 @@ __all__ = [
     "alias_map",
     "collective_members",
     "read_registry",
+    "spellings",
 ]
 
 REGISTRY_COLUMNS = ["unit", "aliases", "name_en", "system", "is_collective", "members", "note"]
@@ -105,65 +106,7 @@ def read_registry(path=UNITS_CSV) -> pd.DataFrame:
     if header != raw_header:
         text = text.split("\n", 1)[1] if "\n" in text else ""
         text = ",".join(header) + "\n" + text
-    fast = _registry_fast(text, header)
-    if fast is not None:
-        return fast
-    reader = csv.DictReader(io.StringIO(text))
-    rows, seen, canonical = [], {}, {}
-    for row in reader:
-        line = reader.line_num
-        if None in row.values() or None in row:
-            n = sum(v is not None for k, v in row.items() if k is not None)
-            got = n + len(row.get(None) or [])
-            raise DataError(
-                path,
-                line,
-                f"row has {got} fields, the header {len(header)}",
-                value=",".join(str(v) for v in row.values())[-60:],
-            )
-        unit = (row["unit"] or "").strip()
-        if not unit:
-            raise DataError(path, line, "empty unit name", value=str(row))
-        aliases = tuple(a.strip() for a in (row["aliases"] or "").split("|") if a.strip())
-        jurisdiction = (row.get("jurisdiction") or "").strip()
-        if unit in canonical:
-            raise DataError(path, line, f"unit name already used on line {canonical[unit]}", value=unit)
-        canonical[unit] = line
-        for name in (unit, *aliases):
-            if (jurisdiction, name) in seen:
-                where = f" in jurisdiction {jurisdiction}" if jurisdiction else ""
-                raise DataError(path, line, f"name already used on line {seen[jurisdiction, name]}{where}", value=name)
-            seen[jurisdiction, name] = line
-        system = (row["system"] or "").strip()
-        if system not in SYSTEMS:
-            raise DataError(path, line, f"unknown system (one of {list(SYSTEMS)})", value=system)
-        flag = (row["is_collective"] or "").strip().lower()
-        if flag not in _BOOL:
-            raise DataError(path, line, "is_collective must be true or false", value=row["is_collective"])
-        members = tuple(m.strip() for m in (row["members"] or "").split("|") if m.strip())
-        bad = [m for m in members if m not in SYSTEMS]
-        if bad:
-            raise DataError(path, line, "unknown member system", value=bad[0])
-        if members and not _BOOL[flag]:
-            raise DataError(path, line, "only a collective can have members", value=unit)
-        rows.append(
-            {
-                "unit": unit,
-                "aliases": aliases,
-                "name_en": (row["name_en"] or "").strip(),
-                "system": system,
-                "is_collective": _BOOL[flag],
-                "members": members,
-                "note": (row["note"] or "").strip(),
-                "jurisdiction": jurisdiction,
-                "line": line,
-            }
-        )
-    if not rows:
-        raise DataError(path, None, "registry has no unit")
-    df = pd.DataFrame(rows)
-    df["is_collective"] = df["is_collective"].astype(bool)
-    return df
+    return _validated(path, header, *_tokenize(text, header))
 
 
 def _names(field: str) -> tuple[str, ...]:
@@ -175,76 +118,156 @@ def _names(field: str) -> tuple[str, ...]:
     return tuple(a.strip() for a in field.split("|") if a.strip())
 
 
-def _registry_fast(text: str, header: list[str]) -> pd.DataFrame | None:
-    """The registry of a valid file, column by column; None if any row could raise an error.
+def _tokenize(text: str, header: list[str]):
+    """``(line of each row, {column: Arrow array}, field count of each row or None)``.
 
-    The rows are tokenised by Arrow's CSV reader and every check runs on whole columns. A file
-    with any problem (or an odd shape: a repeated header name, a row with too few or too many
-    fields, a blank line or a line break inside a field, a carriage return) returns None, and
-    :func:`read_registry` reads it row by row to report the first error.
+    Arrow's CSV reader tokenises a file of the plain shape (no carriage return, no line break in
+    a field, every row with the header's number of fields, no blank line); any other file is
+    tokenised by the :mod:`csv` module, blank lines skipped as :class:`csv.DictReader` skips
+    them. Either way the columns are the same. A row with too few or too many fields is padded
+    or cut to the header; its field count is returned for the validator (None: all complete).
+    """
+    import pyarrow as pa
+
+    from .arrowtext import read_text_csv
+
+    if "\r" not in text:
+        data = text.encode("utf-8")
+        n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        table = read_text_csv(pa.BufferReader(data), header)
+        if table is not None and table.num_rows == n_lines - 1 and table.column_names == header:
+            columns = {c: table[c].combine_chunks() for c in header}
+            return np.arange(2, table.num_rows + 2, dtype=np.int64), columns, None
+    reader = csv.reader(io.StringIO(text))
+    next(reader, None)
+    lines, rows, n_fields = [], [], []
+    for fields in reader:
+        if not fields:  # a blank line
+            continue
+        lines.append(reader.line_num)
+        n_fields.append(len(fields))
+        rows.append((fields + [""] * len(header))[: len(header)])
+    columns = {c: pa.array([r[i] for r in rows], pa.large_string()) for i, c in enumerate(header)}
+    return np.asarray(lines, dtype=np.int64), columns, np.asarray(n_fields, dtype=np.int64)
+
+
+def _first(mask) -> int | None:
+    """Index of the first true value, or None."""
+    hits = np.flatnonzero(np.asarray(mask, dtype=bool))
+    return int(hits[0]) if len(hits) else None
+
+
+def _first_repeat(unit: list[str], where: list[str], aliases: list[tuple]) -> tuple | None:
+    """The first ``(row, check, name, row used before)`` where a canonical name repeats (check 2) or
+    a name repeats within its jurisdiction (check 3); None if none does (set sizes: no loop)."""
+    n_names = len(unit) + sum(map(len, aliases))
+    if not any(where):  # one jurisdiction: every name once in the whole registry
+        if len(set(unit).union(*aliases)) == n_names:
+            return None
+    elif len(set(unit)) == len(unit):
+        pairs = {(j, x) for u, j, a in zip(unit, where, aliases, strict=True) for x in (u, *a)}
+        if len(pairs) == n_names:
+            return None
+    canonical, seen = {}, {}
+    for i, (u, j, a) in enumerate(zip(unit, where, aliases, strict=True)):
+        if u in canonical:
+            return i, 2, u, canonical[u]
+        canonical[u] = i
+        clash = next((x for x in (u, *a) if (j, x) in seen), None)
+        if clash is not None:
+            return i, 3, clash, seen[j, clash]
+        seen.update(((j, x), i) for x in (u, *a))
+    return None
+
+
+def _validated(path: Path, header: list[str], lines: np.ndarray, columns: dict, n_fields) -> pd.DataFrame:
+    """The registry frame of tokenised rows, after every check; the earliest problem raises.
+
+    Checks, in this order within a row: its number of fields, an empty unit name, a canonical
+    name used before, a name (canonical or alias) used before within its jurisdiction, an
+    unknown system, a bad ``is_collective``, an unknown member system, members on a named unit.
+    Each check runs over the whole column (Arrow's kernels for the text columns); of the
+    problems found, the one on the earliest line is reported (the first check for that line).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .arrowtext import read_text_csv, strip
+    from .arrowtext import strip
 
-    if len(set(header)) != len(header) or "\r" in text:
-        return None
-    data = text.encode("utf-8")
-    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    table = read_text_csv(pa.BufferReader(data), header)
-    if table is None or not table.num_rows or table.num_rows != n_lines - 1 or table.column_names != header:
-        return None
-    texts = [
-        "unit",
-        "name_en",
-        "system",
-        "note",
-        "is_collective",
-        *(c for c in OPTIONAL_REGISTRY_COLUMNS if c in header),
-    ]
-    stripped = {c: strip(table[c]) for c in texts}
-    if not pc.all(pc.greater(pc.binary_length(stripped["unit"]), 0)).as_py():
-        return None
-    unit = stripped["unit"].to_pylist()
-    aliases = list(map(_names, table["aliases"].to_pylist()))
-    if "jurisdiction" in stripped:
-        where = stripped["jurisdiction"].to_pylist()
-        pairs = [(j, n) for j, u, a in zip(where, unit, aliases, strict=True) for n in (u, *a)]
-        if len(set(unit)) != len(unit) or len(set(pairs)) != len(pairs):
-            return None
+    n = len(lines)
+    if not n:
+        raise DataError(path, None, "registry has no unit")
+    large = pa.large_string()
+    text = {c: strip(columns[c]) for c in ("unit", "name_en", "system", "note", "is_collective")}
+    if "jurisdiction" in columns:
+        text["jurisdiction"] = strip(columns["jurisdiction"])
     else:
-        n_names = len(unit) + sum(map(len, aliases))
-        if len(set(unit).union(*aliases)) != n_names:
-            return None
-    if not pc.all(pc.is_in(stripped["system"], value_set=pa.array(list(SYSTEMS), pa.large_string()))).as_py():
-        return None
-    flags = pc.utf8_lower(stripped["is_collective"])
-    if not pc.all(pc.is_in(flags, value_set=pa.array(list(_BOOL), pa.large_string()))).as_py():
-        return None
-    truthy = [k for k, v in _BOOL.items() if v]
-    is_collective = pc.is_in(flags, value_set=pa.array(truthy, pa.large_string())).to_numpy(zero_copy_only=False)
-    members = list(map(_names, table["members"].to_pylist()))
+        text["jurisdiction"] = pa.array([""] * n, large)
+    flags = pc.utf8_lower(text["is_collective"])
+    truthy = pc.is_in(flags, value_set=pa.array([k for k, v in _BOOL.items() if v], large))
+    flag_ok = pc.is_in(flags, value_set=pa.array(list(_BOOL), large)).to_numpy(zero_copy_only=False)
+    is_collective = truthy.to_numpy(zero_copy_only=False)
+    unit = text["unit"].to_pylist()
+    aliases = [_names(v) for v in columns["aliases"].to_pylist()]
+    members = [_names(v) for v in columns["members"].to_pylist()]
+
+    def row_text(i: int) -> str:
+        return ",".join(columns[c][i].as_py() for c in header)
+
+    found = []  # (row, check order, message, value)
+    if n_fields is not None and (i := _first(n_fields != len(header))) is not None:
+        found.append((i, 0, f"row has {n_fields[i]} fields, the header {len(header)}", row_text(i)[-60:]))
+    empty = pc.equal(pc.binary_length(text["unit"]), 0).to_numpy(zero_copy_only=False)
+    if (i := _first(empty)) is not None:
+        found.append((i, 1, "empty unit name", row_text(i)))
+    repeat = _first_repeat(unit, text["jurisdiction"].to_pylist(), aliases)
+    if repeat is not None:
+        i, check, name, before = repeat
+        j = text["jurisdiction"][i].as_py()
+        if check == 2:
+            found.append((i, 2, f"unit name already used on line {lines[before]}", name))
+        else:
+            in_j = f" in jurisdiction {j}" if j else ""
+            found.append((i, 3, f"name already used on line {lines[before]}{in_j}", name))
+    known = pc.is_in(text["system"], value_set=pa.array(list(SYSTEMS), large)).to_numpy(zero_copy_only=False)
+    if (i := _first(~known)) is not None:
+        found.append((i, 4, f"unknown system (one of {list(SYSTEMS)})", text["system"][i].as_py()))
+    if (i := _first(~flag_ok)) is not None:
+        found.append((i, 5, "is_collective must be true or false", columns["is_collective"][i].as_py()))
     if not set().union(*members) <= SYSTEMS.keys():
-        return None
-    if any(m and not c for m, c in zip(members, is_collective.tolist(), strict=True)):
-        return None
-    if "jurisdiction" not in stripped:
-        stripped["jurisdiction"] = pa.array([""] * table.num_rows, pa.large_string())
-    df = pa.table({c: stripped[c] for c in ("unit", "name_en", "system", "note", "jurisdiction")}).to_pandas()
+        i = _first([any(m not in SYSTEMS for m in ms) for ms in members])
+        found.append((i, 6, "unknown member system", next(m for m in members[i] if m not in SYSTEMS)))
+    named_with_members = np.fromiter(map(bool, members), dtype=bool, count=n) & flag_ok & ~is_collective
+    if (i := _first(named_with_members)) is not None:
+        found.append((i, 7, "only a collective can have members", unit[i]))
+    if found:
+        i, _, message, value = min(found, key=lambda f: (f[0], f[1]))
+        raise DataError(path, int(lines[i]), message, value=value)
     return pd.DataFrame(
         {
-            "unit": df["unit"],
+            "unit": pd.array(text["unit"], dtype=str),
             "aliases": pd.Series(aliases, dtype=object),
-            "name_en": df["name_en"],
-            "system": df["system"],
+            "name_en": pd.array(text["name_en"], dtype=str),
+            "system": pd.array(text["system"], dtype=str),
             "is_collective": is_collective.astype(bool),
             "members": pd.Series(members, dtype=object),
-            "note": df["note"],
-            "jurisdiction": df["jurisdiction"],
-            "line": np.arange(2, table.num_rows + 2, dtype=np.int64),
+            "note": pd.array(text["note"], dtype=str),
+            "jurisdiction": pd.array(text["jurisdiction"], dtype=str),
+            "line": lines,
         }
     )
+
+
+def spellings(units: pd.DataFrame) -> tuple[list[str], np.ndarray]:
+    """Every name the registry rows know (canonical names, then aliases) and the row of its unit.
+
+    The one mapping of written names to units: :func:`alias_map` makes a dict of it, the
+    loader an Arrow hash table.
+    """
+    aliases = units["aliases"].to_numpy(dtype=object)
+    n = np.fromiter(map(len, aliases), dtype=np.int64, count=len(aliases))
+    row = np.arange(len(units), dtype=np.int32)
+    return [*units["unit"].tolist(), *chain.from_iterable(aliases)], np.concatenate([row, np.repeat(row, n)])
 
 
 def alias_map(units: pd.DataFrame, jurisdiction: str | None = None) -> dict[str, str]:
@@ -256,12 +279,9 @@ def alias_map(units: pd.DataFrame, jurisdiction: str | None = None) -> dict[str,
     where = units["jurisdiction"].to_numpy(dtype=object) if "jurisdiction" in units else None
     out: dict[str, str] = {}
     for j in ("", jurisdiction) if jurisdiction else ("",):
-        keep = np.ones(len(units), dtype=bool) if where is None else where == j
-        unit = units["unit"].to_numpy(dtype=object)[keep]
-        aliases = units["aliases"].to_numpy(dtype=object)[keep]
-        n = np.fromiter(map(len, aliases), dtype=np.int64, count=len(aliases))
-        out.update(zip(unit, unit, strict=True))
-        out.update(zip(chain.from_iterable(aliases), np.repeat(unit, n), strict=True))
+        part = units if where is None else units[where == j]
+        names, rows = spellings(part)
+        out.update(zip(names, part["unit"].to_numpy(dtype=object)[rows], strict=True))
     return out
 
 

@@ -558,17 +558,117 @@ def sub_lead_units(a) -> int:
     return a.loc[(a["role"] == "lead").to_numpy(), "unit"].nunique()
 
 
+def _registry_row_by_row(path):
+    """The registry read row by row with :class:`csv.DictReader`: the reference for the column-wise reader.
+
+    Returns the frame, or ``(line, message, value)`` of the first problem (rows in order, the
+    checks in the order of ``analysis.registry._validated`` within a row).
+    """
+    import csv
+    import io
+
+    from analysis.errors import read_text
+    from analysis.registry import _BOOL, SYSTEMS
+
+    text, _ = read_text(path)
+    header = [h.strip().strip("\ufeff\u200b\u200c\u200d\u2060").strip() for h in next(csv.reader(io.StringIO(text)))]
+    reader = csv.reader(io.StringIO(text))
+    next(reader)
+    rows, seen, canonical = [], {}, {}
+    for fields in reader:
+        if not fields:
+            continue
+        line = reader.line_num
+        if len(fields) != len(header):
+            return line, f"row has {len(fields)} fields, the header {len(header)}", None
+        row = dict(zip(header, fields, strict=True))
+        unit = row["unit"].strip()
+        if not unit:
+            return line, "empty unit name", None
+        aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
+        j = row.get("jurisdiction", "").strip()
+        if unit in canonical:
+            return line, f"unit name already used on line {canonical[unit]}", unit
+        canonical[unit] = line
+        for name in (unit, *aliases):
+            if (j, name) in seen:
+                where = f" in jurisdiction {j}" if j else ""
+                return line, f"name already used on line {seen[j, name]}{where}", name
+        for name in (unit, *aliases):
+            seen[j, name] = line
+        system = row["system"].strip()
+        if system not in SYSTEMS:
+            return line, f"unknown system (one of {list(SYSTEMS)})", system
+        flag = row["is_collective"].strip().lower()
+        if flag not in _BOOL:
+            return line, "is_collective must be true or false", row["is_collective"]
+        members = tuple(m.strip() for m in row["members"].split("|") if m.strip())
+        bad = [m for m in members if m not in SYSTEMS]
+        if bad:
+            return line, "unknown member system", bad[0]
+        if members and not _BOOL[flag]:
+            return line, "only a collective can have members", unit
+        rows.append(
+            {
+                "unit": unit,
+                "aliases": aliases,
+                "name_en": row["name_en"].strip(),
+                "system": system,
+                "is_collective": _BOOL[flag],
+                "members": members,
+                "note": row["note"].strip(),
+                "jurisdiction": j,
+                "line": line,
+            }
+        )
+    df = pd.DataFrame(rows)
+    for c in ("unit", "name_en", "system", "note", "jurisdiction"):
+        df[c] = df[c].astype(str)
+    return df
+
+
 @pytest.mark.parametrize("fixture", ["seed", "tiny", "corpus10k"])
-def test_column_wise_registry_equals_the_row_by_row_registry(request, fixture, monkeypatch):
+@pytest.mark.parametrize("tokenizer", ["arrow", "csv"])
+def test_column_wise_registry_equals_the_row_by_row_registry(request, fixture, tokenizer, monkeypatch):
+    import analysis.arrowtext as at
     import analysis.registry as reg
 
     ds = request.getfixturevalue(fixture)
     ds = ds[2] if isinstance(ds, tuple) else ds
-    fast = reg.read_registry(ds.units_path)
-    monkeypatch.setattr(reg, "_registry_fast", lambda text, header: None)
-    slow = reg.read_registry(ds.units_path)
-    pd.testing.assert_frame_equal(fast, slow)
-    assert list(fast.dtypes) == list(slow.dtypes)
+    if tokenizer == "csv":
+        monkeypatch.setattr(at, "read_text_csv", lambda *a, **k: None)
+    got = reg.read_registry(ds.units_path)
+    pd.testing.assert_frame_equal(got, _registry_row_by_row(ds.units_path), check_dtype=False)
+
+
+_REG = "unit,aliases,name_en,system,is_collective,members,note,jurisdiction\n"
+_BAD_REGISTRIES = {
+    "short-row": _REG + "甲,,A,government,false,,,\n乙,,B,government\n",
+    "long-row": _REG + "甲,,A,government,false,,,,x\n",
+    "empty-name": _REG + "甲,,A,government,false,,,\n ,,B,government,false,,,\n",
+    "canonical-twice": _REG + "甲,,A,government,false,,,J1\n甲,,B,government,false,,,J2\n",
+    "alias-in-one-jurisdiction": _REG + "甲,乙,A,government,false,,,J1\n丙,乙,B,government,false,,,J1\n",
+    "system": _REG + "甲,,A,government,false,,,\n乙,,B,ministry,false,,,\n",
+    "bool": _REG + "甲,,A,government,maybe,,,\n",
+    "member": _REG + "甲,,A,collective,true,nope,,\n",
+    "members-on-named": _REG + "甲,,A,government,false,party,,\n",
+    "two-problems-earliest-wins": _REG + "甲,,A,government,false,,,\n乙,,B,ministry,maybe,,,\n丙,,C,government\n",
+    "quoted-line-break": _REG + '甲,,"A\nB",government,false,,,\n乙,,B,ministry,false,,,\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BAD_REGISTRIES))
+def test_registry_errors_equal_the_row_by_row_reference(name, tmp_path):
+    import analysis.registry as reg
+
+    path = tmp_path / "u.csv"
+    path.write_text(_BAD_REGISTRIES[name], encoding="utf-8")
+    line, message, value = _registry_row_by_row(path)
+    with pytest.raises(DataError) as err:
+        reg.read_registry(path)
+    assert (err.value.line, err.value.message) == (line, message)
+    if value is not None:
+        assert err.value.value == value
 
 
 @pytest.mark.parametrize("fixture", ["seed", "tiny", "corpus10k"])
