@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +42,7 @@ from .derived import Derived
 from .errors import DataError, read_text
 from .ingest import MEASURE_COLUMNS
 from .registry import read_registry, spellings
-from .vocabulary import CLOSE, EDGE, OPEN, ROLE_PHRASES, SEPARATORS, split_units
+from .vocabulary import MAYBE_NOT_PLAIN_RE2, is_plain, re2_chars, split_units
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
@@ -220,7 +219,7 @@ def _clean_ids(path: Path, table: pa.Table, lines: np.ndarray | None) -> pa.Tabl
     A BOM or zero-width space at the edge of an id would make a second id that looks like the
     first; it is stripped. Inside an id (``P1\u200b-01``) it is a :class:`DataError` naming the line.
     """
-    pattern = f"[{_re2(_INVISIBLE)}]"
+    pattern = f"[{re2_chars(_INVISIBLE)}]"
     for name in ("measure_id", "plan_id"):
         if name not in table.column_names:
             continue
@@ -407,34 +406,9 @@ def _check_rows(path: Path, df: pd.DataFrame, extra: pd.Series | None) -> None:
 
 
 _PLAIN_SEP = "、"
+
+
 # a separator, a bracket, or a character split_units strips or removes inside a name
-_NOT_IN_PLAIN = re.compile(f"[{re.escape(SEPARATORS + OPEN + CLOSE + EDGE)}]")
-_EDGE = EDGE  # what vocabulary.clean strips
-# a role phrase that vocabulary.strip_role would cut off (it needs two characters before it)
-_ROLE_END = re.compile(f"(?s).{{2,}}(?:{'|'.join(map(re.escape, ROLE_PHRASES))})$")
-
-
-def _re2(chars: str) -> str:
-    """`chars` as RE2 code points (``\\x{3001}``…), safe inside and outside a character class."""
-    return "".join(f"\\x{{{ord(c):x}}}" for c in chars)
-
-
-# A superset of the names _is_plain rejects, in RE2 syntax: an edge character at either end,
-# a separator or bracket anywhere, a role phrase anywhere, a line break anywhere.
-_MAYBE_NOT_PLAIN = "|".join([f"[{_re2(SEPARATORS + OPEN + CLOSE + EDGE)}\\n]", *map(_re2, ROLE_PHRASES)])
-
-
-def _is_plain(name: str) -> bool:
-    """True if :func:`split_units` reads `name` (a part between two 、) as itself, or it is empty.
-
-    That is: no separator or bracket, nothing :func:`~analysis.vocabulary.clean` would strip, no
-    trailing role phrase :func:`~analysis.vocabulary.strip_role` would cut off.
-    """
-    if not name:
-        return True
-    return not (name[0] in _EDGE or name[-1] in _EDGE or _NOT_IN_PLAIN.search(name) or _ROLE_END.match(name))
-
-
 def _starts(rows: np.ndarray) -> np.ndarray:
     """1-based position of each element within its run of equal, sorted `rows` (int32)."""
     if not len(rows):
@@ -460,9 +434,9 @@ def _split_column(values: pa.Array):
     codes = encoded.indices.to_numpy().astype(np.int32)
     names = encoded.dictionary.cast(pa.large_string())
     del encoded
-    maybe = np.flatnonzero(pc.match_substring_regex(names, _MAYBE_NOT_PLAIN).to_numpy(zero_copy_only=False))
+    maybe = np.flatnonzero(pc.match_substring_regex(names, MAYBE_NOT_PLAIN_RE2).to_numpy(zero_copy_only=False))
     plain = np.ones(len(names), dtype=bool)
-    plain[maybe] = [_is_plain(n) for n in names.take(pa.array(maybe, pa.int64())).to_pylist()]
+    plain[maybe] = [is_plain(n) for n in names.take(pa.array(maybe, pa.int64())).to_pylist()]
     if not plain.all():
         bad_rows = np.unique(rows[~plain[codes]])
         parts = [split_units(v)[0] if v else [] for v in values.take(pa.array(bad_rows)).to_pylist()]

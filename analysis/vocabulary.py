@@ -40,12 +40,15 @@ __all__ = [
     "CLOSE",
     "EDGE",
     "FIELDS",
+    "MAYBE_NOT_PLAIN_RE2",
     "OPEN",
     "ROLE_PHRASES",
     "SEPARATORS",
     "clean",
     "column_field",
+    "is_plain",
     "label_regex",
+    "re2_chars",
     "role_clauses",
     "role_field",
     "split_depth0",
@@ -183,6 +186,45 @@ _SPLITTING = set(SEPARATORS)
 
 
 _EDGE_RE = re.compile(f"[{re.escape(EDGE)}]")
+
+
+_NOT_IN_PLAIN = re.compile(f"[{re.escape(SEPARATORS + OPEN + CLOSE + EDGE)}]")
+# a role phrase that strip_role would cut off (it needs two characters before it)
+_ROLE_END = re.compile(f"(?s).{{2,}}(?:{'|'.join(map(re.escape, ROLE_PHRASES))})$")
+
+
+def is_plain(name: str) -> bool:
+    """True if :func:`split_units` reads `name` (a part between two 、) as itself, or it is empty.
+
+    That is: no separator or bracket, nothing :func:`clean` would strip, no trailing role
+    phrase :func:`strip_role` would cut off, no trailing 等 it would drop, and more than one
+    character (a one-character part is joined to its neighbours). The loader splits the plain
+    lists by Arrow and only the others with :func:`split_units` (``tests/test_scale.py``
+    checks the two agree on generated names).
+    """
+    if not name:
+        return True
+    return not (
+        len(name) < 2
+        or name[0] in EDGE
+        or name[-1] in EDGE
+        or _NOT_IN_PLAIN.search(name)
+        or _ROLE_END.match(name)
+        or (name.endswith("等") and len(name) > 3)
+    )
+
+
+def re2_chars(chars: str) -> str:
+    """`chars` as RE2 code points (``\\x{3001}``…), safe inside and outside a character class."""
+    return "".join(f"\\x{{{ord(c):x}}}" for c in chars)
+
+
+#: A superset of the names :func:`is_plain` rejects, in RE2 syntax (Arrow's regex engine): an
+#: edge character, a separator or bracket, a line break, a role phrase or 等 anywhere, or a
+#: name of one character. Arrow pre-selects with it the few names that need :func:`is_plain`.
+MAYBE_NOT_PLAIN_RE2 = "|".join(
+    [f"[{re2_chars(SEPARATORS + OPEN + CLOSE + EDGE + '等')}\\n]", "^.$", *map(re2_chars, ROLE_PHRASES)]
+)
 
 
 def split_units(s: str) -> tuple[list[str], list[str], list[str]]:

@@ -28,6 +28,15 @@ def test_good_file_gives_assignments_with_canonical_names(write):
     assert ds.units.set_index("unit").loc["区发改局", "n_mentions"] == 1
 
 
+def test_a_list_is_read_as_the_ingest_tokenizer_reads_it(write):
+    """A hand-made measures file may write 等 (and others) after the last unit, or one
+    character between separators: the loader reads it as ``split_units`` does (区财政局等 is
+    区财政局; 各县、市、区政府 would be one collective), not as a name of its own."""
+    rows = "P1-01,P1,方案,1,一节,1,措施甲。,区司法局、区财政局等,,10\n"
+    ds = load(write("m.csv", HEADER + rows), config.UNITS_CSV)
+    assert ds.assignments[["unit_raw", "unit"]].values.tolist() == [["区司法局", "区司法局"], ["区财政局", "区财政局"]]
+
+
 @pytest.mark.parametrize(
     ("content", "match", "line"),
     [

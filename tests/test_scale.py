@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import clusters as cl
 from analysis import config
@@ -744,3 +746,43 @@ def test_benchmark_script_runs_end_to_end(tmp_path):
     assert "median of 2 runs" in out.stdout
     row = next(line for line in out.stdout.splitlines() if line.startswith("| 300 |"))
     assert len(row.split(" | ")) == 15
+
+
+_NAME_PIECES = [
+    "区",
+    "财政局",
+    "司法局",
+    "、",
+    "，",
+    ";",
+    "(",
+    ")",
+    "（",
+    "）",
+    "【",
+    "】",
+    " ",
+    "\u3000",
+    "\n",
+    "牵头",
+    "配合",
+    "等",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_NAME_PIECES), min_size=1, max_size=6).map("".join))
+def test_a_plain_name_is_what_split_units_reads_and_arrow_preselects_every_other(name):
+    """The loader splits lists on 、 by Arrow and sends only the names Arrow's RE2 prefilter
+    catches to :func:`is_plain`: a plain name is read as itself by the tokenizer, and every
+    name that is not plain is caught by the prefilter."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from analysis.vocabulary import MAYBE_NOT_PLAIN_RE2, is_plain
+
+    if is_plain(name):
+        assert split_units(name)[0] == [name]
+    caught = pc.match_substring_regex(pa.array([name]), MAYBE_NOT_PLAIN_RE2)[0].as_py()
+    if not caught:
+        assert is_plain(name)
