@@ -1608,6 +1608,10 @@ def ingest(sources, *, keep_going: bool = False, folders: dict | None = None) ->
         raise DataError(None, None, "no source file given")
     doc = Document()
     labels = _labels(sources)
+    for p, government in (folders or {}).items():  # a pooled corpus: name the government's folder
+        p = Path(p)
+        if p in labels and "/" not in labels[p]:
+            labels[p] = f"{government}/{labels[p]}"
     for path in sources:
         try:
             src = read_source(path, name=labels[path])

@@ -204,7 +204,11 @@ def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None) -
         titles = [x for x in doc.anomalies if x.kind == "title"]
         if titles:
             out += ["Title anomalies:", ""]
-            out += [f"- line {x.line}: {_text(x.detail)}: {_code(x.value)}" for x in titles]
+            out += [
+                f"- {_text(x.source_file)}, {f'line {x.line}' if x.line is not None else _text(x.place or 'title')}: "
+                f"{_text(x.detail)}: {_code(x.value)}"
+                for x in titles
+            ]
             out.append("")
         out += [
             "### Numbering gaps",

@@ -99,7 +99,7 @@ def test_ingest_sets_the_jurisdiction_of_every_plan(tmp_path):
     doc = ingest(sources, folders=folders)
     m = measures_frame(doc)
     # the folder wins over the plan's own title (咸安区's plan, filed as 立山区 by the user)
-    assert set(m.loc[m["source_file"] == "plan.txt", "jurisdiction"]) == {"立山区"}
+    assert set(m.loc[m["source_file"] == "立山区/plan.txt", "jurisdiction"]) == {"立山区"}  # labelled by its folder
     assert set(m.loc[m["source_file"] == "loose.docx", "jurisdiction"]) == {"济南市钢城区"}  # its issuer
     assert doc.jurisdictions["P1"][1].startswith("issuer ")
 
