@@ -42,7 +42,6 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import csv
 import functools
 import io
@@ -69,6 +68,7 @@ __all__ = [
     "colead_network",
     "collective_share",
     "figure_chars",
+    "figures_in_background",
     "label_node_overlaps",
     "lead_coalitions",
     "lorenz",
@@ -334,26 +334,21 @@ def _system_legend(ax, systems, lang: str, *, loc: str, title: bool = True, **kw
 # Charts
 
 
-#: True while :func:`write_figures` draws: a chart function then lays its figure out without
-#: rendering it (:func:`_run_layout`) instead of drawing it once (see :func:`_chart`).
-_LAYOUT_ONLY = contextvars.ContextVar("layout_only", default=False)
-
-
 def _has_layout(fig) -> bool:
     engine = fig.get_layout_engine()
     return engine is not None and type(engine).__name__ != "PlaceHolderLayoutEngine"
 
 
 def _run_layout(fig) -> None:
-    """Run `fig`'s layout engine once (what a draw does before it renders), in the project style.
+    """Draw `fig` without rendering it (``Figure.draw_without_rendering``), in the project style.
 
-    A draw is the layout plus rendering, and rendering moves nothing; the next layout starts
-    from the positions this one left. So a figure laid out n times and drawn once has the same
-    pixels as one drawn n + 1 times, at a fraction of the cost.
+    Every artist's draw runs (the layout engine first, tick labels made, text measured) but the
+    renderer's drawing calls do nothing: the figure is left as a draw leaves it, the next
+    layout starts from the same positions, at a fraction of the cost. A figure laid out so n
+    times and then drawn has the pixels of one drawn n + 1 times.
     """
-    if _has_layout(fig):
-        with style.figure_style():
-            fig.get_layout_engine().execute(fig)
+    with style.figure_style():
+        fig.draw_without_rendering()
 
 
 def _chart(func):
@@ -362,7 +357,7 @@ def _chart(func):
     The draw creates tick labels and lays out text while the style (bundled CJK font) is in
     force; matplotlib copies those properties to ticks made by later draws, so the figure
     shows Chinese correctly even when displayed or saved outside :func:`style.figure_style`.
-    Inside :func:`write_figures`, which saves in the style, only the layout runs.
+    It renders nothing (:func:`_run_layout`): the pixels would be thrown away.
     """
     import functools
 
@@ -370,10 +365,7 @@ def _chart(func):
     def wrapper(*args, **kwargs):
         with style.figure_style():
             fig = func(*args, **kwargs)
-            if _LAYOUT_ONLY.get():
-                _run_layout(fig)
-            else:
-                fig.canvas.draw()
+            _run_layout(fig)
         return fig
 
     return wrapper
@@ -1477,17 +1469,18 @@ def _layout_and_png(fig) -> tuple[object, bytes | None]:
     """Lay `fig` out as the build always has, and keep the pixels of its last layout draw:
     ``(layout engine to restore, PNG bytes)``; the layout is frozen afterwards.
 
-    The build's layout is: once more at screen resolution (the draw that used to collect
-    the figure's characters, :func:`figure_chars`), then the draw at :data:`analysis.style.DPI`
-    of :func:`_frozen_layout`. That last draw is the PNG's own draw (``savefig`` with the
+    The build's layout is: once more at screen resolution (the layout engine alone: the
+    build used to draw here to collect the figure's characters, :func:`figure_chars`, and
+    rendering moves nothing), then the draw at :data:`analysis.style.DPI` of :func:`_frozen_layout`. That last draw is the PNG's own draw (``savefig`` with the
     layout frozen renders the same pixels again), so the PNG costs only its encoding. A figure
     without a layout engine gets ``(None, None)``: its PNG is saved the ordinary way.
     """
     if not _has_layout(fig):
         return None, None
     engine = fig.get_layout_engine()
-    _run_layout(fig)
     with style.figure_style():
+        if fig.axes:  # what a draw does before it renders (and all a draw changes here)
+            engine.execute(fig)
         dpi = fig.get_dpi()
         fig.set_dpi(style.DPI)
         try:
@@ -1504,8 +1497,8 @@ def _write_lang(ds, tables, figures_dir: Path, lang: str, formats, charts) -> di
     """Draw the charts of one language and save each in `formats`; the bytes of every file
     are those of :func:`save_figure` on a chart function's figure, at less cost.
 
-    Each figure is built with its layout run but not rendered (:data:`_LAYOUT_ONLY`), laid out
-    and rendered once for its PNG (:func:`_layout_and_png`), then saved as SVG. The PDFs come
+    Each figure (laid out once by its chart function, see :func:`_chart`) is laid out again and
+    rendered once for its PNG (:func:`_layout_and_png`), then saved as SVG. The PDFs come
     last, all in one TrueType copy of the font made for the characters of every figure's
     texts (known once each has been drawn; see :func:`save_figure`).
     """
@@ -1516,20 +1509,16 @@ def _write_lang(ds, tables, figures_dir: Path, lang: str, formats, charts) -> di
         return f"figures/{name}.{fmt}" if lang == "zh" else f"figures/{lang}/{name}.{fmt}"
 
     written, figs, engines, chars = {}, {}, {}, set()
-    token = _LAYOUT_ONLY.set(True)
-    try:
-        for name in names:
-            fig = figs[name] = CHARTS[name](ds, tables, lang=lang)
-            engines[name], png = _layout_and_png(fig)
-            for fmt in formats:
-                path = folder / f"{name}.{fmt}"
-                if fmt == "png" and png is not None:
-                    written[key(name, fmt)] = write_bytes(path, png)
-                elif fmt != "pdf":
-                    written[key(name, fmt)] = save_figure(fig, path, fmt)
-            chars |= _texts_chars(fig)
-    finally:
-        _LAYOUT_ONLY.reset(token)
+    for name in names:
+        fig = figs[name] = CHARTS[name](ds, tables, lang=lang)
+        engines[name], png = _layout_and_png(fig)
+        for fmt in formats:
+            path = folder / f"{name}.{fmt}"
+            if fmt == "png" and png is not None:
+                written[key(name, fmt)] = write_bytes(path, png)
+            elif fmt != "pdf":
+                written[key(name, fmt)] = save_figure(fig, path, fmt)
+        chars |= _texts_chars(fig)
     if "pdf" in formats:
         pdf_font = style.truetype_font(chars)
         for name, fig in figs.items():
@@ -1540,30 +1529,111 @@ def _write_lang(ds, tables, figures_dir: Path, lang: str, formats, charts) -> di
     return {key(name, fmt): written[key(name, fmt)] for name in names for fmt in formats}
 
 
+_INHERITED: list = []  # the calls forked figure workers run, set just before the fork
+
+
+def _call_inherited(i: int) -> dict[str, Path]:
+    """Run call `i` of :data:`_INHERITED` (in a forked worker, which inherited the list)."""
+    func, args = _INHERITED[i]
+    return func(*args)
+
+
+def _worker_count(processes: int | None, n_langs: int) -> int:
+    import os
+
+    if processes is None:
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            cpus = os.cpu_count() or 1
+        processes = min(n_langs, cpus)
+    return processes
+
+
+@contextlib.contextmanager
+def figures_in_background(
+    ds, tables, figures_dir, *, langs=LANGS, formats=FORMATS, charts=None, processes: int | None = None
+):
+    """:func:`write_figures` started in worker processes while the block runs; yields a
+    function that waits for them and returns what :func:`write_figures` returns::
+
+        with figures_in_background(ds, tables, "figures") as figure_files:
+            ...  # other work, on the cores the charts leave
+            written = figure_files()
+
+    The workers are forked (Linux; they inherit `ds` and `tables`, nothing is pickled but the
+    file names they return), one per language up to the usable cores (`processes`); they die
+    with this process (:func:`~analysis.errors.exit_with_parent`), and an error in one (a full
+    disk) reaches the caller of ``figure_files()`` as the same exception. When the block ends
+    with an error, the workers still running are stopped. With one worker, or where the
+    platform does not fork, nothing starts early: ``figure_files()`` draws the charts here.
+    The files do not depend on how they were drawn.
+    """
+    import multiprocessing
+    import os
+    import sys
+    import warnings
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _INHERITED
+    figures_dir = Path(figures_dir)
+    langs = list(langs)
+    calls = [(_write_lang, (ds, tables, figures_dir, lang, formats, charts)) for lang in langs]
+    n = _worker_count(processes, len(langs))
+    forks = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    if n <= 1 or len(langs) <= 1 or not forks:
+
+        def here() -> dict[str, Path]:
+            return _merged([func(*args) for func, args in calls])
+
+        yield here
+        return
+    _INHERITED = calls
+    pool = ProcessPoolExecutor(
+        max_workers=min(n, len(calls)),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+            futures = [pool.submit(_call_inherited, i) for i in range(len(calls))]
+    finally:
+        _INHERITED = []  # the workers have their copy (a forking pool starts them all at once)
+    done = False
+    try:
+        yield lambda: _merged([f.result() for f in futures])
+        done = True
+    finally:
+        if not done:  # stop the charts of a build that failed elsewhere
+            for f in futures:
+                f.cancel()
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                with contextlib.suppress(OSError, AttributeError):
+                    proc.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _merged(parts: list[dict]) -> dict[str, Path]:
+    written = {}
+    for part in parts:
+        written.update(part)
+    return written
+
+
 def write_figures(
     ds, tables, figures_dir, *, langs=LANGS, formats=FORMATS, charts=None, processes: int | None = None
 ) -> dict[str, Path]:
     """Draw every chart and save it as ``figures_dir/NAME.{png,svg,pdf}`` (Chinese) and
     ``figures_dir/en/NAME.*`` (English); returns ``{"figures/[en/]NAME.ext": path}``.
 
-    The languages are drawn in parallel processes (`processes`, default: one per language up
-    to the number of cores); the files do not depend on it. The workers die with this process
-    (:func:`~analysis.errors.exit_with_parent`), and an error in one (a full disk) reaches
-    the caller as the same exception.
+    The languages are drawn in parallel forked processes (`processes`, default: one per
+    language up to the usable cores; see :func:`figures_in_background`); the files do not
+    depend on it. The workers die with this process (:func:`~analysis.errors.exit_with_parent`),
+    and an error in one (a full disk) reaches the caller as the same exception.
     """
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    figures_dir = Path(figures_dir)
-    langs = list(langs)
-    n = processes if processes is not None else min(len(langs), os.cpu_count() or 1)
-    if n <= 1 or len(langs) <= 1:
-        parts = [_write_lang(ds, tables, figures_dir, lang, formats, charts) for lang in langs]
-    else:
-        with ProcessPoolExecutor(max_workers=n, initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
-            futures = [pool.submit(_write_lang, ds, tables, figures_dir, lang, formats, charts) for lang in langs]
-            parts = [f.result() for f in futures]
-    written = {}
-    for part in parts:
-        written.update(part)
-    return written
+    with figures_in_background(
+        ds, tables, figures_dir, langs=langs, formats=formats, charts=charts, processes=processes
+    ) as figure_files:
+        return figure_files()
