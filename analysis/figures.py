@@ -1506,7 +1506,7 @@ def _write_lang(ds, tables, figures_dir: Path, lang: str, formats, charts) -> di
     names = [name for name in CHARTS if charts is None or name in charts]
 
     def key(name, fmt):
-        return f"figures/{name}.{fmt}" if lang == "zh" else f"figures/{lang}/{name}.{fmt}"
+        return _keys([name], lang, [fmt])[0]
 
     written, figs, engines, chars = {}, {}, {}, set()
     for name in names:
@@ -1526,7 +1526,7 @@ def _write_lang(ds, tables, figures_dir: Path, lang: str, formats, charts) -> di
     for name, fig in figs.items():
         if engines[name] is not None:
             fig.set_layout_engine(engines[name])
-    return {key(name, fmt): written[key(name, fmt)] for name in names for fmt in formats}
+    return {k: written[k] for k in _keys(names, lang, formats)}
 
 
 _INHERITED: list = []  # the calls forked figure workers run, set just before the fork
@@ -1538,7 +1538,8 @@ def _call_inherited(i: int) -> dict[str, Path]:
     return func(*args)
 
 
-def _worker_count(processes: int | None, n_langs: int) -> int:
+def _worker_count(processes: int | None, n_tasks: int) -> int:
+    """`processes`, or by default one worker per task up to the usable cores."""
     import os
 
     if processes is None:
@@ -1546,7 +1547,7 @@ def _worker_count(processes: int | None, n_langs: int) -> int:
             cpus = len(os.sched_getaffinity(0))
         except AttributeError:  # not on Linux
             cpus = os.cpu_count() or 1
-        processes = min(n_langs, cpus)
+        processes = min(n_tasks, cpus)
     return processes
 
 
@@ -1562,7 +1563,9 @@ def figures_in_background(
             written = figure_files()
 
     The workers are forked (Linux; they inherit `ds` and `tables`, nothing is pickled but the
-    file names they return), one per language up to the usable cores (`processes`); they die
+    file names they return), as many as the usable cores (`processes`), each drawing one
+    language (without PDFs: a share of one language's charts, so that a single language uses
+    the cores too); they die
     with this process (:func:`~analysis.errors.exit_with_parent`), and an error in one (a full
     disk) reaches the caller of ``figure_files()`` as the same exception. When the block ends
     with an error, the workers still running are stopped. With one worker, or where the
@@ -1577,14 +1580,25 @@ def figures_in_background(
 
     global _INHERITED
     figures_dir = Path(figures_dir)
-    langs = list(langs)
-    calls = [(_write_lang, (ds, tables, figures_dir, lang, formats, charts)) for lang in langs]
-    n = _worker_count(processes, len(langs))
+    langs, formats = list(langs), list(formats)
+    names = [name for name in CHARTS if charts is None or name in charts]
+    n = _worker_count(processes, len(langs) * len(names))
+    # One call per language: its PDFs share one font made for all its charts' characters.
+    # Without PDFs the charts of a language are independent, and a single language (a
+    # notebook's PNGs) is spread over the workers too: every other chart to each.
+    k = 1 if "pdf" in formats else max(1, min(len(names), n // max(len(langs), 1)))
+    calls = [
+        (_write_lang, (ds, tables, figures_dir, lang, formats, names[i::k]))
+        for lang in langs
+        for i in range(k)
+        if names[i::k]
+    ]
+    order = [key for lang in langs for key in _keys(names, lang, formats)]
     forks = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-    if n <= 1 or len(langs) <= 1 or not forks:
+    if n <= 1 or len(calls) <= 1 or not forks:
 
         def here() -> dict[str, Path]:
-            return _merged([func(*args) for func, args in calls])
+            return _merged([func(*args) for func, args in calls], order)
 
         yield here
         return
@@ -1603,7 +1617,7 @@ def figures_in_background(
         _INHERITED = []  # the workers have their copy (a forking pool starts them all at once)
     done = False
     try:
-        yield lambda: _merged([f.result() for f in futures])
+        yield lambda: _merged([f.result() for f in futures], order)
         done = True
     finally:
         if not done:  # stop the charts of a build that failed elsewhere
@@ -1615,11 +1629,18 @@ def figures_in_background(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _merged(parts: list[dict]) -> dict[str, Path]:
+def _keys(names, lang: str, formats) -> list[str]:
+    """The keys :func:`write_figures` returns for charts `names` of `lang`, in its order."""
+    sub = "" if lang == "zh" else f"{lang}/"
+    return [f"figures/{sub}{name}.{fmt}" for name in names for fmt in formats]
+
+
+def _merged(parts: list[dict], order: list[str]) -> dict[str, Path]:
+    """The files of every part, in `order` (languages, then charts, then formats)."""
     written = {}
     for part in parts:
         written.update(part)
-    return written
+    return {key: written[key] for key in order}
 
 
 def write_figures(

@@ -77,6 +77,23 @@ def test_figures_in_background_write_what_write_figures_writes(tiny, tiny_tables
     assert not multiprocessing.active_children()
 
 
+def test_one_language_without_pdfs_is_spread_over_the_workers(tiny, tiny_tables, tmp_path, monkeypatch):
+    charts = ["lorenz", "collective_share", "assignments_per_measure"]
+    here = F.write_figures(
+        tiny, tiny_tables, tmp_path / "here", langs=["zh"], formats=["png", "svg"], charts=charts, processes=1
+    )
+    calls = []
+    original = F._write_lang
+    monkeypatch.setattr(F, "_write_lang", lambda *a: calls.append(a[-1]) or original(*a))
+    spread = F.write_figures(
+        tiny, tiny_tables, tmp_path / "spread", langs=["zh"], formats=["png", "svg"], charts=charts, processes=2
+    )
+    assert calls == []  # drawn in the two forked workers, not here
+    assert list(spread) == list(here) == [f"figures/{c}.{f}" for c in charts for f in ("png", "svg")]
+    for key in here:
+        assert spread[key].read_bytes() == here[key].read_bytes(), key
+
+
 def test_an_error_beside_the_figure_workers_stops_them(tiny, tiny_tables, tmp_path):
     with pytest.raises(RuntimeError, match="sheets failed"):
         with F.figures_in_background(tiny, tiny_tables, tmp_path, charts=["lorenz"], processes=2):
