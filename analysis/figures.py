@@ -1471,8 +1471,9 @@ def _layout_and_png(fig) -> tuple[object, bytes | None]:
 
     The build's layout is: once more at screen resolution (the layout engine alone: the
     build used to draw here to collect the figure's characters, :func:`figure_chars`, and
-    rendering moves nothing), then the draw at :data:`analysis.style.DPI` of :func:`_frozen_layout`. That last draw is the PNG's own draw (``savefig`` with the
-    layout frozen renders the same pixels again), so the PNG costs only its encoding. A figure
+    rendering moves nothing), then the draw at :data:`analysis.style.DPI` of
+    :func:`_frozen_layout`. That last draw is the PNG's own draw (``savefig`` with the layout
+    frozen renders the same pixels again), so the PNG costs only its encoding. A figure
     without a layout engine gets ``(None, None)``: its PNG is saved the ordinary way.
     """
     if not _has_layout(fig):

@@ -177,19 +177,25 @@ def main(argv=None) -> int:
         f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the start"
     )
-    print(f"\n| what | median (s) | range (s) | × floor | note |\n|---|---|---|---|---|")
-    print(f"| import floor (best of {args.repeat}) | {floor:.2f} | | 1.0 | `python -c \"{FLOOR}\"` |")
+    print("\n| what | median (s) | range (s) | × floor | note |\n|---|---|---|---|---|")
+    print(f'| import floor (best of {args.repeat}) | {floor:.2f} | | 1.0 | `python -c "{FLOOR}"` |')
     if not args.no_build:
         walls, cpus, differ = seed_build(args.repeat)
-        same = "byte-identical to the committed files" if not differ else f"{len(differ)} files differ: {', '.join(differ[:5])}"
+        same = (
+            "byte-identical to the committed files"
+            if not differ
+            else f"{len(differ)} files differ: {', '.join(differ[:5])}"
+        )
         w = statistics.median(walls)
         print(f"| seed build, wall | {w:.2f} | {min(walls):.2f}–{max(walls):.2f} | {w / floor:.1f} | {same} |")
         c = statistics.median(cpus)
-        print(f"| seed build, CPU | {c:.2f} | {min(cpus):.2f}–{max(cpus):.2f} | {c / floor:.1f} | the process and its workers |")
+        span = f"{min(cpus):.2f}–{max(cpus):.2f}"
+        print(f"| seed build, CPU | {c:.2f} | {span} | {c / floor:.1f} | the process and its workers |")
     if not args.no_notebooks:
         runs = notebooks(args.repeat)
         n = statistics.median(runs)
-        print(f"| notebooks 01–05 together | {n:.2f} | {min(runs):.2f}–{max(runs):.2f} | {n / floor:.1f} | as the tests run them |")
+        span = f"{min(runs):.2f}–{max(runs):.2f}"
+        print(f"| notebooks 01–05 together | {n:.2f} | {span} | {n / floor:.1f} | as the tests run them |")
     if args.charts:
         chart_costs()
     return 0

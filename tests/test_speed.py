@@ -11,9 +11,8 @@ import pickle
 import pandas as pd
 import pytest
 
-from analysis import config, exports
+from analysis import config, exports, style
 from analysis import figures as F
-from analysis import style
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +94,11 @@ def test_one_language_without_pdfs_is_spread_over_the_workers(tiny, tiny_tables,
 
 
 def test_an_error_beside_the_figure_workers_stops_them(tiny, tiny_tables, tmp_path):
-    with pytest.raises(RuntimeError, match="sheets failed"):
-        with F.figures_in_background(tiny, tiny_tables, tmp_path, charts=["lorenz"], processes=2):
-            raise RuntimeError("sheets failed")
+    with (
+        pytest.raises(RuntimeError, match="sheets failed"),
+        F.figures_in_background(tiny, tiny_tables, tmp_path, charts=["lorenz"], processes=2),
+    ):
+        raise RuntimeError("sheets failed")
     assert not multiprocessing.active_children()
 
 
