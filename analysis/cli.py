@@ -270,22 +270,28 @@ def build(
         step(f"load: {len(ds.measures):,} measures, {len(ds.assignments):,} mentions")
 
         from .exports import analysis_tables, write_tables
-        from .figures import write_figures
+        from .figures import figures_in_background
         from .sheets import write_task_sheets
         from .views import write_views
 
         tables = analysis_tables(ds)
         step("analysis tables")
-        written["data_quality"] = write_text(reports / "data_quality.md", quality_report(ds, doc, proposal=proposal))
-        step("data-quality report")
-        written.update(write_tables(tables, reports))
-        step("report tables")
-        written.update(write_task_sheets(ds, tables, reports))
-        step("task sheets")
-        written.update(write_figures(ds, tables, figures))
-        step("figures")
-        written.update(write_views(ds, tables, figures))
-        step("views")
+        # The charts (most of the work) are drawn in worker processes while this one writes
+        # the reports, the task sheets and the views; the files are the same either way.
+        with figures_in_background(ds, tables, figures) as figure_files:
+            written["data_quality"] = write_text(
+                reports / "data_quality.md", quality_report(ds, doc, proposal=proposal)
+            )
+            step("data-quality report")
+            written.update(write_tables(tables, reports))
+            step("report tables")
+            written.update(write_task_sheets(ds, tables, reports))
+            step("task sheets")
+            views = write_views(ds, tables, figures)
+            step("views")
+            written.update(figure_files())
+            step("figures")
+        written.update(views)
         from .compare import governments, write_comparison
 
         if len(governments(ds)) > 1:  # a pooled corpus: the governments side by side

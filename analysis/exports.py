@@ -18,8 +18,31 @@ from .safetext import csv_safe
 __all__ = ["analysis_tables", "summary", "write_tables"]
 
 
-def analysis_tables(ds, *, n_runs: int = 100, seed: int = RANDOM_SEED) -> dict[str, pd.DataFrame]:
-    """Compute every analysis table: ``{file stem: DataFrame}``."""
+def analysis_tables(
+    ds, *, n_runs: int = 100, seed: int = RANDOM_SEED, cache: bool | str = False
+) -> dict[str, pd.DataFrame]:
+    """Compute every analysis table: ``{file stem: DataFrame}``.
+
+    `cache` shares the tables between processes (the notebooks, and a build before them):
+    ``True`` takes them from the cache when this dataset, `n_runs` and `seed` were computed
+    before by the same code, else computes and stores them; ``"store"`` always computes and
+    stores. The cache is ``CACHE_DIR/tables/`` (:data:`analysis.config.CACHE_DIR`), one file
+    per key: a SHA-256 of the dataset's three frames (values, index, columns and dtypes),
+    `n_runs`, `seed`, every source file of the :mod:`analysis` package and the versions of
+    the libraries the tables are computed with; so a changed measure, registry row, option,
+    line of code or library makes another key, never a stale hit.
+    """
+    if cache not in (False, True, "store"):
+        raise ValueError(f"cache must be False, True or 'store', not {cache!r}")
+    if cache:
+        path = _cache_path(ds, n_runs=n_runs, seed=seed)
+        if cache is True:
+            hit = _read_cached(path)
+            if hit is not None:
+                return hit
+        tables = analysis_tables(ds, n_runs=n_runs, seed=seed)
+        _store_cached(path, tables)
+        return tables
     from . import clusters as cl
     from . import workload as wk
     from .graph import coordination_edges, named_assignments, unit_edges
@@ -50,6 +73,63 @@ def analysis_tables(ds, *, n_runs: int = 100, seed: int = RANDOM_SEED) -> dict[s
     }
     tables["summary"] = summary(ds, tables, clus)
     return tables
+
+
+#: Tables cached per key (the oldest files beyond this many are removed when one is stored).
+CACHE_KEEP = 16
+
+
+def _cache_path(ds, *, n_runs: int, seed: int) -> Path:
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .config import CACHE_DIR
+
+    h = hashlib.sha256(f"tables-v1 n_runs={n_runs} seed={seed}".encode())
+    for frame in (ds.measures, ds.assignments, ds.units):
+        h.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+        h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    package = Path(__file__).resolve().parent
+    for src in sorted(package.glob("*.py")):
+        h.update(src.name.encode() + b"\0" + src.read_bytes())
+    for lib in ("numpy", "pandas", "scipy", "networkx", "igraph"):
+        try:
+            h.update(f"{lib}={version(lib)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{lib}=none".encode())
+    return Path(CACHE_DIR) / "tables" / f"{h.hexdigest()[:32]}.pickle"
+
+
+def _read_cached(path: Path) -> dict[str, pd.DataFrame] | None:
+    import pickle
+
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        return None  # absent, or unreadable: computed again (and stored again)
+
+
+def _store_cached(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Write `tables` to `path` through a temporary file (processes may store at once); a cache
+    that cannot be written (read-only home, full disk) is skipped, never an error."""
+    import contextlib
+    import os
+    import pickle
+    import tempfile
+
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        old = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)[CACHE_KEEP:]
+        for p in old:
+            p.unlink(missing_ok=True)
 
 
 def summary(ds, tables: dict[str, pd.DataFrame], clus) -> pd.DataFrame:

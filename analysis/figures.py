@@ -68,6 +68,7 @@ __all__ = [
     "colead_network",
     "collective_share",
     "figure_chars",
+    "figures_in_background",
     "label_node_overlaps",
     "lead_coalitions",
     "lorenz",
@@ -333,12 +334,30 @@ def _system_legend(ax, systems, lang: str, *, loc: str, title: bool = True, **kw
 # Charts
 
 
+def _has_layout(fig) -> bool:
+    engine = fig.get_layout_engine()
+    return engine is not None and type(engine).__name__ != "PlaceHolderLayoutEngine"
+
+
+def _run_layout(fig) -> None:
+    """Draw `fig` without rendering it (``Figure.draw_without_rendering``), in the project style.
+
+    Every artist's draw runs (the layout engine first, tick labels made, text measured) but the
+    renderer's drawing calls do nothing: the figure is left as a draw leaves it, the next
+    layout starts from the same positions, at a fraction of the cost. A figure laid out so n
+    times and then drawn has the pixels of one drawn n + 1 times.
+    """
+    with style.figure_style():
+        fig.draw_without_rendering()
+
+
 def _chart(func):
     """Run a chart function in the project style and draw it once before returning.
 
     The draw creates tick labels and lays out text while the style (bundled CJK font) is in
     force; matplotlib copies those properties to ticks made by later draws, so the figure
     shows Chinese correctly even when displayed or saved outside :func:`style.figure_style`.
+    It renders nothing (:func:`_run_layout`): the pixels would be thrown away.
     """
     import functools
 
@@ -346,7 +365,7 @@ def _chart(func):
     def wrapper(*args, **kwargs):
         with style.figure_style():
             fig = func(*args, **kwargs)
-            fig.canvas.draw()
+            _run_layout(fig)
         return fig
 
     return wrapper
@@ -1430,18 +1449,199 @@ def label_node_overlaps(fig) -> list[tuple[str, int]]:
     return out
 
 
+def _texts_chars(fig) -> set[str]:
+    """The characters of every text of `fig` as it stands (:func:`figure_chars` without a draw)."""
+    from matplotlib.text import Text
+
+    return {c for t in fig.findobj(lambda a: isinstance(a, Text)) for c in t.get_text()}
+
+
+def _png_bytes(rgba) -> bytes:
+    """A PNG file of an Agg buffer, as ``savefig(format="png")`` writes it (same encoder, metadata)."""
+    import matplotlib.image
+
+    buf = io.BytesIO()
+    matplotlib.image.imsave(buf, rgba, format="png", origin="upper", dpi=style.DPI, metadata=_METADATA["png"])
+    return buf.getvalue()
+
+
+def _layout_and_png(fig) -> tuple[object, bytes | None]:
+    """Lay `fig` out as the build always has, and keep the pixels of its last layout draw:
+    ``(layout engine to restore, PNG bytes)``; the layout is frozen afterwards.
+
+    The build's layout is: once more at screen resolution (the layout engine alone: the
+    build used to draw here to collect the figure's characters, :func:`figure_chars`, and
+    rendering moves nothing), then the draw at :data:`analysis.style.DPI` of
+    :func:`_frozen_layout`. That last draw is the PNG's own draw (``savefig`` with the layout
+    frozen renders the same pixels again), so the PNG costs only its encoding. A figure
+    without a layout engine gets ``(None, None)``: its PNG is saved the ordinary way.
+    """
+    if not _has_layout(fig):
+        return None, None
+    engine = fig.get_layout_engine()
+    with style.figure_style():
+        if fig.axes:  # what a draw does before it renders (and all a draw changes here)
+            engine.execute(fig)
+        dpi = fig.get_dpi()
+        fig.set_dpi(style.DPI)
+        try:
+            fig.canvas.draw()
+            rgba = memoryview(np.array(fig.canvas.buffer_rgba()))
+        finally:
+            fig.set_dpi(dpi)
+        png = _png_bytes(rgba)
+    fig.set_layout_engine("none")
+    return engine, png
+
+
 def _write_lang(ds, tables, figures_dir: Path, lang: str, formats, charts) -> dict[str, Path]:
+    """Draw the charts of one language and save each in `formats`; the bytes of every file
+    are those of :func:`save_figure` on a chart function's figure, at less cost.
+
+    Each figure (laid out once by its chart function, see :func:`_chart`) is laid out again and
+    rendered once for its PNG (:func:`_layout_and_png`), then saved as SVG. The PDFs come
+    last, all in one TrueType copy of the font made for the characters of every figure's
+    texts (known once each has been drawn; see :func:`save_figure`).
+    """
     folder = figures_dir if lang == "zh" else figures_dir / lang
-    figs = {name: func(ds, tables, lang=lang) for name, func in CHARTS.items() if charts is None or name in charts}
-    # One TrueType copy of the font for every PDF of this language (see save_figure).
-    pdf_font = style.truetype_font(set().union(*map(figure_chars, figs.values()))) if "pdf" in formats else None
-    written = {}
+    names = [name for name in CHARTS if charts is None or name in charts]
+
+    def key(name, fmt):
+        return _keys([name], lang, [fmt])[0]
+
+    written, figs, engines, chars = {}, {}, {}, set()
+    for name in names:
+        fig = figs[name] = CHARTS[name](ds, tables, lang=lang)
+        engines[name], png = _layout_and_png(fig)
+        for fmt in formats:
+            path = folder / f"{name}.{fmt}"
+            if fmt == "png" and png is not None:
+                written[key(name, fmt)] = write_bytes(path, png)
+            elif fmt != "pdf":
+                written[key(name, fmt)] = save_figure(fig, path, fmt)
+        chars |= _texts_chars(fig)
+    if "pdf" in formats:
+        pdf_font = style.truetype_font(chars)
+        for name, fig in figs.items():
+            written[key(name, "pdf")] = save_figure(fig, folder / f"{name}.pdf", "pdf", pdf_font=pdf_font)
     for name, fig in figs.items():
-        with _frozen_layout(fig):  # every format with the PNG's layout, laid out once
-            for fmt in formats:
-                rel = f"{name}.{fmt}" if lang == "zh" else f"{lang}/{name}.{fmt}"
-                written[f"figures/{rel}"] = save_figure(fig, folder / f"{name}.{fmt}", fmt, pdf_font=pdf_font)
-    return written
+        if engines[name] is not None:
+            fig.set_layout_engine(engines[name])
+    return {k: written[k] for k in _keys(names, lang, formats)}
+
+
+_INHERITED: list = []  # the calls forked figure workers run, set just before the fork
+
+
+def _call_inherited(i: int) -> dict[str, Path]:
+    """Run call `i` of :data:`_INHERITED` (in a forked worker, which inherited the list)."""
+    func, args = _INHERITED[i]
+    return func(*args)
+
+
+def _worker_count(processes: int | None, n_tasks: int) -> int:
+    """`processes`, or by default one worker per task up to the usable cores."""
+    import os
+
+    if processes is None:
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            cpus = os.cpu_count() or 1
+        processes = min(n_tasks, cpus)
+    return processes
+
+
+@contextlib.contextmanager
+def figures_in_background(
+    ds, tables, figures_dir, *, langs=LANGS, formats=FORMATS, charts=None, processes: int | None = None
+):
+    """:func:`write_figures` started in worker processes while the block runs; yields a
+    function that waits for them and returns what :func:`write_figures` returns::
+
+        with figures_in_background(ds, tables, "figures") as figure_files:
+            ...  # other work, on the cores the charts leave
+            written = figure_files()
+
+    The workers are forked (Linux; they inherit `ds` and `tables`, nothing is pickled but the
+    file names they return), as many as the usable cores (`processes`), each drawing one
+    language (without PDFs: a share of one language's charts, so that a single language uses
+    the cores too); they die
+    with this process (:func:`~analysis.errors.exit_with_parent`), and an error in one (a full
+    disk) reaches the caller of ``figure_files()`` as the same exception. When the block ends
+    with an error, the workers still running are stopped. With one worker, or where the
+    platform does not fork, nothing starts early: ``figure_files()`` draws the charts here.
+    The files do not depend on how they were drawn.
+    """
+    import multiprocessing
+    import os
+    import sys
+    import warnings
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _INHERITED
+    figures_dir = Path(figures_dir)
+    langs, formats = list(langs), list(formats)
+    names = [name for name in CHARTS if charts is None or name in charts]
+    n = _worker_count(processes, len(langs) * len(names))
+    # One call per language: its PDFs share one font made for all its charts' characters.
+    # Without PDFs the charts of a language are independent, and a single language (a
+    # notebook's PNGs) is spread over the workers too: every other chart to each.
+    k = 1 if "pdf" in formats else max(1, min(len(names), n // max(len(langs), 1)))
+    calls = [
+        (_write_lang, (ds, tables, figures_dir, lang, formats, names[i::k]))
+        for lang in langs
+        for i in range(k)
+        if names[i::k]
+    ]
+    order = [key for lang in langs for key in _keys(names, lang, formats)]
+    forks = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    if n <= 1 or len(calls) <= 1 or not forks:
+
+        def here() -> dict[str, Path]:
+            return _merged([func(*args) for func, args in calls], order)
+
+        yield here
+        return
+    _INHERITED = calls
+    pool = ProcessPoolExecutor(
+        max_workers=min(n, len(calls)),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+            futures = [pool.submit(_call_inherited, i) for i in range(len(calls))]
+    finally:
+        _INHERITED = []  # the workers have their copy (a forking pool starts them all at once)
+    done = False
+    try:
+        yield lambda: _merged([f.result() for f in futures], order)
+        done = True
+    finally:
+        if not done:  # stop the charts of a build that failed elsewhere
+            for f in futures:
+                f.cancel()
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                with contextlib.suppress(OSError, AttributeError):
+                    proc.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _keys(names, lang: str, formats) -> list[str]:
+    """The keys :func:`write_figures` returns for charts `names` of `lang`, in its order."""
+    sub = "" if lang == "zh" else f"{lang}/"
+    return [f"figures/{sub}{name}.{fmt}" for name in names for fmt in formats]
+
+
+def _merged(parts: list[dict], order: list[str]) -> dict[str, Path]:
+    """The files of every part, in `order` (languages, then charts, then formats)."""
+    written = {}
+    for part in parts:
+        written.update(part)
+    return {key: written[key] for key in order}
 
 
 def write_figures(
@@ -1450,24 +1650,12 @@ def write_figures(
     """Draw every chart and save it as ``figures_dir/NAME.{png,svg,pdf}`` (Chinese) and
     ``figures_dir/en/NAME.*`` (English); returns ``{"figures/[en/]NAME.ext": path}``.
 
-    The languages are drawn in parallel processes (`processes`, default: one per language up
-    to the number of cores); the files do not depend on it. The workers die with this process
-    (:func:`~analysis.errors.exit_with_parent`), and an error in one (a full disk) reaches
-    the caller as the same exception.
+    The languages are drawn in parallel forked processes (`processes`, default: one per
+    language up to the usable cores; see :func:`figures_in_background`); the files do not
+    depend on it. The workers die with this process (:func:`~analysis.errors.exit_with_parent`),
+    and an error in one (a full disk) reaches the caller as the same exception.
     """
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    figures_dir = Path(figures_dir)
-    langs = list(langs)
-    n = processes if processes is not None else min(len(langs), os.cpu_count() or 1)
-    if n <= 1 or len(langs) <= 1:
-        parts = [_write_lang(ds, tables, figures_dir, lang, formats, charts) for lang in langs]
-    else:
-        with ProcessPoolExecutor(max_workers=n, initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
-            futures = [pool.submit(_write_lang, ds, tables, figures_dir, lang, formats, charts) for lang in langs]
-            parts = [f.result() for f in futures]
-    written = {}
-    for part in parts:
-        written.update(part)
-    return written
+    with figures_in_background(
+        ds, tables, figures_dir, langs=langs, formats=formats, charts=charts, processes=processes
+    ) as figure_files:
+        return figure_files()
