@@ -188,10 +188,12 @@ _ITEM_RES = (
 )
 _DEPTH = {"paren_cn": 1, "arabic": 2, "bare": 2, "paren_arabic": 3, "circled": 4, "none": 9}
 _BARE_ITEM_RE = re.compile(r"^(\d{1,3})[\s\u3000]+([\u4e00-\u9fff“\"《（(].*)$")
-_TITLE_END_RE = re.compile(
-    r"(分工方案|任务分工|责任分工|分工表|任务清单|分工安排|分解方案|任务分解表|分解表|责任清单|工作要点|任务台账|分工|责任分解|任务分解|"
-    r"分解清单|工作清单|责任表)$"
-)
+_TITLE_ENDS = (
+    "分工方案|任务分工|责任分工|分工表|任务清单|分工安排|分解方案|任务分解表|分解表|责任清单|工作要点|任务台账|分工|责任分解|任务分解|"
+    "分解清单|工作清单|责任表"
+).split("|")
+_TITLE_END_RE = re.compile(f"({'|'.join(_TITLE_ENDS)})$")
+_TITLE_ENDS = tuple(_TITLE_ENDS)
 _SENTENCE_PUNCT = re.compile(r"[。！？!?：:]")
 _DATE_RE = re.compile(
     r"^\s*(\d{4}|二[〇零○][一二三四五六七八九〇零○]{2})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日\s*$"
@@ -203,6 +205,12 @@ _CHROME_RE = re.compile(
     r"您现在的位置|首页|作者|点击数|浏览量|阅读次数|网站首页|网站地图|联系我们|隐私声明|免责声明)\s*[:：>»|]?)|"
     r"(文号\s*[:：])|(【\s*(打印|关闭|大|中|小|字体)[^】]*】)|(^\(此件公开发布\)$)|(^（此件公开发布）$)|(印发\s*$)|(^[•·]\s)"
 )
+# _CHROME_RE can match only where a line starts with one of these characters or holds one of these
+# literals (its other alternatives): a cheap test that skips the regex for almost every line
+_CHROME_FIRST = frozenset(
+    w[0] for w in re.match(r"\(\^\(([^)]*)\)", _CHROME_RE.pattern).group(1).split("|")
+) | frozenset("(（•·")
+_CHROME_LITERALS = ("文号", "【", "印发")
 _SPLIT_CELLS = re.compile(r"\s*\|\s*|\t+|[ \u3000]{2,}")
 # what a body name ends in: never the last character of a person's name here
 _UNIT_END = set("局委办院部会府处所站队庭校社厅行司署心室组团区县市镇乡村街馆场园厂网台盟联组协门位构关道学班科狱")
@@ -412,10 +420,15 @@ class Document:
 # recognisers: what one line or cell value is
 
 
+def _title_end(s: str) -> bool:
+    """``_TITLE_END_RE.search(s)`` (``$`` also matches before a final line break), without a regex."""
+    return s.endswith(_TITLE_ENDS) or (s.endswith("\n") and s[:-1].endswith(_TITLE_ENDS))
+
+
 def _is_title(s: str) -> bool:
     return (
         len(s) <= 120
-        and bool(_TITLE_END_RE.search(s))
+        and _title_end(s)
         and not _SENTENCE_PUNCT.search(s)
         and not _SECTION_RE.match(s)
         and not _match_item(s)
@@ -434,7 +447,21 @@ def _notice_title(lines: list[str]) -> str:
 def _is_chrome(s: str) -> bool:
     if len(s) > 80 and "文号" not in s:  # page furniture is short (the 名称:…文号: line aside)
         return False
-    return bool(_CHROME_RE.search(s)) or bool(_DATE_RE.match(s))
+    if s[:1] in _CHROME_FIRST or any(w in s for w in _CHROME_LITERALS):
+        if _CHROME_RE.search(s):
+            return True
+    return _may_start_number(s) and bool(_DATE_RE.match(s))
+
+
+#: What a numbered line (section, item, 序号 cell, date) can start with, spaces aside.
+_NUMBER_FIRST = frozenset(_CN_NUM + "(（" + "".join(map(chr, range(0x2460, 0x2474))))
+
+
+def _may_start_number(s: str) -> bool:
+    """Can `s` (spaces at its start ignored) start with a numeral or a bracket? If not, no
+    section, item, number cell or date pattern can match it (all are anchored there)."""
+    c = s.lstrip()[:1]
+    return c in _NUMBER_FIRST or c.isdecimal()
 
 
 def _header_fields(cells: list[str]) -> list[str | None] | None:
@@ -499,6 +526,8 @@ def _cells(s: str) -> list[str] | None:
 
 def _match_item(s: str):
     """``(number, text, style)`` of an item line, or None."""
+    if not _may_start_number(s):
+        return None
     for style, rx in _ITEM_RES:
         m = rx.match(s)
         if m:
@@ -522,7 +551,7 @@ def _number_style(s: str) -> str:
 
 
 def _number_cell(s: str) -> int | None:
-    if len(s) > 12:
+    if len(s) > 12 or not _may_start_number(s):
         return None
     s = re.sub(r"\s", "", s)
     if not _NUMBER_ONLY.match(s):
@@ -601,6 +630,13 @@ def _looks_like_units(s: str, *, strict: bool = False) -> bool:
         return False
     bodies = sum(map(_body_like, units))
     return bodies == len(units) if strict else 2 * bodies >= len(units)
+
+
+def _line_labels(s: str) -> list:
+    """The line labels of `s` (:func:`~analysis.vocabulary.label_regex` matches); every label ends in a colon."""
+    if ":" not in s and "：" not in s:
+        return []
+    return list(label_regex().finditer(s))
 
 
 def _trailing_paren(text: str):
@@ -795,7 +831,7 @@ class _Assembler:
 
     def labelled(self, key, s: str, it: _Item) -> bool:
         """Fill `it` from a line of labels; False (after an unread note) if a value cannot be read."""
-        labels = list(label_regex().finditer(s))
+        labels = _line_labels(s)
         ok = True
         for j, lm in enumerate(labels):
             end = labels[j + 1].start() if j + 1 < len(labels) else len(s)
@@ -823,7 +859,7 @@ class _Assembler:
     def item_text(self, it: _Item, key):
         """Take labels, a trailing parenthesis and an inline deadline out of an item's text."""
         text = it.text
-        m = next((m for m in label_regex().finditer(text) if m.start() > 0), None)
+        m = next((m for m in _line_labels(text) if m.start() > 0), None)
         if m and text[m.start() - 1] in "。;；,， \t\u3000":
             it.text = clean(text[: m.start()])
             it.form = "labelled"
@@ -904,7 +940,7 @@ class _Assembler:
             self.kind(key, "header")
             self.current = None
             return
-        labels = list(label_regex().finditer(s))
+        labels = _line_labels(s)
         if labels and labels[0].start() == 0:
             cur = self.current
             if cur is None:
