@@ -70,13 +70,20 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
 import re
+import sys
+import warnings
 from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
-from .errors import DataError, write_csv
+from .errors import DataError, exit_with_parent, write_csv
 from .readers import Cell, Line, Source, Table, read_source, read_source_text
 from .vocabulary import (
     CLOSE,
@@ -94,6 +101,7 @@ __all__ = [
     "LINE_KINDS",
     "MAX_UNIT_CHARS",
     "MEASURE_COLUMNS",
+    "PARALLEL_MIN_BYTES",
     "Anomaly",
     "Document",
     "IngestError",
@@ -562,6 +570,9 @@ def _number_cell(s: str) -> int | None:
         return None
 
 
+# The recognisers of unit lists, leaders and deadlines are pure functions of a line, and plans
+# repeat the same unit lists many times: they remember their answers (the line's text is the key).
+@lru_cache(maxsize=1 << 16)
 def _is_deadline(s: str) -> bool:
     s = clean(s)
     return (
@@ -576,6 +587,13 @@ def _persons(s: str, *, labelled: bool = False) -> list[str] | None:
     written with a space (``刘 哲``): unlabelled two-character words are far more often short
     body names (文旅, 商务).
     """
+    names = _persons_of(s, labelled)
+    return None if names is None else list(names)
+
+
+@lru_cache(maxsize=1 << 16)
+def _persons_of(s: str, labelled: bool) -> tuple[str, ...] | None:
+    """:func:`_persons`, remembered (as a tuple)."""
     s = clean(s).rstrip("。;；,，")
     if not s or len(s) > 40 or (len(s) > 4 and not _NAME_SEPARATORS.search(s)) or _SENTENCE_PUNCT.search(s):
         return None
@@ -592,7 +610,7 @@ def _persons(s: str, *, labelled: bool = False) -> list[str] | None:
             if not _is_person(c) or (not labelled and len(c) == 2 and len(subs) == 1):
                 return None
             names.append(c)
-    return names or None
+    return tuple(names) or None
 
 
 _NAME_SEPARATORS = re.compile(r"[、,，;；/\s\u3000]")
@@ -620,6 +638,7 @@ def _body_like(name: str) -> bool:
     return bool(n) and (n[-1] in _UNIT_END or n.endswith(_BODY_ENDINGS))
 
 
+@lru_cache(maxsize=1 << 16)
 def _looks_like_units(s: str, *, strict: bool = False) -> bool:
     """Can `s` be a unit list: no sentence punctuation, names of 2 to 30 characters, at least half
     of them (all of them with `strict`) ending like a body's name?"""
@@ -1351,22 +1370,28 @@ class _Assembler:
 
     # ---- the end
     def finish(self) -> Document:
+        """The document: :meth:`prepare`, then :meth:`number` from the assembler's first plan."""
+        self.prepare()
+        return self.number(self.first_plan)
+
+    def prepare(self) -> None:
+        """All of the end that does not depend on the plan ids: sub-headings, titles, the
+        issuer, measures without units or text (a forked worker's part of the work)."""
         self.flush_row()
         doc = self.doc
         items = self.items
+        self.keep = None
         if not items:
             if not doc.unread:
                 doc.unread.append(Unread(self.name, "", "no measure found", "", None))
-            return doc
+            return
         _headings(items, self)
         stem = Path(self.name).stem
-        issuer = _issuer(self.notice_lines)
-        for k, p in enumerate(self.plans):
-            pid = f"P{self.first_plan + k}"
-            title = p["title"] or (_notice_title(self.notice_lines) if len(self.plans) == 1 else "") or stem
-            preamble = tuple(self.doc_preamble if k == 0 else ()) + tuple(p["preamble"])
-            key = p["key"]
-            doc.plans.append(Plan(pid, title, self.name, key if isinstance(key, int) else None, preamble, issuer))
+        self.issuer = _issuer(self.notice_lines)
+        self.titles = [
+            p["title"] or (_notice_title(self.notice_lines) if len(self.plans) == 1 else "") or stem
+            for p in self.plans
+        ]
         keep = []
         for it in items:
             if not it.lead and not it.resp:
@@ -1380,8 +1405,36 @@ class _Assembler:
                 self.unread(it.line if it.line is not None else it.place, "measure has no text", str(it.item_no))
                 continue
             keep.append(it)
-        doc.measures = _number(keep, doc.plans, self)
+        self.keep = keep
+
+    def number(self, first_plan: int) -> Document:
+        """The plans (``P<first_plan>`` …) and measures with their ids, after :meth:`prepare`."""
+        doc = self.doc
+        if self.keep is None:
+            return doc
+        for k, p in enumerate(self.plans):
+            preamble = tuple(self.doc_preamble if k == 0 else ()) + tuple(p["preamble"])
+            key = p["key"]
+            doc.plans.append(
+                Plan(
+                    f"P{first_plan + k}",
+                    self.titles[k],
+                    self.name,
+                    key if isinstance(key, int) else None,
+                    preamble,
+                    self.issuer,
+                )
+            )
+        doc.measures = _number(self.keep, doc.plans, self)
         return doc
+
+    def slim(self) -> _Assembler:
+        """Drop what :meth:`number` does not need (the source's blocks, the reading state), so
+        that a worker sends back little."""
+        self.src = Source(self.src.name, self.src.format, [], self.src.encoding, [])
+        self.items, self.notice_lines = [], []
+        self.current = self.pending = self.schema = self.line_schema = None
+        return self
 
 
 def _continues(prev: list[Cell], row: list[Cell], fields: list[str | None]) -> bool:
@@ -1587,11 +1640,8 @@ def _sanitize(block, asm: _Assembler):
     return Line(_CONTROL.sub("", block.text), block.place, block.line)
 
 
-def parse_source(src: Source, *, first_plan: int = 1) -> Document:
-    """Assemble the measures of one read source; unread places are in ``Document.unread``.
-
-    Control characters (form feeds and the like, which PDF and Word exports carry) are removed
-    first and reported as anomalies."""
+def _assembled(src: Source, first_plan: int = 1) -> _Assembler:
+    """The assembler after reading every block of `src` and :meth:`~_Assembler.prepare`."""
     asm = _Assembler(src, first_plan)
     for block in src.blocks:
         block = _sanitize(block, asm)
@@ -1601,7 +1651,16 @@ def parse_source(src: Source, *, first_plan: int = 1) -> Document:
             asm.line(block)
     for place, note in src.notes:
         asm.anomaly(place, "reader", note)
-    return asm.finish()
+    asm.prepare()
+    return asm
+
+
+def parse_source(src: Source, *, first_plan: int = 1) -> Document:
+    """Assemble the measures of one read source; unread places are in ``Document.unread``.
+
+    Control characters (form feeds and the like, which PDF and Word exports carry) are removed
+    first and reported as anomalies."""
+    return _assembled(src, first_plan).number(first_plan)
 
 
 def _checked(doc: Document, keep_going: bool) -> Document:
@@ -1628,7 +1687,92 @@ def parse_file(path, *, first_plan: int = 1, name: str | None = None, keep_going
     return _checked(parse_source(src, first_plan=first_plan), keep_going)
 
 
-def ingest(sources, *, keep_going: bool = False, folders: dict | None = None) -> Document:
+#: From this many bytes of plan files in all (and two files), :func:`ingest` with
+#: ``processes=None`` reads them in forked worker processes: below it a fork costs more than it saves.
+PARALLEL_MIN_BYTES = 1 << 20
+
+_FORKED: list = []  # (path, label) of each file, for the forked workers; set just before the fork
+
+
+def _prepared_file(i: int):
+    """Read and assemble file `i` of :data:`_FORKED` (in a forked worker): a slimmed assembler,
+    or the ``(message, value, line)`` of the :class:`DataError` that stopped the reader."""
+    path, label = _FORKED[i]
+    try:
+        src = read_source(path, name=label)
+    except DataError as exc:
+        return (exc.message, exc.value or "", exc.line)
+    return _assembled(src).slim()
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _n_processes(processes: int | None, paths: list[Path]) -> int:
+    """Worker processes for `paths`: 1 (read here) unless the platform forks and there is enough to share."""
+    fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    if processes is None:
+        if len(paths) < 2 or not fork:
+            return 1
+        size = 0
+        for p in paths:
+            with contextlib.suppress(OSError):
+                size += p.stat().st_size
+        processes = _usable_cpus() if size >= PARALLEL_MIN_BYTES else 1
+    return max(1, min(int(processes), len(paths))) if fork else 1
+
+
+def _prepared(paths: list[Path], labels: dict[Path, str], processes: int):
+    """Per file, in order: its prepared assembler, or the DataError (here) / error fields (from a
+    worker) that stopped its reader. Several processes: forked workers, largest files first."""
+    if processes <= 1:
+        for path in paths:
+            try:
+                src = read_source(path, name=labels[path])
+            except DataError as exc:
+                yield exc
+                continue
+            yield _assembled(src)
+        return
+    global _FORKED
+    _FORKED = [(p, labels[p]) for p in paths]
+    size = {}
+    for i, p in enumerate(paths):
+        try:
+            size[i] = p.stat().st_size
+        except OSError:
+            size[i] = 0
+    try:
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns that forking a process with threads may deadlock; the workers
+            # only read files and run Python code (no locks of those threads are taken)
+            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+            pool = ProcessPoolExecutor(
+                max_workers=processes,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=exit_with_parent,  # a worker dies with this process
+                initargs=(os.getpid(),),
+            )
+            futures = {i: pool.submit(_prepared_file, i) for i in sorted(size, key=lambda i: (-size[i], i))}
+    finally:
+        _FORKED = []  # the workers have their copy
+    with pool:
+        try:
+            for i in range(len(paths)):
+                yield futures[i].result()
+        except BaseException:
+            for f in futures.values():
+                f.cancel()
+            raise
+
+
+def ingest(
+    sources, *, keep_going: bool = False, folders: dict | None = None, processes: int | None = None, progress=None
+) -> Document:
     """Parse several source files in the order given; plans are numbered across them.
 
     Every file is read before any error is raised, so one run lists every place of every file
@@ -1638,21 +1782,31 @@ def ingest(sources, *, keep_going: bool = False, folders: dict | None = None) ->
     Each plan and measure gets its ``jurisdiction`` (:func:`analysis.jurisdiction.assign`):
     ``folders`` maps a source path to the government its folder names, else the issuer or
     title tells.
+
+    `processes`: worker processes that read and assemble the files (forked, on Linux; each dies
+    with this process), the plans then numbered here in file order, so the document is the same
+    as one process reads. ``None`` (default): one per usable CPU from
+    :data:`PARALLEL_MIN_BYTES` of files on, else 1. `progress`, if given, is called after each
+    file with ``(files done, files, measures so far)``.
     """
     sources = [Path(s) for s in sources]
     if not sources:
         raise DataError(None, None, "no source file given")
     doc = Document()
     labels = _labels(sources)
-    for path in sources:
-        try:
-            src = read_source(path, name=labels[path])
-        except DataError as exc:
+    n = _n_processes(processes, sources)
+    for k, (path, res) in enumerate(zip(sources, _prepared(sources, labels, n), strict=True), start=1):
+        if isinstance(res, DataError):
             if not keep_going and len(sources) == 1:
-                raise
-            doc.unread.append(Unread(path.name, "file", exc.message, exc.value or "", exc.line))
-            continue
-        doc.extend(parse_source(src, first_plan=len(doc.plans) + 1))
+                raise res
+            doc.unread.append(Unread(path.name, "file", res.message, res.value or "", res.line))
+        elif isinstance(res, tuple):
+            message, value, line = res
+            doc.unread.append(Unread(path.name, "file", message, value, line))
+        else:
+            doc.extend(res.number(len(doc.plans) + 1))
+        if progress is not None:
+            progress(k, len(sources), len(doc.measures))
     from .jurisdiction import assign
 
     folder_of = {labels[Path(p)]: g for p, g in (folders or {}).items() if Path(p) in labels}
