@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import heapq
 import html
 import json
 import math
@@ -156,10 +157,12 @@ def _unit_counts(ds, units=None) -> pd.DataFrame:
 
 def _lead_share(ds, tables) -> dict:
     if tables is not None and "workload" in tables:
-        return tables["workload"].set_index("unit")["lead_share"].to_dict()
-    from .workload import workload
+        wl = tables["workload"]
+    else:
+        from .workload import workload
 
-    return workload(ds).set_index("unit")["lead_share"].to_dict()
+        wl = workload(ds)
+    return dict(zip(_pylist(wl["unit"]), wl["lead_share"].tolist(), strict=True))
 
 
 def _measures_info(ds, only=None) -> dict:
@@ -425,34 +428,92 @@ def _unit_entry(row, counts, lead_share, *, cluster=None) -> dict:
     return entry
 
 
+_ROLE_NAMES = np.array(["", "lead", "responsible", "lead+responsible"], dtype=object)
+
+
 def _unit_measures(ds, units: set) -> dict:
     """``{unit: [[measure_id, role], …]}`` (roles merged with ``+``), in measure order."""
+    return _unit_measure_lists(ds, units)[0]
+
+
+def _units_rows(ds, units: set) -> tuple[pd.DataFrame, np.ndarray]:
+    """The assignment rows of `units` (one per unit, measure and role) and the row of each one's
+    measure in the measures table."""
     a = ds.assignments[ds.assignments["unit"].isin(units).to_numpy()].drop_duplicates(["unit", "measure_id", "role"])
+    return a, positions(a["measure_id"], ds.measures["measure_id"])
+
+
+def _names(col: pd.Series) -> list:
+    """A column of names as a list of str (a categorical's through its codes)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.categories.take(col.cat.codes.to_numpy()).tolist()
+    return _pylist(col)
+
+
+def _unit_measure_lists(
+    ds, units: set, max_texts: int | None = None, rows=None
+) -> tuple[dict, dict, int | None]:
+    """``(lists, counts, q)``: :func:`_unit_measures`, each unit's ``(n_lead, n_responsible,
+    n_total)`` distinct measures, and the per-role quota of :func:`_text_quota` (None: all kept).
+
+    With a quota q each unit's list keeps its first q measures of each merged role. `rows`: the
+    :func:`_units_rows` of `units`, if already at hand.
+    """
+    a, pos = rows if rows is not None else _units_rows(ds, units)
     mids = ds.measures["measure_id"]
     out: dict = {u: [] for u in units}
-    if len(a) and set(pd.unique(a["role"].astype(str))) <= {"lead", "responsible"}:
-        # roles as bits (lead 1, responsible 2), OR-ed per (unit, measure) pair, pairs in measure order
-        bits = np.where((a["role"] == "lead").to_numpy(), 1, 2)
-        pos = positions(a["measure_id"], mids)  # each row's measure: its row in the measures table
-        ucode = pd.factorize(a["unit"].astype(str))[0]
-        key = ucode.astype(np.int64) * (len(mids) + 1) + pos
-        pairs, inv = np.unique(key, return_inverse=True)  # sorted: by unit code, then measure order
-        merged = np.bincount(inv, weights=bits, minlength=len(pairs)).astype(np.int64)
-        first = np.zeros(len(pairs), dtype=np.int64)
-        first[inv[::-1]] = np.arange(len(inv))[::-1]  # a row of each pair, for its names
-        names = np.array(["", "lead", "responsible", "lead+responsible"], dtype=object)[merged]
-        u = a["unit"].astype(str).to_numpy(dtype=object)[first].tolist()
-        m = _pylist(pd.Series(take(mids, pos[first])))
-        for uu, mm, r in zip(u, m, names.tolist(), strict=True):
+    if not (len(a) and set(pd.unique(a["role"]).tolist()) <= {"lead", "responsible"}):
+        order = dict(zip(mids.tolist(), range(len(mids)), strict=True))
+        roles = a.groupby(["unit", "measure_id"], observed=True)["role"].agg(lambda r: "+".join(sorted(set(r))))
+        for (uu, mm), r in roles.items():
             out[uu].append([mm, r])
-        return out
-    order = dict(zip(mids.tolist(), range(len(mids)), strict=True))
-    roles = a.groupby(["unit", "measure_id"], observed=True)["role"].agg(lambda r: "+".join(sorted(set(r))))
-    for (uu, mm), r in roles.items():
+        for uu in out:
+            out[uu].sort(key=lambda x: order[x[0]])
+        counts = {
+            u: (sum("lead" in r for _, r in ms), sum("responsible" in r for _, r in ms), len(ms)) for u, ms in out.items()
+        }
+        _, q = _text_quota(out, max_texts)
+        if q is not None:
+            for u, ms in out.items():
+                taken: Counter = Counter()
+                out[u] = [x for x in ms if (taken.update([x[1]]) or taken[x[1]] <= q)]
+        return out, counts, q
+    # roles as bits (lead 1, responsible 2), OR-ed per (unit, measure) pair, pairs in measure order
+    bits = np.where((a["role"] == "lead").to_numpy(), 1, 2)
+    if isinstance(a["unit"].dtype, pd.CategoricalDtype):  # the loader's: codes, no strings
+        ucode, unames = a["unit"].cat.codes.to_numpy().astype(np.int64), a["unit"].cat.categories
+    else:
+        ucode, unames = pd.factorize(a["unit"].to_numpy(dtype=object))
+    key = ucode.astype(np.int64) * (len(mids) + 1) + pos
+    pairs, inv = np.unique(key, return_inverse=True)  # sorted: by unit code, then measure order
+    merged = np.bincount(inv, weights=bits, minlength=len(pairs)).astype(np.int64)
+    first = np.zeros(len(pairs), dtype=np.int64)
+    first[inv[::-1]] = np.arange(len(inv))[::-1]  # a row of each pair, for its names
+    pair_unit, pair_pos = ucode[first], pos[first]
+    n = len(unames)
+    n_lead = np.bincount(pair_unit, weights=merged & 1, minlength=n).astype(np.int64).tolist()
+    n_resp = np.bincount(pair_unit, weights=(merged & 2) > 0, minlength=n).astype(np.int64).tolist()
+    n_total = np.bincount(pair_unit, minlength=n).tolist()
+    names = unames.tolist()
+    counts = {u: (0, 0, 0) for u in units}
+    for k in np.unique(pair_unit).tolist():
+        counts[names[k]] = (n_lead[k], n_resp[k], n_total[k])
+    q = None
+    if max_texts is not None and len(np.unique(pair_pos)) > max_texts:
+        q = max(1, max_texts // (3 * max(len(units), 1)))
+        group = pair_unit * 4 + merged  # pairs of one unit and merged role, in measure order
+        by_group = np.argsort(group, kind="stable")
+        g = group[by_group]
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        rank = np.empty(len(g), dtype=np.int64)
+        rank[by_group] = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)]))
+        sel = np.flatnonzero(rank < q)
+        pair_unit, pair_pos, merged = pair_unit[sel], pair_pos[sel], merged[sel]
+    u = unames.take(pair_unit).tolist()
+    m = _pylist(pd.Series(take(mids, pair_pos)))
+    for uu, mm, r in zip(u, m, _ROLE_NAMES[merged].tolist(), strict=True):
         out[uu].append([mm, r])
-    for uu in out:
-        out[uu].sort(key=lambda x: order[x[0]])
-    return out
+    return out, counts, q
 
 
 def _coleads(edges: pd.DataFrame, units: set) -> dict:
@@ -657,23 +718,25 @@ def colead_payload(
         from .exports import analysis_tables
 
         tables = analysis_tables(ds)
-    cl = tables["clusters"].set_index("unit")["cluster"].astype(int).to_dict()
+    c = tables["clusters"]
+    cl = dict(zip(_pylist(c["unit"]), c["cluster"].astype(int).tolist(), strict=True))
     share = _lead_share(ds, tables)
     unit_ids = sorted(cl)
     if max_units is not None and len(unit_ids) > max_units:
-        unit_ids = sorted(sorted(unit_ids, key=lambda u: (-share.get(u, 0.0), u))[:max_units])
+        unit_ids = sorted(heapq.nsmallest(max_units, unit_ids, key=lambda u: (-share.get(u, 0.0), u)))
     keep = set(unit_ids)
     E = _colead_edges(ds, tables)
     E = E[E["unit_a"].isin(keep) & E["unit_b"].isin(keep)].sort_values(["unit_a", "unit_b"])
-    counts = _counts_by_unit(_unit_counts(ds, keep))
     reg = _registry_rows(ds, keep)
-    a = ds.assignments
-    lead = a[((a["role"] == "lead") & a["unit"].isin(keep)).to_numpy()].drop_duplicates(["unit", "measure_id"])
+    # each unit's measures (its first q per role above max_texts) and distinct-measure counts
+    rows = _units_rows(ds, keep)
+    um, counts, quota = _unit_measure_lists(ds, keep, max_texts, rows)
+    is_lead = (rows[0]["role"] == "lead").to_numpy()
+    lead = rows[0][is_lead]  # one row per kept unit and measure it leads
     # the plan of each measure the kept units lead, gathered by Arrow (plain lists from here on)
-    at = positions(lead["measure_id"], ds.measures["measure_id"])
-    lead_units = lead["unit"].astype(str).tolist()
+    lead_units = _names(lead["unit"])
     lead_mids = _pylist(lead["measure_id"])
-    lead_plans = _pylist(pd.Series(take(ds.measures["plan_id"], at)))
+    lead_plans = _pylist(pd.Series(take(ds.measures["plan_id"], rows[1][is_lead])))
     led: dict = {}
     plan_sets: dict = {}
     for u, m, p in zip(lead_units, lead_mids, lead_plans, strict=True):
@@ -754,12 +817,11 @@ def colead_payload(
         _plans_facet(ds, plan_of_measure),
     ]
     units = {u: _unit_entry(reg[u], counts, share, cluster=cl[u]) for u in unit_ids}
-    um = _unit_measures(ds, keep)
     co = _coleads(E, keep)
     for u in unit_ids:
         units[u]["measures"] = um[u]
         units[u]["coleads"] = co[u]
-    needed, quota = _text_quota({u: um[u] for u in unit_ids}, max_texts)
+    needed = {m for u in unit_ids for m, _ in um[u]}
     minfo = _measures_info(ds, only=needed)
     subtitle = f"{len(unit_ids)} 个牵头单位 lead units · {len(edges)} 条共同牵头关系 co-lead ties"
     if len(keep) < len(cl):
