@@ -1728,7 +1728,7 @@ def _n_processes(processes: int | None, paths: list[Path]) -> int:
 
 def _prepared(paths: list[Path], labels: dict[Path, str], processes: int):
     """Per file, in order: its prepared assembler, or the DataError (here) / error fields (from a
-    worker) that stopped its reader. Several processes: forked workers, largest files first."""
+    worker) that stopped its reader. Several processes: forked workers, one file at a time each."""
     if processes <= 1:
         for path in paths:
             try:
@@ -1740,12 +1740,6 @@ def _prepared(paths: list[Path], labels: dict[Path, str], processes: int):
         return
     global _FORKED
     _FORKED = [(p, labels[p]) for p in paths]
-    size = {}
-    for i, p in enumerate(paths):
-        try:
-            size[i] = p.stat().st_size
-        except OSError:
-            size[i] = 0
     try:
         with warnings.catch_warnings():
             # Python >= 3.12 warns that forking a process with threads may deadlock; the workers
@@ -1757,7 +1751,8 @@ def _prepared(paths: list[Path], labels: dict[Path, str], processes: int):
                 initializer=exit_with_parent,  # a worker dies with this process
                 initargs=(os.getpid(),),
             )
-            futures = {i: pool.submit(_prepared_file, i) for i in sorted(size, key=lambda i: (-size[i], i))}
+            # in file order, one file per task: results arrive (and are numbered) as they are made
+            futures = [pool.submit(_prepared_file, i) for i in range(len(paths))]
     finally:
         _FORKED = []  # the workers have their copy
     with pool:
@@ -1765,7 +1760,7 @@ def _prepared(paths: list[Path], labels: dict[Path, str], processes: int):
             for i in range(len(paths)):
                 yield futures[i].result()
         except BaseException:
-            for f in futures.values():
+            for f in futures:
                 f.cancel()
             raise
 
