@@ -79,8 +79,9 @@ import warnings
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from operator import attrgetter
 from pathlib import Path
 
 from .errors import DataError, exit_with_parent, write_csv
@@ -745,6 +746,7 @@ class _Assembler:
         self.first_row = False  # the next table row is the first of a table without its own header
         self.pending = None  # the last table row, kept until the next shows it is not continued
         self.section_leaders: list[str] = []  # 一、区长陈兴立牵头重点工作: the leader of the section's measures
+        self.id_unread: list[int] = []  # the places of doc.unread whose value is a measure id
 
     # ---- bookkeeping
     def kind(self, key, k):
@@ -1428,14 +1430,6 @@ class _Assembler:
         doc.measures = _number(self.keep, doc.plans, self)
         return doc
 
-    def slim(self) -> _Assembler:
-        """Drop what :meth:`number` does not need (the source's blocks, the reading state), so
-        that a worker sends back little."""
-        self.src = Source(self.src.name, self.src.format, [], self.src.encoding, [])
-        self.items, self.notice_lines = [], []
-        self.current = self.pending = self.schema = self.line_schema = None
-        return self
-
 
 def _continues(prev: list[Cell], row: list[Cell], fields: list[str | None]) -> bool:
     """Is `row`, the first of a table continued on a new page, the rest of the row `prev`?
@@ -1578,6 +1572,7 @@ def _number(items: list[_Item], plans: list[Plan], asm: _Assembler) -> list[Meas
                 asm.unread(
                     it.line if it.line is not None else it.place, f"duplicate item number (also at {first.place})", mid
                 )
+                asm.id_unread.append(len(asm.doc.unread) - 1)  # its value holds a plan id
                 continue
             seen[mid] = it
             out.append(
@@ -1695,14 +1690,41 @@ _FORKED: list = []  # (path, label) of each file, for the forked workers; set ju
 
 
 def _prepared_file(i: int):
-    """Read and assemble file `i` of :data:`_FORKED` (in a forked worker): a slimmed assembler,
-    or the ``(message, value, line)`` of the :class:`DataError` that stopped the reader."""
+    """Read, assemble and number file `i` of :data:`_FORKED` (in a forked worker), its plans from
+    P1: ``(document, places of its unread list that hold a measure id)``, or the ``(message,
+    value, line)`` of the :class:`DataError` that stopped the reader."""
     path, label = _FORKED[i]
     try:
         src = read_source(path, name=label)
     except DataError as exc:
         return (exc.message, exc.value or "", exc.line)
-    return _assembled(src).slim()
+    asm = _assembled(src)
+    return asm.number(1), asm.id_unread
+
+
+def _shift_plans(doc: Document, id_unread: list[int], offset: int) -> Document:
+    """`doc` (one file's, plans numbered from P1) with plan k numbered P<k + `offset`> instead:
+    plan and measure ids, and the unread values that hold a measure id.
+
+    The document has just been unpickled from a worker, so nothing else holds its plans and
+    measures: their ids are set in place (``object.__setattr__`` on the frozen instances, as
+    dataclasses' own ``__post_init__`` recipe does) rather than by building each again.
+    """
+    if offset == 0:
+        return doc
+
+    def shifted(mid: str) -> str:
+        pid, dash, rest = mid.partition("-")
+        return f"P{int(pid[1:]) + offset}{dash}{rest}"
+
+    for p in doc.plans:
+        object.__setattr__(p, "plan_id", shifted(p.plan_id))
+    for m in doc.measures:
+        object.__setattr__(m, "plan_id", shifted(m.plan_id))
+        object.__setattr__(m, "measure_id", shifted(m.measure_id))
+    for k in id_unread:
+        doc.unread[k] = replace(doc.unread[k], value=shifted(doc.unread[k].value))
+    return doc
 
 
 def _usable_cpus() -> int:
@@ -1795,9 +1817,11 @@ def ingest(
             if not keep_going and len(sources) == 1:
                 raise res
             doc.unread.append(Unread(path.name, "file", res.message, res.value or "", res.line))
-        elif isinstance(res, tuple):
+        elif isinstance(res, tuple) and len(res) == 3:
             message, value, line = res
             doc.unread.append(Unread(path.name, "file", message, value, line))
+        elif isinstance(res, tuple):  # from a worker: numbered from P1
+            doc.extend(_shift_plans(*res, len(doc.plans)))
         else:
             doc.extend(res.number(len(doc.plans) + 1))
         if progress is not None:
@@ -1847,18 +1871,20 @@ def measures_frame(doc: Document):
     import pandas as pd
 
     jurisdiction = {p.plan_id: p.jurisdiction for p in doc.plans}
-    rows = [
-        {
-            **{k: getattr(m, k) for k in MEASURE_COLUMNS if hasattr(m, k)},
-            "jurisdiction": jurisdiction.get(m.plan_id, ""),
-            "lead_units_raw": "、".join(m.lead_units),
-            "responsible_units_raw": "、".join(m.responsible_units),
-            "leaders_raw": "、".join(m.leaders),
-            "deadline_raw": m.deadline,
-        }
-        for m in doc.measures
-    ]
-    df = pd.DataFrame(rows, columns=MEASURE_COLUMNS)
+    ms = doc.measures
+    if ms:  # column by column (a dict per row costs seconds at a million measures)
+        joined = {"lead_units_raw": "lead_units", "responsible_units_raw": "responsible_units", "leaders_raw": "leaders"}
+        columns = {}
+        for k in MEASURE_COLUMNS:
+            if k == "jurisdiction":
+                columns[k] = [jurisdiction.get(m.plan_id, "") for m in ms]
+            elif k in joined:
+                columns[k] = ["、".join(v) for v in map(attrgetter(joined[k]), ms)]
+            else:
+                columns[k] = list(map(attrgetter("deadline" if k == "deadline_raw" else k), ms))
+        df = pd.DataFrame(columns, columns=MEASURE_COLUMNS)
+    else:
+        df = pd.DataFrame([], columns=MEASURE_COLUMNS)
     for col in ("section_no", "item_no", "source_line", "lead_line", "responsible_line"):
         df[col] = df[col].astype("Int64")
     return df

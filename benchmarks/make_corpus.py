@@ -311,7 +311,7 @@ def plan_texts(measures: pd.DataFrame, *, seed: int = 0):
         for j in rows:
             if plans[j] != plan:
                 plan, section = plans[j], None
-                out += ["", f"{tag}第{_cn(int(plan.rsplit('P', 1)[1]))}批重点工作任务分工方案", ""]
+                out += ["", f"{tag}第{int(plan.rsplit('P', 1)[1])}批重点工作任务分工方案", ""]
                 out += {
                     "lines": ["项目", "具体项目", "牵头单位", "责任单位"],
                     "labelled": [],
