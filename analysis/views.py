@@ -297,7 +297,9 @@ def _igraph_kk(C: nx.Graph, nodes: list, *, weight: str) -> dict:
 
     ig = _import_igraph()
     idx = {n: i for i, n in enumerate(nodes)}
-    pairs = sorted((min(idx[u], idx[v]), max(idx[u], idx[v]), float(d.get(weight, 1.0))) for u, v, d in C.edges(data=True))
+    pairs = sorted(
+        (min(idx[u], idx[v]), max(idx[u], idx[v]), float(d.get(weight, 1.0))) for u, v, d in C.edges(data=True)
+    )
     g = ig.Graph(n=len(nodes), edges=[(a, b) for a, b, _ in pairs])
     lay = g.layout_kamada_kawai(weights=[w for _, _, w in pairs])
     return {n: (float(lay[i][0]), float(lay[i][1])) for i, n in enumerate(nodes)}
@@ -450,9 +452,7 @@ def _names(col: pd.Series) -> list:
     return _pylist(col)
 
 
-def _unit_measure_lists(
-    ds, units: set, max_texts: int | None = None, rows=None
-) -> tuple[dict, dict, int | None]:
+def _unit_measure_lists(ds, units: set, max_texts: int | None = None, rows=None) -> tuple[dict, dict, int | None]:
     """``(lists, counts, q)``: :func:`_unit_measures`, each unit's ``(n_lead, n_responsible,
     n_total)`` distinct measures, and the per-role quota of :func:`_text_quota` (None: all kept).
 
@@ -470,7 +470,8 @@ def _unit_measure_lists(
         for uu in out:
             out[uu].sort(key=lambda x: order[x[0]])
         counts = {
-            u: (sum("lead" in r for _, r in ms), sum("responsible" in r for _, r in ms), len(ms)) for u, ms in out.items()
+            u: (sum("lead" in r for _, r in ms), sum("responsible" in r for _, r in ms), len(ms))
+            for u, ms in out.items()
         }
         _, q = _text_quota(out, max_texts)
         if q is not None:
@@ -551,7 +552,6 @@ def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 
     G = bipartite_graph(ds)
     counts = _unit_counts(ds)
     share = _lead_share(ds, tables)
-    reg = ds.units.set_index("unit", drop=False)
     unit_ids = [n for n, d in G.nodes(data=True) if d["bipartite"] == 0]
     measure_ids = [n for n, d in G.nodes(data=True) if d["bipartite"] == 1]
     collective = {u for u in unit_ids if G.nodes[u]["is_collective"]}

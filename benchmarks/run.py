@@ -164,7 +164,12 @@ def ingest_worker(folder: str, out: str) -> None:
 
     with contextlib.redirect_stdout(sys.stderr):
         code = cli_main(["ingest", folder, "-o", out])
-    n = sum(1 for _ in open(out, encoding="utf-8")) - 1 if code == 0 else 0
+    n = 0
+    if code == 0:
+        import csv
+
+        with open(out, encoding="utf-8", newline="") as fh:
+            n = sum(1 for _ in csv.reader(fh)) - 1
     peak = max(_peak_mb(), tree.take())
     print(json.dumps({"stage": "text ingest", "peak_mb": peak, "n_measures": n, "exit": code}), flush=True)
 
