@@ -28,8 +28,9 @@ Design decisions
   ``requirements.txt`` only as the pinned carrier of that file; its ``Network`` class is not
   used (``from_nx`` is quadratic and its model adds nothing over plain lists).
 * **Positions computed in Python.** Kamada–Kawai on the largest connected component
-  (deterministic; a seeded spring layout above 400 nodes), smaller components and isolates in a
-  row below; edge lengths keep lead ties short and push the collective placeholders outwards.
+  (deterministic; networkx's up to :data:`NX_LAYOUT_MAX` nodes in the view, a seeded spring
+  layout for the smaller components; igraph's C Kamada–Kawai for every component of a larger
+  view, milliseconds for 300 units), smaller components and isolates in rows below; edge lengths keep lead ties short and push the collective placeholders outwards.
   Coordinates are normalised to [-1, 1] and rounded; physics is off, so the first draw is
   instant and the picture is the same at every load. The page stretches the
   coordinates to the canvas and opens at zoom 1, so font sizes are screen pixels: unit labels are
@@ -46,7 +47,9 @@ Design decisions
 * **Deterministic bytes.** No timestamps, sorted inputs, rounded floats, UTF-8 with LF.
 
 For very large corpora (issue 8) :func:`colead_view` takes ``max_units`` (keep the top-N units by
-lead load) and every view builds its node and edge lists directly from the tables.
+lead load) and every view builds its node and edge lists directly from the tables; above
+:data:`MAX_TEXTS` measures it carries each unit's first measures per role only (issue 18: only
+the texts the page shows).
 
 Examples
 --------
