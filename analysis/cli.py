@@ -17,7 +17,7 @@ from pathlib import Path
 from . import config
 from .errors import DataError, OutputError, output_error, output_lock, printable, remove_partials, write_text
 
-__all__ = ["Progress", "build", "main"]
+__all__ = ["IngestProgress", "Progress", "build", "main"]
 
 
 def _expand(sources) -> tuple[list[Path], dict[Path, str]]:
@@ -65,11 +65,58 @@ def _ingest(args) -> int:
     from .ingest import ingest, write_measures
 
     sources, folders = _expand(args.sources)
-    doc = ingest(sources, keep_going=args.keep_going, folders=folders)
+    bar = IngestProgress()
+    doc = ingest(sources, keep_going=args.keep_going, folders=folders, progress=bar)
+    bar.done()
     path = write_measures(doc, args.output)
     _report_unread(doc)
     print(f"{len(doc.measures)} measures in {len(doc.plans)} plan(s) -> {path}")
     return 0
+
+
+class IngestProgress:
+    """A progress bar of the ingest on stderr: files read, measures so far, seconds.
+
+    Shown only for a long ingest (from `min_files` files, once it has run `after` seconds), so
+    the seed's ingest stays quiet. On a terminal the bar is redrawn in place (at most five times
+    a second); otherwise one line is written per tenth of the files.
+    """
+
+    def __init__(self, *, min_files: int = 20, after: float = 1.0, stream=None, width: int = 30):
+        self.start = time.perf_counter()
+        self.min_files, self.after, self.stream, self.width = min_files, after, stream, width
+        self.last_draw, self.last_tenth, self.shown = 0.0, -1, False
+
+    def _out(self):
+        return self.stream or sys.stderr
+
+    def line(self, done: int, total: int, measures: int) -> str:
+        """The bar's text, e.g. ``ingest [#####.....] 1,500/3,000 files, 500,000 measures, 21 s``."""
+        fill = round(self.width * done / total) if total else self.width
+        bar = "#" * fill + "." * (self.width - fill)
+        elapsed = time.perf_counter() - self.start
+        return f"ingest [{bar}] {done:,}/{total:,} files, {measures:,} measures, {elapsed:.0f} s"
+
+    def __call__(self, done: int, total: int, measures: int) -> None:
+        now = time.perf_counter()
+        if total < self.min_files or now - self.start < self.after:
+            return
+        out = self._out()
+        tty = hasattr(out, "isatty") and out.isatty()
+        if tty:
+            if now - self.last_draw >= 0.2 or done == total:
+                print("\r" + self.line(done, total, measures), end="", file=out, flush=True)
+                self.last_draw, self.shown = now, True
+        else:
+            tenth = 10 * done // total
+            if tenth > self.last_tenth:
+                print(self.line(done, total, measures), file=out, flush=True)
+                self.last_tenth = tenth
+
+    def done(self) -> None:
+        """End the bar's line (on a terminal)."""
+        if self.shown:
+            print(file=self._out(), flush=True)
 
 
 class Progress:
@@ -240,7 +287,9 @@ def build(
         remove_partials(out if out is not None else config.DATA_DIR, recursive=False)  # measures.csv's folder
         if measures is None:
             sources, folders = _expand([raw_dir])
-            doc = ingest(sources, keep_going=keep_going, folders=folders)
+            bar = IngestProgress()
+            doc = ingest(sources, keep_going=keep_going, folders=folders, progress=bar)
+            bar.done()
             _report_unread(doc)
             measures = write_measures(doc, (out / "measures.csv") if out else config.MEASURES_CSV)
             written["measures"] = measures

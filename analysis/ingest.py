@@ -70,13 +70,24 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import multiprocessing
+import os
 import re
+import sys
+import warnings
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping, MutableMapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import pairwise
+from operator import attrgetter
 from pathlib import Path
+from typing import ClassVar
 
-from .errors import DataError, write_csv
+from .errors import DataError, atomic_write, exit_with_parent, write_csv
 from .readers import Cell, Line, Source, Table, read_source, read_source_text
 from .vocabulary import (
     CLOSE,
@@ -94,9 +105,11 @@ __all__ = [
     "LINE_KINDS",
     "MAX_UNIT_CHARS",
     "MEASURE_COLUMNS",
+    "PARALLEL_MIN_BYTES",
     "Anomaly",
     "Document",
     "IngestError",
+    "LineKinds",
     "Measure",
     "Plan",
     "Unread",
@@ -188,10 +201,27 @@ _ITEM_RES = (
 )
 _DEPTH = {"paren_cn": 1, "arabic": 2, "bare": 2, "paren_arabic": 3, "circled": 4, "none": 9}
 _BARE_ITEM_RE = re.compile(r"^(\d{1,3})[\s\u3000]+([\u4e00-\u9fff“\"《（(].*)$")
-_TITLE_END_RE = re.compile(
-    r"(分工方案|任务分工|责任分工|分工表|任务清单|分工安排|分解方案|任务分解表|分解表|责任清单|工作要点|任务台账|分工|责任分解|任务分解|"
-    r"分解清单|工作清单|责任表)$"
+_TITLE_ENDS = (
+    "分工方案",
+    "任务分工",
+    "责任分工",
+    "分工表",
+    "任务清单",
+    "分工安排",
+    "分解方案",
+    "任务分解表",
+    "分解表",
+    "责任清单",
+    "工作要点",
+    "任务台账",
+    "分工",
+    "责任分解",
+    "任务分解",
+    "分解清单",
+    "工作清单",
+    "责任表",
 )
+_TITLE_END_RE = re.compile(f"({'|'.join(_TITLE_ENDS)})$")
 _SENTENCE_PUNCT = re.compile(r"[。！？!?：:]")
 _DATE_RE = re.compile(
     r"^\s*(\d{4}|二[〇零○][一二三四五六七八九〇零○]{2})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日\s*$"
@@ -203,6 +233,12 @@ _CHROME_RE = re.compile(
     r"您现在的位置|首页|作者|点击数|浏览量|阅读次数|网站首页|网站地图|联系我们|隐私声明|免责声明)\s*[:：>»|]?)|"
     r"(文号\s*[:：])|(【\s*(打印|关闭|大|中|小|字体)[^】]*】)|(^\(此件公开发布\)$)|(^（此件公开发布）$)|(印发\s*$)|(^[•·]\s)"
 )
+# _CHROME_RE can match only where a line starts with one of these characters or holds one of these
+# literals (its other alternatives): a cheap test that skips the regex for almost every line
+_CHROME_FIRST = frozenset(
+    w[0] for w in re.match(r"\(\^\(([^)]*)\)", _CHROME_RE.pattern).group(1).split("|")
+) | frozenset("(（•·")
+_CHROME_LITERALS = ("文号", "【", "印发")
 _SPLIT_CELLS = re.compile(r"\s*\|\s*|\t+|[ \u3000]{2,}")
 # what a body name ends in: never the last character of a person's name here
 _UNIT_END = set("局委办院部会府处所站队庭校社厅行司署心室组团区县市镇乡村街馆场园厂网台盟联组协门位构关道学班科狱")
@@ -283,7 +319,7 @@ def cn_numeral(s: str) -> int:
     return total + (digit or 0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Anomaly:
     """Something odd but readable in a source, reported in the data-quality report."""
 
@@ -295,7 +331,7 @@ class Anomaly:
     place: str = ""  # the cell or paragraph, for sources without line numbers
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unread:
     """A place of a source that could not be read: where, why, and what it holds."""
 
@@ -333,7 +369,7 @@ class IngestError(DataError):
         return self.args[0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     """One division-of-labour plan within a source file."""
 
@@ -346,7 +382,7 @@ class Plan:
     jurisdiction: str = ""  # the government the plan belongs to (analysis.jurisdiction)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Measure:
     """One measure (具体项目) with its units as written."""
 
@@ -373,6 +409,122 @@ class Measure:
     responsible_place: str = ""
 
 
+class LineKinds(MutableMapping):
+    """``(source_file, line or place) -> kind``: a mapping stored compactly, one byte per line.
+
+    A corpus of a million measures has some three million lines; as a dict of tuples they
+    would take half a gigabyte. Here each file keeps a ``bytearray`` indexed by line number
+    (the kind's position in :data:`LINE_KINDS` plus one; 0 = no entry) and a small dict for
+    places without a line number (``table 1, row 3``). It behaves as the dict it replaces,
+    except that a file's line numbers iterate in order, then its places in insertion order.
+
+    >>> k = LineKinds()
+    >>> k[("a.txt", 3)] = "item"; k[("a.txt", "table 1, row 2")] = "row"; k[("a.txt", 1)] = "title"
+    >>> list(k.items()), len(k), ("a.txt", 2) in k
+    ([(('a.txt', 1), 'title'), (('a.txt', 3), 'item'), (('a.txt', 'table 1, row 2'), 'row')], 3, False)
+    """
+
+    __slots__ = ("_files",)
+    _CODE: ClassVar[dict[str, int]] = {k: i + 1 for i, k in enumerate(LINE_KINDS)}
+
+    def __init__(self, items=()):
+        self._files: dict[str, list] = {}  # source -> [bytearray of line kinds, {place: kind}, count of lines]
+        self.update(items)
+
+    def _file(self, source: str) -> list:
+        f = self._files.get(source)
+        if f is None:
+            f = self._files[source] = [bytearray(), {}, 0]
+        return f
+
+    def __setitem__(self, key, kind: str) -> None:
+        source, where = key
+        code = self._CODE[kind]
+        f = self._file(source)
+        if isinstance(where, int) and not isinstance(where, bool) and 0 <= where < 1 << 24:
+            lines = f[0]
+            if where >= len(lines):
+                lines.extend(bytes(where + 1 - len(lines)))
+            if not lines[where]:
+                f[2] += 1
+            lines[where] = code
+        else:
+            f[1][where] = kind
+
+    def __getitem__(self, key) -> str:
+        source, where = key
+        f = self._files.get(source)
+        if f is not None:
+            if isinstance(where, int) and not isinstance(where, bool):
+                if 0 <= where < len(f[0]) and f[0][where]:
+                    return LINE_KINDS[f[0][where] - 1]
+            elif where in f[1]:
+                return f[1][where]
+        raise KeyError(key)
+
+    def __delitem__(self, key) -> None:
+        source, where = key
+        self[key]  # KeyError if absent
+        f = self._files[source]
+        if isinstance(where, int) and not isinstance(where, bool) and where < len(f[0]) and f[0][where]:
+            f[0][where] = 0
+            f[2] -= 1
+        else:
+            del f[1][where]
+
+    def __iter__(self):
+        for source, (lines, places, _) in self._files.items():
+            for n in range(len(lines)):
+                if lines[n]:
+                    yield (source, n)
+            for where in places:
+                yield (source, where)
+
+    def __len__(self) -> int:
+        return sum(f[2] + len(f[1]) for f in self._files.values())
+
+    def values(self):
+        """The kinds, in the order of the keys (without building the keys)."""
+        out = []
+        for lines, places, _ in self._files.values():
+            out += [LINE_KINDS[c - 1] for c in lines if c]
+            out += places.values()
+        return out
+
+    def update(self, other=(), /, **kw) -> None:
+        if isinstance(other, LineKinds):  # files of another document: merged whole when new here
+            for source, f in other._files.items():
+                if source not in self._files:
+                    self._files[source] = [bytearray(f[0]), dict(f[1]), f[2]]
+                else:
+                    for n in range(len(f[0])):
+                        if f[0][n]:
+                            self[(source, n)] = LINE_KINDS[f[0][n] - 1]
+                    for where, kind in f[1].items():
+                        self[(source, where)] = kind
+            return
+        super().update(other, **kw)
+
+    def __repr__(self) -> str:
+        return f"LineKinds({dict(self.items())!r})"
+
+    def __reduce__(self):  # the compact form travels (a worker's document to its parent)
+        return (_line_kinds_of, (self._files,))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Mapping):
+            return dict(self.items()) == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None
+
+
+def _line_kinds_of(files: dict) -> LineKinds:
+    k = LineKinds()
+    k._files = files
+    return k
+
+
 @dataclass
 class Document:
     """What :func:`ingest` read from one or more sources."""
@@ -380,8 +532,9 @@ class Document:
     plans: list[Plan] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
     anomalies: list[Anomaly] = field(default_factory=list)
-    #: ``(source_file, line or place) -> kind`` for every non-blank line and table row.
-    line_kinds: dict[tuple[str, int | str], str] = field(default_factory=dict)
+    #: ``(source_file, line or place) -> kind`` for every non-blank line and table row
+    #: (a :class:`LineKinds`: a dict's behaviour, one byte per line).
+    line_kinds: LineKinds = field(default_factory=LineKinds)
     #: ``source_file -> encoding`` as detected ("" for binary formats).
     encodings: dict[str, str] = field(default_factory=dict)
     #: ``source_file -> format`` (txt, html, docx, xlsx, csv, pdf).
@@ -412,10 +565,15 @@ class Document:
 # recognisers: what one line or cell value is
 
 
+def _title_end(s: str) -> bool:
+    """``_TITLE_END_RE.search(s)`` (``$`` also matches before a final line break), without a regex."""
+    return s.endswith(_TITLE_ENDS) or (s.endswith("\n") and s[:-1].endswith(_TITLE_ENDS))
+
+
 def _is_title(s: str) -> bool:
     return (
         len(s) <= 120
-        and bool(_TITLE_END_RE.search(s))
+        and _title_end(s)
         and not _SENTENCE_PUNCT.search(s)
         and not _SECTION_RE.match(s)
         and not _match_item(s)
@@ -434,7 +592,20 @@ def _notice_title(lines: list[str]) -> str:
 def _is_chrome(s: str) -> bool:
     if len(s) > 80 and "文号" not in s:  # page furniture is short (the 名称:…文号: line aside)
         return False
-    return bool(_CHROME_RE.search(s)) or bool(_DATE_RE.match(s))
+    if (s[:1] in _CHROME_FIRST or any(w in s for w in _CHROME_LITERALS)) and _CHROME_RE.search(s):
+        return True
+    return _may_start_number(s) and bool(_DATE_RE.match(s))
+
+
+#: What a numbered line (section, item, 序号 cell, date) can start with, spaces aside.
+_NUMBER_FIRST = frozenset(_CN_NUM + "(（" + "".join(map(chr, range(0x2460, 0x2474))))
+
+
+def _may_start_number(s: str) -> bool:
+    """Can `s` (spaces at its start ignored) start with a numeral or a bracket? If not, no
+    section, item, number cell or date pattern can match it (all are anchored there)."""
+    c = s.lstrip()[:1]
+    return c in _NUMBER_FIRST or c.isdecimal()
 
 
 def _header_fields(cells: list[str]) -> list[str | None] | None:
@@ -499,6 +670,8 @@ def _cells(s: str) -> list[str] | None:
 
 def _match_item(s: str):
     """``(number, text, style)`` of an item line, or None."""
+    if not _may_start_number(s):
+        return None
     for style, rx in _ITEM_RES:
         m = rx.match(s)
         if m:
@@ -522,7 +695,7 @@ def _number_style(s: str) -> str:
 
 
 def _number_cell(s: str) -> int | None:
-    if len(s) > 12:
+    if len(s) > 12 or not _may_start_number(s):
         return None
     s = re.sub(r"\s", "", s)
     if not _NUMBER_ONLY.match(s):
@@ -533,6 +706,9 @@ def _number_cell(s: str) -> int | None:
         return None
 
 
+# The recognisers of unit lists, leaders and deadlines are pure functions of a line, and plans
+# repeat the same unit lists many times: they remember their answers (the line's text is the key).
+@lru_cache(maxsize=1 << 16)
 def _is_deadline(s: str) -> bool:
     s = clean(s)
     return (
@@ -547,6 +723,13 @@ def _persons(s: str, *, labelled: bool = False) -> list[str] | None:
     written with a space (``刘 哲``): unlabelled two-character words are far more often short
     body names (文旅, 商务).
     """
+    names = _persons_of(s, labelled)
+    return None if names is None else list(names)
+
+
+@lru_cache(maxsize=1 << 16)
+def _persons_of(s: str, labelled: bool) -> tuple[str, ...] | None:
+    """:func:`_persons`, remembered (as a tuple)."""
     s = clean(s).rstrip("。;；,，")
     if not s or len(s) > 40 or (len(s) > 4 and not _NAME_SEPARATORS.search(s)) or _SENTENCE_PUNCT.search(s):
         return None
@@ -563,7 +746,7 @@ def _persons(s: str, *, labelled: bool = False) -> list[str] | None:
             if not _is_person(c) or (not labelled and len(c) == 2 and len(subs) == 1):
                 return None
             names.append(c)
-    return names or None
+    return tuple(names) or None
 
 
 _NAME_SEPARATORS = re.compile(r"[、,，;；/\s\u3000]")
@@ -591,6 +774,7 @@ def _body_like(name: str) -> bool:
     return bool(n) and (n[-1] in _UNIT_END or n.endswith(_BODY_ENDINGS))
 
 
+@lru_cache(maxsize=1 << 16)
 def _looks_like_units(s: str, *, strict: bool = False) -> bool:
     """Can `s` be a unit list: no sentence punctuation, names of 2 to 30 characters, at least half
     of them (all of them with `strict`) ending like a body's name?"""
@@ -601,6 +785,13 @@ def _looks_like_units(s: str, *, strict: bool = False) -> bool:
         return False
     bodies = sum(map(_body_like, units))
     return bodies == len(units) if strict else 2 * bodies >= len(units)
+
+
+def _line_labels(s: str) -> list:
+    """The line labels of `s` (:func:`~analysis.vocabulary.label_regex` matches); every label ends in a colon."""
+    if ":" not in s and "：" not in s:
+        return []
+    return list(label_regex().finditer(s))
 
 
 def _trailing_paren(text: str):
@@ -690,6 +881,7 @@ class _Assembler:
         self.first_row = False  # the next table row is the first of a table without its own header
         self.pending = None  # the last table row, kept until the next shows it is not continued
         self.section_leaders: list[str] = []  # 一、区长陈兴立牵头重点工作: the leader of the section's measures
+        self.id_unread: list[int] = []  # the places of doc.unread whose value is a measure id
 
     # ---- bookkeeping
     def kind(self, key, k):
@@ -795,7 +987,7 @@ class _Assembler:
 
     def labelled(self, key, s: str, it: _Item) -> bool:
         """Fill `it` from a line of labels; False (after an unread note) if a value cannot be read."""
-        labels = list(label_regex().finditer(s))
+        labels = _line_labels(s)
         ok = True
         for j, lm in enumerate(labels):
             end = labels[j + 1].start() if j + 1 < len(labels) else len(s)
@@ -823,7 +1015,7 @@ class _Assembler:
     def item_text(self, it: _Item, key):
         """Take labels, a trailing parenthesis and an inline deadline out of an item's text."""
         text = it.text
-        m = next((m for m in label_regex().finditer(text) if m.start() > 0), None)
+        m = next((m for m in _line_labels(text) if m.start() > 0), None)
         if m and text[m.start() - 1] in "。;；,， \t\u3000":
             it.text = clean(text[: m.start()])
             it.form = "labelled"
@@ -904,7 +1096,7 @@ class _Assembler:
             self.kind(key, "header")
             self.current = None
             return
-        labels = list(label_regex().finditer(s))
+        labels = _line_labels(s)
         if labels and labels[0].start() == 0:
             cur = self.current
             if cur is None:
@@ -1315,22 +1507,27 @@ class _Assembler:
 
     # ---- the end
     def finish(self) -> Document:
+        """The document: :meth:`prepare`, then :meth:`number` from the assembler's first plan."""
+        self.prepare()
+        return self.number(self.first_plan)
+
+    def prepare(self) -> None:
+        """All of the end that does not depend on the plan ids: sub-headings, titles, the
+        issuer, measures without units or text (a forked worker's part of the work)."""
         self.flush_row()
         doc = self.doc
         items = self.items
+        self.keep = None
         if not items:
             if not doc.unread:
                 doc.unread.append(Unread(self.name, "", "no measure found", "", None))
-            return doc
+            return
         _headings(items, self)
         stem = Path(self.name).stem
-        issuer = _issuer(self.notice_lines)
-        for k, p in enumerate(self.plans):
-            pid = f"P{self.first_plan + k}"
-            title = p["title"] or (_notice_title(self.notice_lines) if len(self.plans) == 1 else "") or stem
-            preamble = tuple(self.doc_preamble if k == 0 else ()) + tuple(p["preamble"])
-            key = p["key"]
-            doc.plans.append(Plan(pid, title, self.name, key if isinstance(key, int) else None, preamble, issuer))
+        self.issuer = _issuer(self.notice_lines)
+        self.titles = [
+            p["title"] or (_notice_title(self.notice_lines) if len(self.plans) == 1 else "") or stem for p in self.plans
+        ]
         keep = []
         for it in items:
             if not it.lead and not it.resp:
@@ -1344,7 +1541,27 @@ class _Assembler:
                 self.unread(it.line if it.line is not None else it.place, "measure has no text", str(it.item_no))
                 continue
             keep.append(it)
-        doc.measures = _number(keep, doc.plans, self)
+        self.keep = keep
+
+    def number(self, first_plan: int) -> Document:
+        """The plans (``P<first_plan>`` …) and measures with their ids, after :meth:`prepare`."""
+        doc = self.doc
+        if self.keep is None:
+            return doc
+        for k, p in enumerate(self.plans):
+            preamble = tuple(self.doc_preamble if k == 0 else ()) + tuple(p["preamble"])
+            key = p["key"]
+            doc.plans.append(
+                Plan(
+                    f"P{first_plan + k}",
+                    self.titles[k],
+                    self.name,
+                    key if isinstance(key, int) else None,
+                    preamble,
+                    self.issuer,
+                )
+            )
+        doc.measures = _number(self.keep, doc.plans, self)
         return doc
 
 
@@ -1489,6 +1706,7 @@ def _number(items: list[_Item], plans: list[Plan], asm: _Assembler) -> list[Meas
                 asm.unread(
                     it.line if it.line is not None else it.place, f"duplicate item number (also at {first.place})", mid
                 )
+                asm.id_unread.append(len(asm.doc.unread) - 1)  # its value holds a plan id
                 continue
             seen[mid] = it
             out.append(
@@ -1551,11 +1769,8 @@ def _sanitize(block, asm: _Assembler):
     return Line(_CONTROL.sub("", block.text), block.place, block.line)
 
 
-def parse_source(src: Source, *, first_plan: int = 1) -> Document:
-    """Assemble the measures of one read source; unread places are in ``Document.unread``.
-
-    Control characters (form feeds and the like, which PDF and Word exports carry) are removed
-    first and reported as anomalies."""
+def _assembled(src: Source, first_plan: int = 1) -> _Assembler:
+    """The assembler after reading every block of `src` and :meth:`~_Assembler.prepare`."""
     asm = _Assembler(src, first_plan)
     for block in src.blocks:
         block = _sanitize(block, asm)
@@ -1565,7 +1780,16 @@ def parse_source(src: Source, *, first_plan: int = 1) -> Document:
             asm.line(block)
     for place, note in src.notes:
         asm.anomaly(place, "reader", note)
-    return asm.finish()
+    asm.prepare()
+    return asm
+
+
+def parse_source(src: Source, *, first_plan: int = 1) -> Document:
+    """Assemble the measures of one read source; unread places are in ``Document.unread``.
+
+    Control characters (form feeds and the like, which PDF and Word exports carry) are removed
+    first and reported as anomalies."""
+    return _assembled(src, first_plan).number(first_plan)
 
 
 def _checked(doc: Document, keep_going: bool) -> Document:
@@ -1592,7 +1816,114 @@ def parse_file(path, *, first_plan: int = 1, name: str | None = None, keep_going
     return _checked(parse_source(src, first_plan=first_plan), keep_going)
 
 
-def ingest(sources, *, keep_going: bool = False, folders: dict | None = None) -> Document:
+#: From this many bytes of plan files in all (and two files), :func:`ingest` with
+#: ``processes=None`` reads them in forked worker processes: below it a fork costs more than it saves.
+PARALLEL_MIN_BYTES = 1 << 20
+
+_FORKED: list = []  # (path, label) of each file, for the forked workers; set just before the fork
+
+
+def _prepared_file(i: int):
+    """Read, assemble and number file `i` of :data:`_FORKED` (in a forked worker), its plans from
+    P1: ``(document, places of its unread list that hold a measure id)``, or the ``(message,
+    value, line)`` of the :class:`DataError` that stopped the reader."""
+    path, label = _FORKED[i]
+    try:
+        src = read_source(path, name=label)
+    except DataError as exc:
+        return (exc.message, exc.value or "", exc.line)
+    asm = _assembled(src)
+    return asm.number(1), asm.id_unread
+
+
+def _shift_plans(doc: Document, id_unread: list[int], offset: int) -> Document:
+    """`doc` (one file's, plans numbered from P1) with plan k numbered P<k + `offset`> instead:
+    plan and measure ids, and the unread values that hold a measure id.
+
+    The document has just been unpickled from a worker, so nothing else holds its plans and
+    measures: their ids are set in place (``object.__setattr__`` on the frozen instances, as
+    dataclasses' own ``__post_init__`` recipe does) rather than by building each again.
+    """
+    if offset == 0:
+        return doc
+
+    def shifted(mid: str) -> str:
+        pid, dash, rest = mid.partition("-")
+        return f"P{int(pid[1:]) + offset}{dash}{rest}"
+
+    for p in doc.plans:
+        object.__setattr__(p, "plan_id", shifted(p.plan_id))
+    for m in doc.measures:
+        object.__setattr__(m, "plan_id", shifted(m.plan_id))
+        object.__setattr__(m, "measure_id", shifted(m.measure_id))
+    for k in id_unread:
+        doc.unread[k] = replace(doc.unread[k], value=shifted(doc.unread[k].value))
+    return doc
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _n_processes(processes: int | None, paths: list[Path]) -> int:
+    """Worker processes for `paths`: 1 (read here) unless the platform forks and there is enough to share."""
+    fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    if processes is None:
+        if len(paths) < 2 or not fork:
+            return 1
+        size = 0
+        for p in paths:
+            with contextlib.suppress(OSError):
+                size += p.stat().st_size
+        processes = _usable_cpus() if size >= PARALLEL_MIN_BYTES else 1
+    return max(1, min(int(processes), len(paths))) if fork else 1
+
+
+def _prepared(paths: list[Path], labels: dict[Path, str], processes: int):
+    """Per file, in order: its prepared assembler, or the DataError (here) / error fields (from a
+    worker) that stopped its reader. Several processes: forked workers, one file at a time each."""
+    if processes <= 1:
+        for path in paths:
+            try:
+                src = read_source(path, name=labels[path])
+            except DataError as exc:
+                yield exc
+                continue
+            yield _assembled(src)
+        return
+    global _FORKED
+    _FORKED = [(p, labels[p]) for p in paths]
+    try:
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns that forking a process with threads may deadlock; the workers
+            # only read files and run Python code (no locks of those threads are taken)
+            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+            pool = ProcessPoolExecutor(
+                max_workers=processes,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=exit_with_parent,  # a worker dies with this process
+                initargs=(os.getpid(),),
+            )
+            # in file order, one file per task: results arrive (and are numbered) as they are made
+            futures = [pool.submit(_prepared_file, i) for i in range(len(paths))]
+    finally:
+        _FORKED = []  # the workers have their copy
+    with pool:
+        try:
+            for i in range(len(paths)):
+                yield futures[i].result()
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+
+
+def ingest(
+    sources, *, keep_going: bool = False, folders: dict | None = None, processes: int | None = None, progress=None
+) -> Document:
     """Parse several source files in the order given; plans are numbered across them.
 
     Every file is read before any error is raised, so one run lists every place of every file
@@ -1602,6 +1933,12 @@ def ingest(sources, *, keep_going: bool = False, folders: dict | None = None) ->
     Each plan and measure gets its ``jurisdiction`` (:func:`analysis.jurisdiction.assign`):
     ``folders`` maps a source path to the government its folder names, else the issuer or
     title tells.
+
+    `processes`: worker processes that read and assemble the files (forked, on Linux; each dies
+    with this process), the plans then numbered here in file order, so the document is the same
+    as one process reads. ``None`` (default): one per usable CPU from
+    :data:`PARALLEL_MIN_BYTES` of files on, else 1. `progress`, if given, is called after each
+    file with ``(files done, files, measures so far)``.
     """
     sources = [Path(s) for s in sources]
     if not sources:
@@ -1612,15 +1949,21 @@ def ingest(sources, *, keep_going: bool = False, folders: dict | None = None) ->
         p = Path(p)
         if p in labels and "/" not in labels[p]:
             labels[p] = f"{government}/{labels[p]}"
-    for path in sources:
-        try:
-            src = read_source(path, name=labels[path])
-        except DataError as exc:
+    n = _n_processes(processes, sources)
+    for k, (path, res) in enumerate(zip(sources, _prepared(sources, labels, n), strict=True), start=1):
+        if isinstance(res, DataError):
             if not keep_going and len(sources) == 1:
-                raise
-            doc.unread.append(Unread(path.name, "file", exc.message, exc.value or "", exc.line))
-            continue
-        doc.extend(parse_source(src, first_plan=len(doc.plans) + 1))
+                raise res
+            doc.unread.append(Unread(path.name, "file", res.message, res.value or "", res.line))
+        elif isinstance(res, tuple) and len(res) == 3:
+            message, value, line = res
+            doc.unread.append(Unread(path.name, "file", message, value, line))
+        elif isinstance(res, tuple):  # from a worker: numbered from P1
+            doc.extend(_shift_plans(*res, len(doc.plans)))
+        else:
+            doc.extend(res.number(len(doc.plans) + 1))
+        if progress is not None:
+            progress(k, len(sources), len(doc.measures))
     from .jurisdiction import assign
 
     folder_of = {labels[Path(p)]: g for p, g in (folders or {}).items() if Path(p) in labels}
@@ -1666,18 +2009,24 @@ def measures_frame(doc: Document):
     import pandas as pd
 
     jurisdiction = {p.plan_id: p.jurisdiction for p in doc.plans}
-    rows = [
-        {
-            **{k: getattr(m, k) for k in MEASURE_COLUMNS if hasattr(m, k)},
-            "jurisdiction": jurisdiction.get(m.plan_id, ""),
-            "lead_units_raw": "、".join(m.lead_units),
-            "responsible_units_raw": "、".join(m.responsible_units),
-            "leaders_raw": "、".join(m.leaders),
-            "deadline_raw": m.deadline,
+    ms = doc.measures
+    if ms:  # column by column (a dict per row costs seconds at a million measures)
+        joined = {
+            "lead_units_raw": "lead_units",
+            "responsible_units_raw": "responsible_units",
+            "leaders_raw": "leaders",
         }
-        for m in doc.measures
-    ]
-    df = pd.DataFrame(rows, columns=MEASURE_COLUMNS)
+        columns = {}
+        for k in MEASURE_COLUMNS:
+            if k == "jurisdiction":
+                columns[k] = [jurisdiction.get(m.plan_id, "") for m in ms]
+            elif k in joined:
+                columns[k] = ["、".join(v) for v in map(attrgetter(joined[k]), ms)]
+            else:
+                columns[k] = list(map(attrgetter("deadline" if k == "deadline_raw" else k), ms))
+        df = pd.DataFrame(columns, columns=MEASURE_COLUMNS)
+    else:
+        df = pd.DataFrame([], columns=MEASURE_COLUMNS)
     for col in ("section_no", "item_no", "source_line", "lead_line", "responsible_line"):
         df[col] = df[col].astype("Int64")
     return df
@@ -1738,9 +2087,57 @@ def sidecar_paths(measures_csv) -> dict[str, Path]:
     }
 
 
+def _write_measures_csv(doc: Document, path) -> Path:
+    """``write_csv(measures_frame(doc), path)``, written row by row from the measures.
+
+    The same bytes (tested): pandas writes through the same ``csv`` writer, integers as digits
+    and missing values as empty fields; a million measures take seconds here, not a minute.
+    """
+    jurisdiction = {p.plan_id: p.jurisdiction for p in doc.plans}
+    get = attrgetter(
+        "measure_id", "plan_id", "plan_title", "section_no", "section_title", "subsection_title", "item_no", "text"
+    )
+    tail = attrgetter(
+        "source_file",
+        "source_format",
+        "source_line",
+        "lead_line",
+        "responsible_line",
+        "source_place",
+        "lead_place",
+        "responsible_place",
+    )
+    assert MEASURE_COLUMNS[8:14] == [
+        "lead_units_raw",
+        "responsible_units_raw",
+        "leaders_raw",
+        "deadline_raw",
+        "issuer",
+        "jurisdiction",
+    ]
+    path = Path(path)
+    with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(MEASURE_COLUMNS)
+        out.writerows(
+            (
+                *get(m),
+                "、".join(m.lead_units),
+                "、".join(m.responsible_units),
+                "、".join(m.leaders),
+                m.deadline,
+                m.issuer,
+                jurisdiction.get(m.plan_id, ""),
+                *tail(m),
+            )
+            for m in doc.measures
+        )
+    return path
+
+
 def write_measures(doc: Document, path) -> Path:
     """Write ``measures.csv`` and its two metadata sidecars; returns the measures path."""
-    path = write_csv(measures_frame(doc), path)
+    path = _write_measures_csv(doc, path)
     side = sidecar_paths(path)
     write_csv(plans_frame(doc), side["plans"])
     write_csv(preamble_frame(doc), side["preamble"])

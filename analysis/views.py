@@ -28,8 +28,10 @@ Design decisions
   ``requirements.txt`` only as the pinned carrier of that file; its ``Network`` class is not
   used (``from_nx`` is quadratic and its model adds nothing over plain lists).
 * **Positions computed in Python.** Kamada–Kawai on the largest connected component
-  (deterministic; a seeded spring layout above 400 nodes), smaller components and isolates in a
-  row below; edge lengths keep lead ties short and push the collective placeholders outwards.
+  (deterministic; networkx's up to :data:`NX_LAYOUT_MAX` nodes in the view, a seeded spring
+  layout for the smaller components; igraph's C Kamada–Kawai for every component of a larger
+  view, milliseconds for 300 units), smaller components and isolates in rows below; edge
+  lengths keep lead ties short and push the collective placeholders outwards.
   Coordinates are normalised to [-1, 1] and rounded; physics is off, so the first draw is
   instant and the picture is the same at every load. The page stretches the
   coordinates to the canvas and opens at zoom 1, so font sizes are screen pixels: unit labels are
@@ -46,7 +48,9 @@ Design decisions
 * **Deterministic bytes.** No timestamps, sorted inputs, rounded floats, UTF-8 with LF.
 
 For very large corpora (issue 8) :func:`colead_view` takes ``max_units`` (keep the top-N units by
-lead load) and every view builds its node and edge lists directly from the tables.
+lead load) and every view builds its node and edge lists directly from the tables; above
+:data:`MAX_TEXTS` measures it carries each unit's first measures per role only (issue 18: only
+the texts the page shows).
 
 Examples
 --------
@@ -58,11 +62,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import heapq
 import html
 import json
 import math
 import re
 import warnings
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
@@ -70,13 +76,15 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .arrowtext import isin
+from .arrowtext import isin, positions, take
 from .config import RANDOM_SEED
 from .errors import write_text
 from .registry import SYSTEMS
 from .style import ROLE_COLORS, SYSTEM_COLORS, cluster_color, unit_color
 
 __all__ = [
+    "MAX_TEXTS",
+    "NX_LAYOUT_MAX",
     "colead_payload",
     "colead_view",
     "escape_json",
@@ -122,6 +130,18 @@ def _r(x: float, nd: int = 4) -> float:
     return float(round(float(x), nd))
 
 
+def _counts_by_unit(counts: pd.DataFrame) -> dict:
+    """``{unit: (n_lead, n_responsible, n_total)}`` (Python ints) of a :func:`_unit_counts` table."""
+    cols = [counts[c].astype("int64").tolist() for c in ("n_lead", "n_responsible", "n_total")]
+    return dict(zip(counts.index.tolist(), zip(*cols, strict=True), strict=True))
+
+
+def _registry_rows(ds, units) -> dict:
+    """``{unit: row}`` (named tuples of the registry's columns) for the units in the set `units`."""
+    reg = ds.units[ds.units["unit"].isin(units)]
+    return {r.unit: r for r in reg.itertuples(index=False)}
+
+
 def _unit_counts(ds, units=None) -> pd.DataFrame:
     """Measures per unit and role (distinct measures), for every unit named in the assignments.
 
@@ -141,10 +161,12 @@ def _unit_counts(ds, units=None) -> pd.DataFrame:
 
 def _lead_share(ds, tables) -> dict:
     if tables is not None and "workload" in tables:
-        return tables["workload"].set_index("unit")["lead_share"].to_dict()
-    from .workload import workload
+        wl = tables["workload"]
+    else:
+        from .workload import workload
 
-    return workload(ds).set_index("unit")["lead_share"].to_dict()
+        wl = workload(ds)
+    return dict(zip(_pylist(wl["unit"]), wl["lead_share"].tolist(), strict=True))
 
 
 def _measures_info(ds, only=None) -> dict:
@@ -159,22 +181,36 @@ def _measures_info(ds, only=None) -> dict:
     a = a.drop_duplicates(["measure_id", "role", "unit"])
     units = {role: _lists_by_key(g["measure_id"], g["unit"]) for role, g in a.groupby("role", observed=True)}
     lead, resp = units.get("lead", {}), units.get("responsible", {})
-    columns = ["measure_id", "text", "plan_id", "plan_title", "section_no", "section_title", "item_no"]
+    # whole columns as Python lists (iterating Arrow-backed columns element by element is slow)
+    text_cols = [_pylist(measures[c]) for c in ("measure_id", "text", "plan_id", "plan_title", "section_title")]
+    sec = measures["section_no"]
+    missing = sec.isna().to_numpy()
+    section_no = [None if na else v for na, v in zip(missing, sec.fillna(0).astype("int64").tolist(), strict=True)]
+    item_no = measures["item_no"].astype("int64").tolist()
     out = {}
-    for mid, text, plan_id, plan_title, section_no, section_title, item_no in zip(
-        *(measures[c].tolist() for c in columns), strict=True
-    ):  # (plain lists: iterating Arrow-backed columns element by element is slow)
+    for (mid, text, plan_id, plan_title, section_title), sno, ino in zip(
+        zip(*text_cols, strict=True), section_no, item_no, strict=True
+    ):
         out[mid] = {
             "text": text,
             "plan_id": plan_id,
             "plan_title": plan_title,
-            "section_no": None if pd.isna(section_no) else int(section_no),
+            "section_no": sno,
             "section_title": section_title,
-            "item_no": int(item_no),
+            "item_no": ino,
             "lead": lead.get(mid, []),
             "responsible": resp.get(mid, []),
         }
     return out
+
+
+def _pylist(col: pd.Series) -> list:
+    """A column's values as a list of Python objects, converted by Arrow when the column is Arrow-backed."""
+    if hasattr(col.array, "__arrow_array__"):
+        import pyarrow as pa
+
+        return pa.array(col.array).to_pylist()
+    return col.tolist()
 
 
 def _lists_by_key(keys: pd.Series, values: pd.Series) -> dict:
@@ -223,32 +259,70 @@ def _systems_facet(n_sys: pd.Series, *, label: str, shape: str) -> dict:
 
 
 def _plans_facet(ds, measures=None) -> dict:
-    """Legend facet of the plans, counting measures (only those in the set `measures` if given)."""
-    plans = ds.measures.drop_duplicates("plan_id")[["plan_id", "plan_title"]]
-    m = ds.measures if measures is None else ds.measures[isin(ds.measures["measure_id"], measures)]
-    n = m["plan_id"].value_counts()
+    """Legend facet of the plans, counting measures.
+
+    `measures`: ``None`` (every plan, all its measures), or ``{measure_id: plan_id}`` of the
+    measures to count: then only the plans with at least one of them are listed.
+    """
+    pid = ds.measures["plan_id"]
+    codes, uniq = pd.factorize(pid.to_numpy(dtype=object) if measures is None else pid)
+    first = np.unique(codes, return_index=True)[1]  # each plan's first measure, plans in file order
+    titles = _pylist(pd.Series(take(ds.measures["plan_title"], first)))
+    plans = list(zip(_pylist(pd.Series(uniq)), titles, strict=True))
+    if measures is None:
+        n = Counter(codes.tolist())
+        n = {p: n[k] for k, (p, _) in enumerate(plans)}
+    else:
+        n = Counter(measures.values())
+        plans = [(p, t) for p, t in plans if n.get(p, 0)]
     return {
         "key": "plan",
         "label": "方案 Plan(举措数 measures)",
         "count": "measures",
         "items": [
             {"value": p, "label": t, "label_en": p, "color": MEASURE_COLOR, "shape": "square", "n": int(n.get(p, 0))}
-            for p, t in plans.itertuples(index=False)
+            for p, t in plans
         ],
     }
 
 
-def _component_layout(C: nx.Graph, *, seed: int, weight: str, kk_max: int) -> dict:
+#: Views of up to this many nodes are laid out by networkx (Kamada–Kawai, spring layouts: the
+#: seed's views), larger ones by igraph's Kamada–Kawai (C, a fixed iteration budget).
+NX_LAYOUT_MAX = 200
+
+
+def _igraph_kk(C: nx.Graph, nodes: list, *, weight: str) -> dict:
+    """igraph's Kamada–Kawai layout of component `C` (edge attribute `weight` as length).
+
+    Deterministic: it starts from a circle in `nodes` order and uses no random numbers; its
+    iteration budget is igraph's default (50 per node), whatever the convergence.
+    """
+    from .clusters import _import_igraph
+
+    ig = _import_igraph()
+    idx = {n: i for i, n in enumerate(nodes)}
+    pairs = sorted(
+        (min(idx[u], idx[v]), max(idx[u], idx[v]), float(d.get(weight, 1.0))) for u, v, d in C.edges(data=True)
+    )
+    g = ig.Graph(n=len(nodes), edges=[(a, b) for a, b, _ in pairs])
+    lay = g.layout_kamada_kawai(weights=[w for _, _, w in pairs])
+    return {n: (float(lay[i][0]), float(lay[i][1])) for i, n in enumerate(nodes)}
+
+
+def _component_layout(C: nx.Graph, *, seed: int, weight: str, kk_max: int, engine: str = "networkx") -> dict:
     """Positions of one connected component, centred, its larger side spanning [-1, 1].
 
-    Kamada–Kawai up to `kk_max` nodes, a seeded spring layout above (``kk_max=0``: always spring).
+    networkx: Kamada–Kawai up to `kk_max` nodes, a seeded spring layout above (``kk_max=0``:
+    always spring); ``engine="igraph"``: igraph's Kamada–Kawai for every size.
     """
     nodes = sorted(C)
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
     if len(nodes) == 2:
         return {nodes[0]: (-1.0, 0.0), nodes[1]: (1.0, 0.0)}
-    if len(nodes) <= kk_max:
+    if engine == "igraph":
+        pos = _igraph_kk(C, nodes, weight=weight)
+    elif len(nodes) <= kk_max:
         pos = nx.kamada_kawai_layout(C, weight=weight)
     else:
         pos = nx.spring_layout(C, k=1.6 / math.sqrt(len(C)), weight=weight, iterations=100, seed=seed)
@@ -259,7 +333,15 @@ def _component_layout(C: nx.Graph, *, seed: int, weight: str, kk_max: int) -> di
     return {n: ((p[0] - cx) / half, (p[1] - cy) / half) for n, p in pos.items()}
 
 
-def _layout(G: nx.Graph, *, seed: int, weight: str = "weight", kk_max: int = 400, aspect: float = 1.6) -> dict:
+def _layout(
+    G: nx.Graph,
+    *,
+    seed: int,
+    weight: str = "weight",
+    kk_max: int = 400,
+    aspect: float = 1.6,
+    engine: str | None = None,
+) -> dict:
     """Positions in [-1, 1]², rounded (byte-stable): main component on top, the others in rows below.
 
     Each connected component is laid out on its own: the largest by Kamada–Kawai (deterministic,
@@ -271,9 +353,15 @@ def _layout(G: nx.Graph, *, seed: int, weight: str = "weight", kk_max: int = 400
     ties run across it. The layout assumes a canvas
     `aspect` times as wide as tall (the page stretches it to the window) and gives the main
     component at least 45 % of the height.
+
+    `engine`: ``networkx`` (as above) or ``igraph`` (igraph's Kamada–Kawai for every component:
+    milliseconds where networkx takes seconds); ``None`` takes networkx up to
+    :data:`NX_LAYOUT_MAX` nodes, igraph above.
     """
     if len(G) == 0:
         return {}
+    if engine is None:
+        engine = "networkx" if len(G) <= NX_LAYOUT_MAX else "igraph"
     comps = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: (-len(c), c[0]))
     gap = 1.3  # side of one node's square
     width = 2 * gap * math.sqrt(aspect * len(G))  # canvas in node units: four times the nodes' squares
@@ -294,7 +382,7 @@ def _layout(G: nx.Graph, *, seed: int, weight: str = "weight", kk_max: int = 400
     band *= shrink
     main_h = height - band - (gap * 0.5 if rows else 0.0)
     out = {}
-    pos = _component_layout(G.subgraph(comps[0]), seed=seed, weight=weight, kk_max=kk_max)
+    pos = _component_layout(G.subgraph(comps[0]), seed=seed, weight=weight, kk_max=kk_max, engine=engine)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     sx, sy = (max(xs) - min(xs)) / 2 or 1.0, (max(ys) - min(ys)) / 2 or 1.0
@@ -307,7 +395,7 @@ def _layout(G: nx.Graph, *, seed: int, weight: str = "weight", kk_max: int = 400
         for c, side in r:
             side *= shrink
             # a seeded spring layout: Kamada-Kawai takes about 1 s per dozen nodes with these lengths
-            local = _component_layout(G.subgraph(c), seed=seed, weight=weight, kk_max=0)
+            local = _component_layout(G.subgraph(c), seed=seed, weight=weight, kk_max=0, engine=engine)
             half = (side - gap * shrink) / 2  # keep half a node free around each component
             for n, p in local.items():
                 px, py = x + side / 2 + p[0] * half, y + h / 2 + p[1] * half
@@ -328,16 +416,16 @@ def _unit_entry(row, counts, lead_share, *, cluster=None) -> dict:
     sys_zh, sys_en = SYSTEMS[shown]
     if shown != row.system:  # e.g. 各街办: a collective of sub-district offices
         sys_zh, sys_en = f"{sys_zh}({SYSTEMS[row.system][0]})", f"{sys_en} ({SYSTEMS[row.system][1]})"
-    c = counts.loc[row.unit] if row.unit in counts.index else None
+    c = counts.get(row.unit)  # (n_lead, n_responsible, n_total)
     entry = {
         "name_en": row.name_en,
         "system": shown,
         "system_zh": sys_zh,
         "system_en": sys_en,
         "is_collective": bool(row.is_collective),
-        "n_lead": int(c["n_lead"]) if c is not None else 0,
-        "n_responsible": int(c["n_responsible"]) if c is not None else 0,
-        "n_total": int(c["n_total"]) if c is not None else 0,
+        "n_lead": c[0] if c is not None else 0,
+        "n_responsible": c[1] if c is not None else 0,
+        "n_total": c[2] if c is not None else 0,
         "lead_share": _r(lead_share.get(row.unit, 0.0), 3),
         "aliases": list(row.aliases),
     }
@@ -346,36 +434,91 @@ def _unit_entry(row, counts, lead_share, *, cluster=None) -> dict:
     return entry
 
 
+_ROLE_NAMES = np.array(["", "lead", "responsible", "lead+responsible"], dtype=object)
+
+
 def _unit_measures(ds, units: set) -> dict:
     """``{unit: [[measure_id, role], …]}`` (roles merged with ``+``), in measure order."""
-    a = ds.assignments[ds.assignments["unit"].isin(units)].drop_duplicates(["unit", "measure_id", "role"])
+    return _unit_measure_lists(ds, units)[0]
+
+
+def _units_rows(ds, units: set) -> tuple[pd.DataFrame, np.ndarray]:
+    """The assignment rows of `units` (one per unit, measure and role) and the row of each one's
+    measure in the measures table."""
+    a = ds.assignments[ds.assignments["unit"].isin(units).to_numpy()].drop_duplicates(["unit", "measure_id", "role"])
+    return a, positions(a["measure_id"], ds.measures["measure_id"])
+
+
+def _names(col: pd.Series) -> list:
+    """A column of names as a list of str (a categorical's through its codes)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.categories.take(col.cat.codes.to_numpy()).tolist()
+    return _pylist(col)
+
+
+def _unit_measure_lists(ds, units: set, max_texts: int | None = None, rows=None) -> tuple[dict, dict, int | None]:
+    """``(lists, counts, q)``: :func:`_unit_measures`, each unit's ``(n_lead, n_responsible,
+    n_total)`` distinct measures, and the per-role quota of :func:`_text_quota` (None: all kept).
+
+    With a quota q each unit's list keeps its first q measures of each merged role. `rows`: the
+    :func:`_units_rows` of `units`, if already at hand.
+    """
+    a, pos = rows if rows is not None else _units_rows(ds, units)
     mids = ds.measures["measure_id"]
-    used = isin(mids, pd.unique(a["measure_id"]))  # positions of these units' measures only
-    order = dict(zip(mids[used], np.flatnonzero(used).tolist(), strict=True))
     out: dict = {u: [] for u in units}
-    role = a["role"].to_numpy(dtype=object)
-    if len(a) and set(pd.unique(role)) <= {"lead", "responsible"}:
-        # roles as bits (lead 1, responsible 2), OR-ed per (unit, measure) pair, pairs in measure order
-        bits = np.where(role == "lead", 1, 2)
-        m = a["measure_id"].to_numpy(dtype=object)
-        u = a["unit"].to_numpy(dtype=object)
-        pos = np.fromiter(map(order.__getitem__, m), dtype=np.int64, count=len(m))
-        ucode = pd.factorize(u)[0]
-        key = ucode.astype(np.int64) * (len(mids) + 1) + pos
-        pairs, inv = np.unique(key, return_inverse=True)  # sorted: by unit code, then measure order
-        merged = np.bincount(inv, weights=bits, minlength=len(pairs)).astype(np.int64)
-        first = np.zeros(len(pairs), dtype=np.int64)
-        first[inv[::-1]] = np.arange(len(inv))[::-1]  # a row of each pair, for its names
-        names = np.array(["", "lead", "responsible", "lead+responsible"], dtype=object)[merged]
-        for uu, mm, r in zip(u[first].tolist(), m[first].tolist(), names.tolist(), strict=True):
+    if not (len(a) and set(pd.unique(a["role"]).tolist()) <= {"lead", "responsible"}):
+        order = dict(zip(mids.tolist(), range(len(mids)), strict=True))
+        roles = a.groupby(["unit", "measure_id"], observed=True)["role"].agg(lambda r: "+".join(sorted(set(r))))
+        for (uu, mm), r in roles.items():
             out[uu].append([mm, r])
-        return out
-    roles = a.groupby(["unit", "measure_id"])["role"].agg(lambda r: "+".join(sorted(set(r))))
-    for (uu, mm), r in roles.items():
+        for uu in out:
+            out[uu].sort(key=lambda x: order[x[0]])
+        counts = {
+            u: (sum("lead" in r for _, r in ms), sum("responsible" in r for _, r in ms), len(ms))
+            for u, ms in out.items()
+        }
+        _, q = _text_quota(out, max_texts)
+        if q is not None:
+            for u, ms in out.items():
+                taken: Counter = Counter()
+                out[u] = [x for x in ms if (taken.update([x[1]]) or taken[x[1]] <= q)]
+        return out, counts, q
+    # roles as bits (lead 1, responsible 2), OR-ed per (unit, measure) pair, pairs in measure order
+    bits = np.where((a["role"] == "lead").to_numpy(), 1, 2)
+    if isinstance(a["unit"].dtype, pd.CategoricalDtype):  # the loader's: codes, no strings
+        ucode, unames = a["unit"].cat.codes.to_numpy().astype(np.int64), a["unit"].cat.categories
+    else:
+        ucode, unames = pd.factorize(a["unit"].to_numpy(dtype=object))
+    key = ucode.astype(np.int64) * (len(mids) + 1) + pos
+    pairs, inv = np.unique(key, return_inverse=True)  # sorted: by unit code, then measure order
+    merged = np.bincount(inv, weights=bits, minlength=len(pairs)).astype(np.int64)
+    first = np.zeros(len(pairs), dtype=np.int64)
+    first[inv[::-1]] = np.arange(len(inv))[::-1]  # a row of each pair, for its names
+    pair_unit, pair_pos = ucode[first], pos[first]
+    n = len(unames)
+    n_lead = np.bincount(pair_unit, weights=merged & 1, minlength=n).astype(np.int64).tolist()
+    n_resp = np.bincount(pair_unit, weights=(merged & 2) > 0, minlength=n).astype(np.int64).tolist()
+    n_total = np.bincount(pair_unit, minlength=n).tolist()
+    names = unames.tolist()
+    counts = {u: (0, 0, 0) for u in units}
+    for k in np.unique(pair_unit).tolist():
+        counts[names[k]] = (n_lead[k], n_resp[k], n_total[k])
+    q = None
+    if max_texts is not None and len(np.unique(pair_pos)) > max_texts:
+        q = max(1, max_texts // (3 * max(len(units), 1)))
+        group = pair_unit * 4 + merged  # pairs of one unit and merged role, in measure order
+        by_group = np.argsort(group, kind="stable")
+        g = group[by_group]
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        rank = np.empty(len(g), dtype=np.int64)
+        rank[by_group] = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)]))
+        sel = np.flatnonzero(rank < q)
+        pair_unit, pair_pos, merged = pair_unit[sel], pair_pos[sel], merged[sel]
+    u = unames.take(pair_unit).tolist()
+    m = _pylist(pd.Series(take(mids, pair_pos)))
+    for uu, mm, r in zip(u, m, _ROLE_NAMES[merged].tolist(), strict=True):
         out[uu].append([mm, r])
-    for uu in out:
-        out[uu].sort(key=lambda x: order[x[0]])
-    return out
+    return out, counts, q
 
 
 def _coleads(edges: pd.DataFrame, units: set) -> dict:
@@ -413,7 +556,6 @@ def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 
     G = bipartite_graph(ds)
     counts = _unit_counts(ds)
     share = _lead_share(ds, tables)
-    reg = ds.units.set_index("unit", drop=False)
     unit_ids = [n for n, d in G.nodes(data=True) if d["bipartite"] == 0]
     measure_ids = [n for n, d in G.nodes(data=True) if d["bipartite"] == 1]
     collective = {u for u in unit_ids if G.nodes[u]["is_collective"]}
@@ -512,7 +654,8 @@ def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 
             ],
         },
     ]
-    units = {u: _unit_entry(reg.loc[u], counts, share) for u in unit_ids}
+    rows, by_unit = _registry_rows(ds, set(unit_ids)), _counts_by_unit(counts)
+    units = {u: _unit_entry(rows[u], by_unit, share) for u in unit_ids}
     um = _unit_measures(ds, set(unit_ids))
     cl = _coleads(_colead_edges(ds, tables), set(unit_ids))
     for u in unit_ids:
@@ -532,34 +675,79 @@ def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 
     }
 
 
+#: The most measure texts a co-lead view carries (see :func:`colead_payload`).
+MAX_TEXTS = 20_000
+
+
+def _text_quota(um: dict, max_texts: int | None) -> tuple[set, int | None]:
+    """The measures whose texts a view carries: all of the units' measures (`um`: unit ->
+    ``[[measure_id, role], …]`` in measure order) when there are at most `max_texts`, else each
+    unit's first q measures of each role (lead, lead+responsible, responsible), with
+    q = `max_texts` // (3 × units); returns ``(measure ids, q or None)``."""
+    needed = {m for ms in um.values() for m, _ in ms}
+    if max_texts is None or len(needed) <= max_texts:
+        return needed, None
+    q = max(1, max_texts // (3 * max(len(um), 1)))
+    needed = set()
+    for ms in um.values():
+        taken: dict = {}
+        for m, r in ms:
+            if taken.get(r, 0) < q:
+                taken[r] = taken.get(r, 0) + 1
+                needed.add(m)
+    return needed, q
+
+
 def colead_payload(
-    ds, tables=None, *, seed: int = RANDOM_SEED, max_units: int | None = None, n_major: int = 16
+    ds,
+    tables=None,
+    *,
+    seed: int = RANDOM_SEED,
+    max_units: int | None = None,
+    n_major: int = 16,
+    max_texts: int | None = MAX_TEXTS,
 ) -> dict:
     """Nodes, edges, legend and texts of the co-lead view (units linked by measures led together).
 
     Nodes are the named units that lead at least one measure (``tables["clusters"]``), edges the
     rows of ``tables["colead_edges"]``. With `max_units`, only the top-N units by ``lead_share``
     (ties by name) and the ties among them are kept: a readable view of a huge corpus.
+
+    Every unit lists all its measures (ids and roles); the page shows the text of those whose
+    details it carries: all of them up to `max_texts` measures (the seed's 138), above that each
+    unit's first q measures of each role, q = `max_texts` // (3 × units) (22 for 300 units), so
+    that the page of a corpus stays a few megabytes (the others are listed by id).
     """
     if tables is None or "clusters" not in tables:
         from .exports import analysis_tables
 
         tables = analysis_tables(ds)
-    cl = tables["clusters"].set_index("unit")["cluster"].astype(int).to_dict()
+    c = tables["clusters"]
+    cl = dict(zip(_pylist(c["unit"]), c["cluster"].astype(int).tolist(), strict=True))
     share = _lead_share(ds, tables)
     unit_ids = sorted(cl)
     if max_units is not None and len(unit_ids) > max_units:
-        unit_ids = sorted(sorted(unit_ids, key=lambda u: (-share.get(u, 0.0), u))[:max_units])
+        unit_ids = sorted(heapq.nsmallest(max_units, unit_ids, key=lambda u: (-share.get(u, 0.0), u)))
     keep = set(unit_ids)
     E = _colead_edges(ds, tables)
     E = E[E["unit_a"].isin(keep) & E["unit_b"].isin(keep)].sort_values(["unit_a", "unit_b"])
-    counts = _unit_counts(ds, keep)
-    reg = ds.units.set_index("unit", drop=False)
-    lead = ds.assignments[(ds.assignments["role"] == "lead") & ds.assignments["unit"].isin(keep)]
-    lead = lead.drop_duplicates(["unit", "measure_id"]).merge(ds.measures[["measure_id", "plan_id"]], on="measure_id")
-    led = lead.groupby("unit")["measure_id"].agg(set).to_dict()
-    plans_of = lead.groupby("unit")["plan_id"].agg(lambda p: sorted(set(p))).to_dict()
-    plan_of_measure = dict(zip(lead["measure_id"], lead["plan_id"], strict=True))  # the kept units' measures
+    reg = _registry_rows(ds, keep)
+    # each unit's measures (its first q per role above max_texts) and distinct-measure counts
+    rows = _units_rows(ds, keep)
+    um, counts, quota = _unit_measure_lists(ds, keep, max_texts, rows)
+    is_lead = (rows[0]["role"] == "lead").to_numpy()
+    lead = rows[0][is_lead]  # one row per kept unit and measure it leads
+    # the plan of each measure the kept units lead, gathered by Arrow (plain lists from here on)
+    lead_units = _names(lead["unit"])
+    lead_mids = _pylist(lead["measure_id"])
+    lead_plans = _pylist(pd.Series(take(ds.measures["plan_id"], rows[1][is_lead])))
+    led: dict = {}
+    plan_sets: dict = {}
+    for u, m, p in zip(lead_units, lead_mids, lead_plans, strict=True):
+        led.setdefault(u, set()).add(m)
+        plan_sets.setdefault(u, set()).add(p)
+    plans_of = {u: sorted(ps) for u, ps in plan_sets.items()}
+    plan_of_measure = dict(zip(lead_mids, lead_plans, strict=True))  # the kept units' measures
 
     L = nx.Graph()
     L.add_nodes_from(unit_ids)
@@ -570,7 +758,7 @@ def colead_payload(
     top = max((share.get(u, 0.0) for u in unit_ids), default=1.0) or 1.0
     major = _major({u: share.get(u, 0.0) for u in unit_ids}, n_major)
     rank = {u: i for i, u in enumerate(sorted(unit_ids, key=lambda u: (-share.get(u, 0.0), u)))}
-    shown = {u: shown_system(reg.loc[u, "system"], bool(reg.loc[u, "is_collective"])) for u in unit_ids}
+    shown = {u: shown_system(reg[u].system, bool(reg[u].is_collective)) for u in unit_ids}
     nodes = []
     for u in unit_ids:
         sysc = shown[u]
@@ -630,10 +818,9 @@ def colead_payload(
             ],
         },
         _systems_facet(n_sys, label="系统(节点边框)System (node border)", shape="ring"),
-        _plans_facet(ds, set(lead["measure_id"])),
+        _plans_facet(ds, plan_of_measure),
     ]
-    units = {u: _unit_entry(reg.loc[u], counts, share, cluster=cl[u]) for u in unit_ids}
-    um = _unit_measures(ds, keep)
+    units = {u: _unit_entry(reg[u], counts, share, cluster=cl[u]) for u in unit_ids}
     co = _coleads(E, keep)
     for u in unit_ids:
         units[u]["measures"] = um[u]
@@ -643,6 +830,8 @@ def colead_payload(
     subtitle = f"{len(unit_ids)} 个牵头单位 lead units · {len(edges)} 条共同牵头关系 co-lead ties"
     if len(keep) < len(cl):
         subtitle += f"(前 {len(keep)} / {len(cl)} top units by lead share)"
+    if quota is not None:
+        subtitle += f" · 每单位每角色前 {quota} 项举措附全文 texts of each unit's first {quota} measures per role"
     return {
         "kind": "colead",
         "title": "共同牵头网络 · Co-lead network",
@@ -687,9 +876,12 @@ def network_view(ds, tables=None, *, seed: int = RANDOM_SEED) -> str:
     return render_view(network_payload(ds, tables, seed=seed))
 
 
-def colead_view(ds, tables=None, *, seed: int = RANDOM_SEED, max_units: int | None = None) -> str:
-    """HTML of the co-lead view; `max_units` keeps only the top-N units by lead share."""
-    return render_view(colead_payload(ds, tables, seed=seed, max_units=max_units))
+def colead_view(
+    ds, tables=None, *, seed: int = RANDOM_SEED, max_units: int | None = None, max_texts: int | None = MAX_TEXTS
+) -> str:
+    """HTML of the co-lead view; `max_units` keeps only the top-N units by lead share, `max_texts`
+    bounds the measure texts it carries (see :func:`colead_payload`)."""
+    return render_view(colead_payload(ds, tables, seed=seed, max_units=max_units, max_texts=max_texts))
 
 
 def write_views(ds, tables, figures_dir) -> dict[str, Path]:

@@ -81,7 +81,9 @@ def vocabulary() -> tuple[tuple[str, str, frozenset[str]], ...]:
     return tuple(rows)
 
 
+@cache
 def _phrases(use: str) -> dict[str, str]:
+    """``{phrase: field}`` of one use (column, label, role); remembered, never to be changed."""
     return {p: f for p, f, uses in vocabulary() if use in uses}
 
 
@@ -97,6 +99,7 @@ _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1 << 12)
 def column_field(header: str, *, strict: bool = False) -> str | None:
     """The field a table header cell stands for, or None.
 
@@ -151,8 +154,22 @@ def clean(s: str) -> str:
     return s.strip(EDGE)
 
 
+_BRACKET_CHARS = frozenset(OPEN + CLOSE)
+
+
+@cache
+def _sep_regex(seps: str) -> re.Pattern:
+    return re.compile(f"[{re.escape(seps)}]")
+
+
 def split_depth0(s: str, seps: str) -> list[str]:
-    """Split `s` at characters of `seps` that stand outside parentheses."""
+    """Split `s` at characters of `seps` that stand outside parentheses.
+
+    >>> split_depth0("区财政局、各单位党委(党组、支部)、区司法局", "、")
+    ['区财政局', '各单位党委(党组、支部)', '区司法局']
+    """
+    if _BRACKET_CHARS.isdisjoint(s):  # no bracket: every separator is at depth 0
+        return _sep_regex(seps).split(s)
     parts, depth, cur = [], 0, []
     for ch in s:
         if ch in OPEN:

@@ -19,6 +19,16 @@ Shape (about 3,000 county governments at a million measures, several plans each)
   1 % of measures name their first lead as responsible too (a dual role), as in the real plans.
 
 Everything follows from ``seed``: the same arguments give byte-identical files.
+
+``--texts`` also writes the same measures as plan texts, one ``.txt`` file per county
+(``DIR/texts/county0001.txt``), for the text-ingest benchmark: :func:`plan_texts` writes each
+county's plans in one of five layouts the ingest reads (``LAYOUTS``): unlabelled unit lines
+under a spaced-out header (the Xialu layout), ``牵头单位:`` / ``责任单位:`` lines with 完成时限
+and (一) sub-headings, a table flattened to ``|`` cells, a trailing role parenthesis
+(``(X牵头,Y配合)``), and a table copied one cell per line. Every file opens with a notice
+(heading, cover letter, signature and date) and numbers its plans' sections 一、二、…; measure
+texts are joined from clause fragments, so few lines repeat. ``python -m analysis ingest`` of
+the files gives back the units of :func:`make_corpus` measure by measure (tested).
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["DEPARTMENTS", "make_corpus", "write_corpus"]
+__all__ = ["DEPARTMENTS", "LAYOUTS", "make_corpus", "plan_texts", "write_corpus", "write_texts"]
 
 #: (suffix, English, system) of the 28 named departments of a county.
 DEPARTMENTS = [
@@ -203,6 +213,148 @@ def make_corpus(n_measures: int, *, n_units: int | None = None, seed: int = 0) -
     return measures, units
 
 
+#: The layouts of :func:`plan_texts`, one per county in turn.
+LAYOUTS = ("lines", "labelled", "pipes", "parenthesis", "cells")
+_CLAUSES = [
+    "健全依法决策机制",
+    "完善重大行政决策程序",
+    "深化行政执法体制改革",
+    "推进政务公开标准化规范化建设",
+    "提升政务服务效能",
+    "加强法治宣传教育",
+    "完善矛盾纠纷多元化解机制",
+    "推动社会治理重心向基层下移",
+    "落实行政规范性文件合法性审核机制",
+    "推进社会信用体系建设",
+    "健全守信激励和失信惩戒机制",
+    "加强生态环境保护执法",
+    "优化营商环境",
+    "持续深化“放管服”改革",
+    "完善公共法律服务体系",
+    "实现城乡公共法律服务全覆盖",
+    "健全突发事件应对体系",
+    "加强对行政权力的制约和监督",
+    "全面推行行政执法公示制度",
+    "落实执法全过程记录制度",
+    "推行重大执法决定法制审核制度",
+    "建设高标准农田",
+    "推进老旧小区改造",
+    "加快城乡供水一体化",
+    "支持民营企业发展",
+    "扩大有效投资",
+    "推进数字政府建设",
+    "加强安全生产监管",
+    "做好防汛抗旱工作",
+    "提高基层医疗服务能力",
+    "促进高校毕业生就业",
+    "落实减税降费政策",
+    "加强食品药品安全监管",
+    "推进垃圾分类",
+    "开展重点领域专项整治",
+    "完善养老服务体系",
+]
+_SECTIONS = ["坚持依法行政", "优化营商环境", "推进乡村振兴", "保障改善民生", "加强生态保护", "深化改革开放"]
+_SECTIONS += ["建设法治社会", "防范化解风险", "提升治理能力", "加强自身建设"]
+_LEADERS = ["王建国", "李红", "张伟民", "刘 哲", "陈兴立", "杨帆"]
+_DEADLINES = ["2025年12月底前", "长期坚持", "2024年6月底前", "每年", "持续推进"]
+_CN = "一二三四五六七八九"
+
+
+def _cn(n: int) -> str:
+    """A Chinese numeral below 100: 1 -> 一, 10 -> 十, 23 -> 二十三."""
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 0 else ("" if tens == 1 else _CN[tens - 1]) + "十") + ("" if ones == 0 else _CN[ones - 1])
+
+
+def plan_texts(measures: pd.DataFrame, *, seed: int = 0):
+    """``(file name, text)`` for each county of `measures` (a :func:`make_corpus` table), in county order.
+
+    The file of the k-th county (in order) takes layout ``LAYOUTS[k % 5]``. The measure texts
+    are new (two or three clauses of a list, seeded); the units are the table's, as written.
+
+    Examples
+    --------
+    >>> m, _ = make_corpus(60, seed=2)
+    >>> name, text = next(plan_texts(m))
+    >>> name, text.splitlines()[0]
+    ('county0000.txt', '县0000人民政府办公室关于印发重点工作任务分工方案的通知')
+    """
+    rng = np.random.default_rng([seed, 1])
+    n = len(measures)
+    k_clauses = rng.integers(2, 4, n)
+    clause = rng.integers(0, len(_CLAUSES), (n, 3))
+    texts = ["，".join(_CLAUSES[c] for c in clause[i, : k_clauses[i]]) + "。" for i in range(n)]
+    deadline = rng.integers(0, len(_DEADLINES), n)
+    leader = rng.integers(0, len(_LEADERS), n)
+    files = measures["source_file"].tolist()
+    plans = measures["plan_id"].tolist()
+    items = measures["item_no"].astype(int).tolist()
+    sections = measures["section_no"].astype(int).tolist()
+    leads = measures["lead_units_raw"].tolist()
+    resps = measures["responsible_units_raw"].tolist()
+    start = 0
+    for k in range(n + 1):
+        if k < n and (k == start or files[k] == files[start]):
+            continue
+        name, rows = files[start], range(start, k)
+        tag = "县" + name[len("county") : -len(".txt")]
+        layout = LAYOUTS[len(name) and int(name[len("county") : -len(".txt")]) % len(LAYOUTS)]
+        out = [
+            f"{tag}人民政府办公室关于印发重点工作任务分工方案的通知",
+            "各乡镇人民政府，县直各部门：",
+            "现将重点工作任务分工方案印发给你们，请认真贯彻执行。",
+            f"{tag}人民政府办公室",
+            "2023年6月22日",
+            "",
+        ]
+        plan, section = None, None
+        for j in rows:
+            if plans[j] != plan:
+                plan, section = plans[j], None
+                out += ["", f"{tag}第{int(plan.rsplit('P', 1)[1])}批重点工作任务分工方案", ""]
+                out += {
+                    "lines": ["项目", "具体项目", "牵头单位", "责任单位"],
+                    "labelled": [],
+                    "pipes": ["序号 | 工作任务 | 牵头单位 | 责任单位 | 完成时限"],
+                    "parenthesis": [],
+                    "cells": ["序号", "重 点 工 作 任 务", "责任领导", "牵头单位", "责任单位"],
+                }[layout]
+            if sections[j] != section:
+                section = sections[j]
+                out.append(f"{_cn(section)}、{_SECTIONS[(section - 1) % len(_SECTIONS)]}")
+                if layout == "labelled":
+                    out.append(f"（一）{_SECTIONS[section % len(_SECTIONS)]}方面")
+            item, text, lead, resp = items[j], texts[j], leads[j], resps[j]
+            if layout == "lines":
+                out += [f"{item}.{text}", lead] + ([resp] if resp else [])
+            elif layout == "labelled":
+                out += [f"{item}.{text}", f"牵头单位：{lead}"] + ([f"责任单位：{resp}"] if resp else [])
+                out.append(f"完成时限：{_DEADLINES[deadline[j]]}")
+            elif layout == "pipes":
+                out.append(f"{item} | {text} | {lead} | {resp} | {_DEADLINES[deadline[j]]}")
+            elif layout == "parenthesis":
+                roles = f"{lead}牵头" + (f"，{resp}按职责分工负责" if resp else "")
+                out.append(f"{item}.{text[:-1]}（{roles}）。")
+            else:
+                out += [str(item), text, _LEADERS[leader[j]], lead] + ([resp] if resp else [])
+        yield name, "\n".join(out) + "\n"
+        start = k
+
+
+def write_texts(out_dir, n_measures: int, *, n_files: int | None = None, seed: int = 0) -> list[Path]:
+    """Write the plan texts of a corpus of `n_measures` measures in about `n_files` files
+    (``out_dir/county0000.txt`` …; one per county, ``n_units = 32 * n_files``); returns the paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    measures, _ = make_corpus(n_measures, n_units=None if n_files is None else 32 * n_files, seed=seed)
+    paths = []
+    for name, text in plan_texts(measures, seed=seed):
+        path = out_dir / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 def write_corpus(out_dir, n_measures: int, *, n_units: int | None = None, seed: int = 0) -> tuple[Path, Path]:
     """Write ``out_dir/measures.csv`` and ``out_dir/units.csv``; returns both paths."""
     out_dir = Path(out_dir)
@@ -220,9 +372,14 @@ def main(argv=None) -> int:
     p.add_argument("--units", type=int, default=None, help="number of units (default measures/10)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", type=Path, required=True, help="folder for measures.csv and units.csv")
+    p.add_argument("--texts", action="store_true", help="also write the plan texts to OUT/texts (one file per county)")
     args = p.parse_args(argv)
     m, u = write_corpus(args.out, args.measures, n_units=args.units, seed=args.seed)
     print(f"{args.measures} measures -> {m}; units -> {u}")
+    if args.texts:
+        n_files = None if args.units is None else -(-args.units // 32)
+        paths = write_texts(args.out / "texts", args.measures, n_files=n_files, seed=args.seed)
+        print(f"{len(paths)} plan texts -> {args.out / 'texts'}")
     return 0
 
 

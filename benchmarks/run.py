@@ -20,6 +20,14 @@ on the same data (as a pipeline would: later stages reuse what earlier ones reme
                 participation);
 ``view``        :func:`analysis.views.colead_view` with the top 300 units by lead share.
 
+``--ingest SPEC …`` adds the text-ingest rows: ``python -m analysis ingest FOLDER -o CSV`` in a
+fresh process, timed from start to exit (interpreter, imports, reading, the CSV written), beside
+the import floor ``python -c "import pandas, matplotlib.pyplot, networkx"`` (best of 3, same run).
+A SPEC is ``seedxN`` (N copies of ``data/raw/*.txt``) or ``FILES:MEASURES`` (the plan texts of
+:func:`make_corpus.write_texts`, five layouts, one file per county). Its peak is the largest total
+memory of the ingest process and its forked workers (PSS, sampled every 50 ms) or the process's
+own peak resident set, whichever is larger. ``--measures`` with no size runs only these rows.
+
 End to end is load + workload + co-lead + clusters + brokers (the view is reported apart);
 the ratio divides it by the arrow floor. Peak memory is the process's peak resident set size
 during each stage (Linux ``VmHWM``, reset before each stage), imports included; while the
@@ -106,6 +114,106 @@ class _TreeMemory(threading.Thread):
         """The peak since the last call (0 if there were no children), and start again."""
         peak, self.peak = self.peak, 0.0
         return peak
+
+
+IMPORT_FLOOR = "import pandas, matplotlib.pyplot, networkx"
+
+
+def import_floor(runs: int = 3) -> float:
+    """Seconds of ``python -c "import pandas, matplotlib.pyplot, networkx"``, best of `runs`."""
+    best = float("inf")
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", IMPORT_FLOOR], check=True, cwd=ROOT)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def text_corpus(spec: str, seed: int, data_dir: Path) -> Path:
+    """The folder of plan texts of `spec` (``seedx200`` or ``3000:1000000``), made on first use."""
+    if spec.startswith("seedx"):
+        folder = data_dir / f"texts_{spec}"
+        if not folder.is_dir():
+            tmp = data_dir / f"texts_{spec}.part"
+            tmp.mkdir(parents=True, exist_ok=True)
+            raw = sorted((ROOT / "data" / "raw").glob("*.txt"))
+            for k in range(int(spec[len("seedx") :])):
+                for r in raw:
+                    (tmp / f"copy{k:04d}_{r.name}").write_bytes(r.read_bytes())
+            tmp.rename(folder)
+        return folder
+    n_files, n_measures = (int(x) for x in spec.split(":"))
+    folder = data_dir / f"texts_{n_files}_{n_measures}_{seed}"
+    if not folder.is_dir():
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from make_corpus import write_texts
+
+        tmp = data_dir / f"texts_{n_files}_{n_measures}_{seed}.part"
+        write_texts(tmp, n_measures, n_files=n_files, seed=seed)
+        tmp.rename(folder)
+    return folder
+
+
+def ingest_worker(folder: str, out: str) -> None:
+    """``python -m analysis ingest FOLDER -o OUT`` in this process, with its memory sampled; prints JSON."""
+    tree = _TreeMemory()
+    if Path("/proc/self/smaps_rollup").exists():
+        tree.start()
+    sys.path.insert(0, str(ROOT))
+    from analysis.cli import main as cli_main
+
+    with contextlib.redirect_stdout(sys.stderr):
+        code = cli_main(["ingest", folder, "-o", out])
+    n = 0
+    if code == 0:
+        import csv
+
+        with open(out, encoding="utf-8", newline="") as fh:
+            n = sum(1 for _ in csv.reader(fh)) - 1
+    peak = max(_peak_mb(), tree.take())
+    print(json.dumps({"stage": "text ingest", "peak_mb": peak, "n_measures": n, "exit": code}), flush=True)
+
+
+def ingest_run(folder: Path, data_dir: Path) -> dict:
+    """One timed ingest of `folder` in a fresh process: seconds (start to exit), peak MB, measures."""
+    out = data_dir / "ingest_out.csv"
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, __file__, "--ingest-worker", str(folder), str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    seconds = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"text ingest of {folder} failed (exit {proc.returncode})")
+    rec = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {**rec, "seconds": seconds, "n_files": sum(1 for p in folder.iterdir() if p.suffix == ".txt")}
+
+
+def ingest_table(rows: dict[str, list[dict]], floor_s: float) -> str:
+    """The Markdown table of the text-ingest rows: medians over the runs, ratio to the import floor."""
+    head = ["text ingest", "files", "measures", "seconds", "range", "× import floor", "measures/s", "peak MB"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for spec, runs in rows.items():
+        secs = [r["seconds"] for r in runs]
+        med = _median(secs)
+        n = runs[0]["n_measures"]
+        row = [
+            spec,
+            f"{runs[0]['n_files']:,}",
+            f"{n:,}",
+            f"**{med:.2f}**",
+            f"{min(secs):.2f}–{max(secs):.2f}" if len(runs) > 1 else "–",
+            f"{med / floor_s:.2f}",
+            f"{n / med:,.0f}",
+            f"{max(r['peak_mb'] for r in runs):,.0f}",
+        ]
+        lines.append("| " + " | ".join(row) + " |")
+    lines.append(f"| import floor | | | {floor_s:.2f} | | 1.00 | | |")
+    return "\n".join(lines)
 
 
 def floor(measures_csv: str) -> None:
@@ -293,7 +401,15 @@ def _run(n: int, m: Path, u: Path, no_view: bool, bar) -> dict | None:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--measures", type=int, nargs="+", default=[1_000, 10_000, 100_000], metavar="N")
+    p.add_argument("--measures", type=int, nargs="*", default=[1_000, 10_000, 100_000], metavar="N")
+    p.add_argument(
+        "--ingest",
+        nargs="+",
+        default=[],
+        metavar="SPEC",
+        help="text-ingest rows: seedxN (N copies of the seed) or FILES:MEASURES (generated plan texts)",
+    )
+    p.add_argument("--ingest-worker", nargs=2, metavar=("FOLDER", "OUT"), help=argparse.SUPPRESS)
     p.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     p.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "analysis-benchmarks")
     p.add_argument("--no-view", action="store_true", help="skip the HTML view stage")
@@ -308,12 +424,16 @@ def main(argv=None) -> int:
     if args.worker:
         worker(*args.worker, view=not args.no_view)
         return 0
+    if args.ingest_worker:
+        ingest_worker(*args.ingest_worker)
+        return 0
 
     from tqdm import tqdm
 
     stages = [s for s in STAGES if not (args.no_view and s == "view")]
     results = {}
-    with tqdm(total=len(args.measures) * (len(stages) * args.repeat + 1), unit="stage", file=sys.stderr) as bar:
+    total = len(args.measures) * (len(stages) * args.repeat + 1) + len(args.ingest) * args.repeat
+    with tqdm(total=total, unit="stage", file=sys.stderr) as bar:
         for n in args.measures:
             bar.set_description(f"{n:,} measures: corpus")
             m, u = corpus(n, args.seed, args.data)
@@ -324,10 +444,26 @@ def main(argv=None) -> int:
                 if run is None:
                     return 1
                 results[n].append(run)
+        ingest_rows = {}
+        for spec in args.ingest:
+            bar.set_description(f"text ingest {spec}: corpus")
+            folder = text_corpus(spec, args.seed, args.data)
+            ingest_rows[spec] = []
+            for _ in range(args.repeat):
+                bar.set_description(f"text ingest {spec}")
+                ingest_rows[spec].append(ingest_run(folder, args.data))
+                bar.update(1)
+        floor_s = import_floor() if args.ingest else None
     runs = f"median of {args.repeat} runs" if args.repeat > 1 else "one run"
     print(f"\nMachine: {machine()}; {runs}\n")
-    print(table(results))
+    if results:
+        print(table(results))
+    if args.ingest:
+        print("\n" + ingest_table(ingest_rows, floor_s))
+        results["text ingest"] = ingest_rows
     for n, rs in results.items():
+        if n == "text ingest":
+            continue
         skip = ("stage", "seconds", "peak_mb", "process_peak_mb")
         notes = {s: {k: v for k, v in rec.items() if k not in skip} for s, rec in rs[0].items()}
         print(f"\n{n:,}: " + "; ".join(f"{s} {v}" for s, v in notes.items() if v))

@@ -144,17 +144,54 @@ def test_plan_counts_are_measures_led_by_the_units_shown(tiny, tiny_tables):
     assert plans(views.network_payload(tiny, tiny_tables)) == {"P1": 6, "P2": 6}
 
 
-def test_layout_puts_the_main_component_on_top_and_packs_the_rest_below():
+@pytest.mark.parametrize("engine", [None, "networkx", "igraph"])
+def test_layout_puts_the_main_component_on_top_and_packs_the_rest_below(engine):
     import networkx as nx
 
     G = nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("d", "a"), ("a", "c"), ("e", "f")])
     G.add_node("g")
-    pos = views._layout(G, seed=1)
-    assert pos == views._layout(G, seed=1)
+    pos = views._layout(G, seed=1, engine=engine)
+    assert pos == views._layout(G, seed=1, engine=engine)
     assert all(-1 <= x <= 1 and -1 <= y <= 1 for x, y in pos.values())
     assert max(pos[n][1] for n in "abcd") < min(pos[n][1] for n in "efg")  # y grows downwards
     assert pos["e"][1] == pos["f"][1] == pos["g"][1]  # one row: the pair, then the isolate
     assert pos["e"][0] < pos["f"][0] < pos["g"][0]
+
+
+def test_igraph_layout_of_a_large_view_is_deterministic_and_spread():
+    import networkx as nx
+
+    # a 15 x 15 grid (225 nodes > NX_LAYOUT_MAX): igraph's Kamada-Kawai, the same in two runs
+    G = nx.relabel_nodes(nx.grid_2d_graph(15, 15), lambda n: f"u{n[0]:02d}{n[1]:02d}")
+    nx.set_edge_attributes(G, 1.0, "weight")
+    assert len(G) > views.NX_LAYOUT_MAX
+    pos = views._layout(G, seed=1)
+    assert pos == views._layout(G, seed=1)
+    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    assert min(xs) == -1 and max(xs) == 1 and min(ys) == -1 and max(ys) == 1  # stretched to the canvas
+    # neighbours on the grid stay closer than its opposite corners
+    d = lambda a, b: math.dist(pos[a], pos[b])  # noqa: E731
+    assert d("u0000", "u0001") < 0.3 < 1.5 < d("u0000", "u1414")
+
+
+def test_colead_view_carries_each_unit_s_first_measures_per_role_above_max_texts(seed):
+    tables = analysis_tables(seed, n_runs=5)
+    full = views.colead_payload(seed, tables)
+    assert len(full["measures"]) == len({m for u in full["units"].values() for m, _ in u["measures"]})
+    n_units = len(full["units"])
+    capped = views.colead_payload(seed, tables, max_texts=3 * n_units)  # q = 1 measure per role
+    assert "每单位每角色前 1 项举措附全文" in capped["subtitle"]
+    for u, entry in capped["units"].items():
+        whole = full["units"][u]["measures"]
+        roles = [r for r in ("lead", "lead+responsible", "responsible") if any(x[1] == r for x in whole)]
+        firsts = [next(x for x in whole if x[1] == r) for r in roles]
+        assert entry["measures"] == sorted(firsts, key=whole.index)  # the first of each role, in order
+        for k in ("n_lead", "n_responsible", "n_total"):  # counts stay those of every measure
+            assert entry[k] == full["units"][u][k]
+    assert set(capped["measures"]) == {m for e in capped["units"].values() for m, _ in e["measures"]}
+    assert capped["nodes"] == full["nodes"] and capped["edges"] == full["edges"]
+    # the seed's first measure, P1-01, is led by 区人大常委会 and 区司法局 (data/measures.csv line 2)
+    assert capped["units"]["区司法局"]["measures"][0] == ["P1-01", "lead"]
 
 
 # --------------------------------------------------------------------------- browser

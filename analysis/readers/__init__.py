@@ -60,7 +60,7 @@ _UNSUPPORTED = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One line of running text (a paragraph, a line of a text file, a text line of a PDF page)."""
 
@@ -69,7 +69,7 @@ class Line:
     line: int | None = None  # the line number, for text files
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One grid position of a table; a merged cell fills every position it covers."""
 
@@ -84,7 +84,7 @@ class Cell:
         return self.origin or self.place
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Table:
     """A table: rows of cells, all rows padded to the same width."""
 
