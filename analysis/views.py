@@ -27,11 +27,11 @@ Design decisions
   standalone build that pyvis ships (dual Apache-2.0/MIT, header kept) is inlined. pyvis stays in
   ``requirements.txt`` only as the pinned carrier of that file; its ``Network`` class is not
   used (``from_nx`` is quadratic and its model adds nothing over plain lists).
-* **Positions computed in Python.** Kamada–Kawai on the largest connected component
-  (deterministic; networkx's up to :data:`NX_LAYOUT_MAX` nodes in the view, a seeded spring
-  layout for the smaller components; igraph's C Kamada–Kawai for every component of a larger
-  view, milliseconds for 300 units), smaller components and isolates in rows below; edge
-  lengths keep lead ties short and push the collective placeholders outwards.
+* **Positions computed in Python.** igraph's C Kamada–Kawai for every component (deterministic,
+  the same coordinates on every machine, milliseconds for 300 units; networkx's layouts remain
+  for views up to :data:`NX_LAYOUT_MAX` nodes, 0 by default), the largest component on top,
+  smaller components and isolates in rows below; edge lengths keep lead ties short and push
+  the collective placeholders outwards.
   Coordinates are normalised to [-1, 1] and rounded; physics is off, so the first draw is
   instant and the picture is the same at every load. The page stretches the
   coordinates to the canvas and opens at zoom 1, so font sizes are screen pixels: unit labels are
@@ -286,9 +286,12 @@ def _plans_facet(ds, measures=None) -> dict:
     }
 
 
-#: Views of up to this many nodes are laid out by networkx (Kamada–Kawai, spring layouts: the
-#: seed's views), larger ones by igraph's Kamada–Kawai (C, a fixed iteration budget).
-NX_LAYOUT_MAX = 200
+#: Views of up to this many nodes are laid out by networkx (Kamada–Kawai, spring layouts),
+#: larger ones by igraph's Kamada–Kawai (C, a fixed iteration budget). 0: igraph for every view.
+#: igraph's scalar C code gives the same coordinates on every x86-64 machine, where networkx's
+#: (numpy and scipy's optimiser, whose vector code differs between CPUs) moved a few committed
+#: coordinates in the fourth decimal from one machine to the next.
+NX_LAYOUT_MAX = 0
 
 
 def _igraph_kk(C: nx.Graph, nodes: list, *, weight: str) -> dict:
