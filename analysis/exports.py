@@ -27,7 +27,10 @@ def analysis_tables(ds, *, n_runs: int = 100, seed: int = RANDOM_SEED) -> dict[s
     wl = wk.workload(ds)
     named = named_assignments(ds.assignments, ds.units)
     clus = cl.colead_clusters(ds, n_runs=n_runs, seed=seed)
-    co = clus.coassignment.rename_axis("unit").reset_index()
+    if clus.coassignment is not None:
+        co = clus.coassignment.rename_axis("unit").reset_index()
+    else:  # above clusters.DENSE_MAX lead units: the shares on co-lead ties (a units × units matrix cannot exist)
+        co = clus.coassignment_edges
     tables = {
         "workload": wl,
         "workload_expanded": wk.workload(ds, collectives="expand"),
