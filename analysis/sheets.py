@@ -1254,7 +1254,7 @@ def _index_html(ds, units, files, directory, *, n_left: int = 0) -> str:
     body = (
         '<h1>各单位任务清单<span class="en">Task lists by unit</span></h1>\n'
         f'<p class="meta">每个单位一个文件,可直接打印(A4 横向,页脚有页码;{longest});'
-        '<a href="all.html">all.html</a> 含全部单位(每个单位另起一页)。</p>\n'
+        f'<a href="all.html">all.html</a> 含{"以上" if n_left else ""}全部单位(每个单位另起一页)。</p>\n'
         "<table>\n<thead><tr><th>单位</th><th>英文名称</th><th>牵头</th><th>责任</th><th>合计</th></tr></thead>\n"
         f"<tbody>\n{rows}\n</tbody>\n</table>\n"
     )
