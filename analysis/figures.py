@@ -140,7 +140,8 @@ _T = {
     "district_note": ("", 'Unit names without the leading "District".'),
     "plan_titles_note": ("方案名称见 measures.csv 的 plan_title 列", "Plan titles: column plan_title of measures.csv"),
     "sections_cut": (
-        "另有 {n:,} 个部分未列出(共 {total:,} 个;只列出所示单位任务最多的部分);完整表见 reports/workload_by_section.csv",
+        "另有 {n:,} 个部分未列出(共 {total:,} 个;只列出所示单位任务最多的部分);"
+        "完整表见 reports/workload_by_section.csv",
         "{n:,} more sections not shown (of {total:,}; those where the units shown have the most measures are); "
         "full table in reports/workload_by_section.csv",
     ),
@@ -164,7 +165,7 @@ TOP_UNITS = 24
 #: Above this many plans on the section heatmap, one note line points to the plan titles.
 MAX_PLAN_NOTES = 6
 #: Clusters named in the co-lead network's legend (those with the most units drawn).
-MAX_LEGEND_CLUSTERS = 12
+MAX_LEGEND_CLUSTERS = 6
 TOP_UNITS_HEATMAP = 18
 
 
@@ -989,9 +990,7 @@ def _responsible_shares(ds) -> pd.DataFrame:
             "n_measures": int(nm),
             "n_only_collective": int(km),
         }
-        for pid, nr, kr, nm, km in zip(
-            plans, by_r["size"], by_r["sum"], by_m["size"], by_m["sum"], strict=True
-        )
+        for pid, nr, kr, nm, km in zip(plans, by_r["size"], by_r["sum"], by_m["size"], by_m["sum"], strict=True)
     ]
     rows.append(
         {

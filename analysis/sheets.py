@@ -414,7 +414,11 @@ def size_notes(ds, tables=None) -> list[str]:
     if matrix_is_long(ds):
         n = len(roles)
         limit = "Excel's row limit" if room == EXCEL_MAX_ROWS - 2 else "`analysis.limits.SHEET_MAX_ROWS`"
-        cut = f"; the sheet holds the first {room:,} rows ({limit}), the other {n - room:,} are in the CSV." if n > room else "."
+        cut = (
+            f"; the sheet holds the first {room:,} rows ({limit}), the other {n - room:,} are in the CSV."
+            if n > room
+            else "."
+        )
         n_units, n_measures = _matrix_size(ds)
         if n_measures > MATRIX_MAX_MEASURES:
             why = f"would need {n_measures + 2:,} columns (Excel allows {EXCEL_MAX_COLUMNS:,})"

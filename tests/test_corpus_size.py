@@ -74,7 +74,14 @@ def test_only_the_top_units_get_a_sheet_and_a_page(monkeypatch, tiny, tiny_table
     assert sheets.task_sheet_units(tiny) == ["区甲局", "区乙局", "区戊院"]
     written = sheets.write_task_sheets(tiny, tiny_tables, tmp_path)
     wb = load_workbook(written["task_sheets"])
-    assert wb.sheetnames == [sheets.SHEET_SUMMARY, sheets.SHEET_DIRECTORY, sheets.SHEET_MATRIX, "区甲局", "区乙局", "区戊院"]
+    assert wb.sheetnames == [
+        sheets.SHEET_SUMMARY,
+        sheets.SHEET_DIRECTORY,
+        sheets.SHEET_MATRIX,
+        "区甲局",
+        "区乙局",
+        "区戊院",
+    ]
     assert wb["区戊院"].max_row == 2 + 5  # title, header, five tasks
     # the directory: units with a sheet first, then named units without, then collectives
     directory = [r[0] for r in wb[sheets.SHEET_DIRECTORY].iter_rows(min_row=3, max_col=1, values_only=True) if r[0]]
@@ -92,7 +99,13 @@ def test_only_the_top_units_get_a_sheet_and_a_page(monkeypatch, tiny, tiny_table
     # every unit's task list in one long table, registry order, source order within a unit
     t = pd.read_csv(written["task_table"], dtype=str, keep_default_na=False)
     assert list(t.columns) == sheets.TASK_TABLE_COLUMNS
-    assert t.groupby("unit", sort=False).size().to_dict() == {"区甲局": 8, "区乙局": 6, "区丙局": 4, "区委丁部": 4, "区戊院": 5}
+    assert t.groupby("unit", sort=False).size().to_dict() == {
+        "区甲局": 8,
+        "区乙局": 6,
+        "区丙局": 4,
+        "区委丁部": 4,
+        "区戊院": 5,
+    }
     bing = t[t["unit"] == "区丙局"]
     assert bing[["measure_id", "role", "other_leads", "other_responsible"]].values.tolist() == [
         ["P1-02", "R", "区甲局、区乙局", ""],
@@ -146,7 +159,9 @@ def test_a_sparse_role_matrix_takes_the_long_form(monkeypatch, tiny, tmp_path):
     assert sheets.matrix_is_long(tiny)
     (line,) = sheets.size_notes(tiny)
     assert line.startswith("The role matrix would have 7 × 12 cells (more than 83, nearly all empty)")
-    assert line.endswith("(one row per unit and measure, 33 rows: unit, name_en, system, is_collective, measure_id, role).")
+    assert line.endswith(
+        "(one row per unit and measure, 33 rows: unit, name_en, system, is_collective, measure_id, role)."
+    )
     monkeypatch.setattr(sheets, "MATRIX_MAX_CELLS", 7 * 12)
     assert not sheets.matrix_is_long(tiny)
 
