@@ -148,7 +148,13 @@ def main(argv=None) -> int:
                 shutil.rmtree(out)
             r = build(m, u, out, args.timeout)
         rows.append((name, r))
-        print(f"{name}: {r['status']} after {r['wall']:.0f} s", file=sys.stderr, flush=True)
+        print(
+            f"{name}: exit {r['status']} after {r['wall']:.0f} s, CPU {r['cpu']:.0f} s, peak {r['peak_tree_mb']:,.0f} MB "
+            f"(tree), {r['peak_process_mb']:,.0f} MB (one process); "
+            + "; ".join(f"{s} {sec} s" for s, sec in r["stages"]),
+            file=sys.stderr,
+            flush=True,
+        )
 
     print(f"\nMachine: {machine()}; one run each\n")
     head = ["corpus", "exit", "wall s", "CPU s", "peak MB (tree)", "peak MB (one process)"]
