@@ -120,25 +120,35 @@ class IngestProgress:
 
 
 class Progress:
-    """Stage lines on stderr (``build: tables 3.2 s``) once a build has run for `after` seconds.
+    """Progress of a build on stderr, once it has run for `after` seconds.
 
-    Quiet for a short build (the seed's), so its output stays the list of files; a build of a
-    large corpus says what it is doing.
+    ``progress(stage)`` ends a stage (``build: tables (3.2 s, 9 s in all)``);
+    ``progress(stage, done, total)`` reports within a long one (``build: figures (zh): charts
+    drawn 3/8``), at most every `every` seconds (and at its last step). Quiet for a short build
+    (the seed's), so its output stays the list of files; a build of a large corpus says what it
+    is doing. Lines go to stderr only, never into an output. A forked figure worker gets a copy
+    and writes its own lines to the same stderr.
     """
 
-    def __init__(self, *, after: float = 5.0, stream=None):
-        self.start = self.last = time.perf_counter()
-        self.after, self.stream = after, stream
+    def __init__(self, *, after: float = 5.0, every: float = 10.0, stream=None):
+        self.start = self.last = self.last_part = time.perf_counter()
+        self.after, self.every, self.stream = after, every, stream
 
-    def __call__(self, stage: str) -> None:
+    def __call__(self, stage: str, done: int | None = None, total: int | None = None) -> None:
         now = time.perf_counter()
+        if done is not None:
+            due = now - self.last_part >= self.every or done == total
+            if now - self.start >= self.after and due:
+                print(f"build: {stage} {done:,}/{total:,}", file=self.stream or sys.stderr, flush=True)
+                self.last_part = now
+            return
         if now - self.start >= self.after:
             print(
                 f"build: {stage} ({now - self.last:.1f} s, {now - self.start:.0f} s in all)",
                 file=self.stream or sys.stderr,
                 flush=True,
             )
-        self.last = now
+        self.last = self.last_part = now
 
 
 def _check_out(out: Path) -> None:
@@ -267,7 +277,11 @@ def build(
     The output folder (`out`, or the project folder) is locked for the build
     (:func:`~analysis.errors.output_lock`: a second build stops with a message), and the
     temporary files of an earlier, killed build are removed first. `progress` is called with
-    the name of each finished stage.
+    the name of each finished stage, and with ``(stage, done, total)`` within the long ones
+    (task sheets, figures, views; see :class:`Progress`).
+
+    Above the sizes of :mod:`analysis.limits` (a national corpus) some outputs take another
+    form (the top units with the rest counted, long tables); the data-quality report lists each.
     """
     from .ingest import ingest, write_measures
     from .load import load
@@ -327,16 +341,15 @@ def build(
         step("analysis tables")
         # The charts (most of the work) are drawn in worker processes while this one writes
         # the reports, the task sheets and the views; the files are the same either way.
-        with figures_in_background(ds, tables, figures) as figure_files:
-            written["data_quality"] = write_text(
-                reports / "data_quality.md", quality_report(ds, doc, proposal=proposal)
-            )
+        with figures_in_background(ds, tables, figures, progress=progress) as figure_files:
+            report = quality_report(ds, doc, proposal=proposal, tables=tables)
+            written["data_quality"] = write_text(reports / "data_quality.md", report)
             step("data-quality report")
             written.update(write_tables(tables, reports))
             step("report tables")
-            written.update(write_task_sheets(ds, tables, reports))
+            written.update(write_task_sheets(ds, tables, reports, progress=progress))
             step("task sheets")
-            views = write_views(ds, tables, figures)
+            views = write_views(ds, tables, figures, progress=progress)
             step("views")
             written.update(figure_files())
             step("figures")

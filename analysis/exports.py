@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .config import RANDOM_SEED
@@ -50,7 +51,10 @@ def analysis_tables(
     wl = wk.workload(ds)
     named = named_assignments(ds.assignments, ds.units)
     clus = cl.colead_clusters(ds, n_runs=n_runs, seed=seed)
-    co = clus.coassignment.rename_axis("unit").reset_index()
+    if clus.coassignment is not None:
+        co = clus.coassignment.rename_axis("unit").reset_index()
+    else:  # above clusters.DENSE_MAX lead units: the shares on co-lead ties (a units × units matrix cannot exist)
+        co = clus.coassignment_edges
     tables = {
         "workload": wl,
         "workload_expanded": wk.workload(ds, collectives="expand"),
@@ -64,7 +68,7 @@ def analysis_tables(
         "clusters": clus.assignment,
         "cluster_profiles": cl.cluster_profiles(ds, clus),
         "cluster_coassignment": co,
-        "colead_backbone": cl.colead_backbone(ds),
+        "colead_backbone": _colead_backbone(ds),
         "brokers": cl.brokers(ds, clus),
         "multi_lead_measures": wk.multi_lead_measures(ds),
         "collective_only_measures": wk.collective_only_measures(ds),
@@ -130,6 +134,47 @@ def _store_cached(path: Path, tables: dict[str, pd.DataFrame]) -> None:
         old = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)[CACHE_KEEP:]
         for p in old:
             p.unlink(missing_ok=True)
+
+
+#: Above this many pairs of lead units the backbone's correction is computed without an array of
+#: the p = 1 of every pair that never co-leads (90,000 lead units: 4·10⁹ pairs, 32 GB).
+BACKBONE_DENSE_MAX_PAIRS = 10_000_000
+
+
+def _colead_backbone(ds, *, alpha: float = 0.05) -> pd.DataFrame:
+    """:func:`analysis.clusters.colead_backbone`, the same values at any size.
+
+    Up to :data:`BACKBONE_DENSE_MAX_PAIRS` pairs it is called as it is. Above, the
+    Benjamini–Hochberg q-values of the co-leading pairs are computed from their own p-values and
+    the number of all pairs: the pairs that never co-lead (p = 1) sort after them, and their
+    terms p·m/rank are at least 1, so they never lower a q-value below the cap of 1: the
+    result is the same number for number, without the array of ones.
+    """
+    from scipy.stats import hypergeom
+
+    from . import clusters as cl
+    from .graph import named_assignments, projection_edges
+
+    lead = named_assignments(ds.assignments, ds.units).query("role == 'lead'")
+    lead = lead.drop_duplicates(["unit", "measure_id"])
+    n_lead = lead.groupby("unit").size()
+    n_pairs = len(n_lead) * (len(n_lead) - 1) // 2
+    if n_pairs <= BACKBONE_DENSE_MAX_PAIRS:
+        return cl.colead_backbone(ds, alpha=alpha)
+    N = ds.measures["measure_id"].nunique()
+    e = projection_edges(lead, role="lead")[["unit_a", "unit_b", "count"]].copy()
+    e["n_a"] = e["unit_a"].map(n_lead).astype("int64")
+    e["n_b"] = e["unit_b"].map(n_lead).astype("int64")
+    e["expected"] = e["n_a"] * e["n_b"] / N
+    e["p_value"] = hypergeom.sf(e["count"] - 1, N, e["n_a"], e["n_b"])
+    p = e["p_value"].to_numpy(dtype=float)
+    order = np.argsort(p, kind="stable")
+    ranked = p[order] * n_pairs / np.arange(1, len(p) + 1)
+    q = np.empty(len(p))
+    q[order] = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
+    e["q_value"] = q
+    e["significant"] = e["q_value"] < alpha
+    return e.sort_values(["p_value", "unit_a", "unit_b"], ignore_index=True)
 
 
 def summary(ds, tables: dict[str, pd.DataFrame], clus) -> pd.DataFrame:

@@ -48,13 +48,14 @@ import io
 import math
 import re
 import textwrap
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import style
+from . import limits, style
 from .config import PLAN_NAMES_CSV, RANDOM_SEED, SECTION_NAMES_CSV
 from .errors import exit_with_parent, write_bytes
 from .registry import SYSTEMS
@@ -138,11 +139,34 @@ _T = {
     ),
     "plans": ("方案", "Plans"),
     "district_note": ("", 'Unit names without the leading "District".'),
+    "plan_titles_note": ("方案名称见 measures.csv 的 plan_title 列", "Plan titles: column plan_title of measures.csv"),
+    "sections_cut": (
+        "另有 {n:,} 个部分未列出(共 {total:,} 个;只列出所示单位任务最多的部分);"
+        "完整表见 reports/workload_by_section.csv",
+        "{n:,} more sections not shown (of {total:,}; those where the units shown have the most measures are); "
+        "full table in reports/workload_by_section.csv",
+    ),
+    "network_cut": (
+        "另有 {n:,} 个牵头单位未列出(各牵头不超过 {most:,} 项措施);完整名单见 reports/clusters.csv",
+        "{n:,} more lead units not shown (each leads at most {most:,} measures); full list in reports/clusters.csv",
+    ),
+    "stability_cut": (
+        "仅列出牵头最多的 {k:,} 个单位;另有 {n:,} 个未列出,见 reports/cluster_coassignment.csv",
+        "The {k:,} units that lead the most; {n:,} more in reports/cluster_coassignment.csv",
+    ),
+    "plans_cut": (
+        "仅列出责任提及最多的 {k:,} 个方案;另有 {n:,} 个方案未列出(计入“全部方案”)",
+        "The {k:,} plans with the most responsible mentions; {n:,} more plans not shown (counted in All plans)",
+    ),
 }
 
 #: Named units the ranking and the heatmap show by default (the rest are counted in a note):
 #: as many as fit a 23 cm page in English, where names take two lines.
 TOP_UNITS = 24
+#: Above this many plans on the section heatmap, one note line points to the plan titles.
+MAX_PLAN_NOTES = 6
+#: Clusters named in the co-lead network's legend (those with the most units drawn).
+MAX_LEGEND_CLUSTERS = 6
 TOP_UNITS_HEATMAP = 18
 
 
@@ -553,16 +577,22 @@ def section_heatmap(ds, tables=None, *, lang: str = "zh", value: str = "n_total"
     cols = list(zip(sections["plan_id"], sections["section_no"], strict=True))
     order = _unit_order(ds, tables)
     coll = _collective_set(ds)
-    coll_order = sorted(
-        set(long["unit"]) & coll,
-        key=lambda u: (-long.loc[long["unit"] == u, value].sum(), u),
-    )
+    in_coll = long["unit"].isin(coll).to_numpy()
+    coll_total = long.loc[in_coll, ["unit", value]].astype({"unit": str}).groupby("unit")[value].sum()
+    coll_order = sorted(coll_total.index, key=lambda u: (-coll_total[u], u))
     row_h = 0.17 if lang == "zh" else 0.235
     fixed = 2.6 if lang == "zh" else 3.05
     n_named, n_coll = _fit_rows(len(order), len(coll_order), top=top, row_h=row_h, fixed=fixed)
     named, coll_rows = order[:n_named], coll_order[:n_coll]
-    grid = long.pivot_table(index="unit", columns=["plan_id", "section_no"], values=value, aggfunc="sum")
+    shown = long[long["unit"].isin(set(named + coll_rows)).to_numpy()]  # (pivot only the rows drawn)
+    grid = shown.pivot_table(index="unit", columns=["plan_id", "section_no"], values=value, aggfunc="sum")
     grid = grid.reindex(index=named + coll_rows, columns=pd.MultiIndex.from_tuples(cols)).fillna(0).astype(int)
+    n_sections = len(cols)
+    if n_sections > limits.CHART_MAX_SECTIONS:  # a national corpus: the columns the rows shown fill most
+        totals = grid.sum(axis=0).to_numpy()
+        best = sorted(range(n_sections), key=lambda j: (-totals[j], j))[: limits.CHART_MAX_SECTIONS]
+        grid = grid.iloc[:, sorted(best)]
+        cols = list(grid.columns)
     wl = tables["workload"].set_index("unit")
     hidden = wl.loc[order[n_named:], ["n_sole_lead", "n_colead", "n_responsible"]]
     labels = _display_names(ds, lang)
@@ -617,18 +647,32 @@ def section_heatmap(ds, tables=None, *, lang: str = "zh", value: str = "n_total"
         # Plan groups: separators and plan ids on top.
         plan_ids = [p for p, _ in cols]
         starts = [i for i, p in enumerate(plan_ids) if i == 0 or p != plan_ids[i - 1]]
+        cut = n_c < n_sections
+        if cut:  # sections of many plans: the plan id in each column's label, none on top
+            ax.set_xticks(np.arange(n_c), [f"{p} · {xt[p, str(no)]}" for p, no in cols], rotation=90)
         for k, st in enumerate(starts):
             end = starts[k + 1] if k + 1 < len(starts) else n_c
             if st:
                 ax.axvline(st - 0.5, color="#333333", lw=1)
-            ax.text((st + end - 1) / 2, -0.8, plan_ids[st], ha="center", va="bottom", fontsize=style.FONT_SIZES["base"])
+            if not cut:
+                ax.text(
+                    (st + end - 1) / 2, -0.8, plan_ids[st], ha="center", va="bottom", fontsize=style.FONT_SIZES["base"]
+                )
         if coll_rows:
             ax.axhline(n_named - 0.5, color="#333333", lw=1)
-        ax.set_title(_t("heatmap_title", lang) + "\n", loc="left")
-        notes = [f"{pid} = {plans[pid]}" for pid in dict.fromkeys(plan_ids)]
+        ax.set_title(_t("heatmap_title", lang) + ("" if cut else "\n"), loc="left")
+        shown_plans = list(dict.fromkeys(plan_ids))
+        if len(shown_plans) <= MAX_PLAN_NOTES:
+            notes = [f"{pid} = {plans[pid]}" for pid in shown_plans]
+        else:
+            notes = [_t("plan_titles_note", lang)]
+        if cut:
+            notes.append(_t("sections_cut", lang).format(n=n_sections - n_c, total=n_sections))
         if len(hidden) or len(coll_order) > n_coll:
             hidden_co = pd.DataFrame(index=coll_order[n_coll:])
             notes.append(_left_out_note(hidden, hidden_co, lang, "workload_by_section.csv"))
+        if cut:  # (longer notes than one plan's: wrapped to the page)
+            notes = [line for note in notes for line in _wrap_note(note, lang)]
         if lang == "en":
             notes.append(_t("district_note", lang))
         _figure_note(fig, notes)
@@ -636,6 +680,20 @@ def section_heatmap(ds, tables=None, *, lang: str = "zh", value: str = "n_total"
         cb.set_label(_t("n_measures", lang))
         cb.ax.yaxis.set_major_locator(_ticker().MaxNLocator(integer=True))
     return fig
+
+
+def _wrap_note(text: str, lang: str) -> list[str]:
+    """A note's lines for a page-wide chart: 120 half-width cells of Chinese, 110 characters of English."""
+    if lang == "zh":  # by display width (a CJK character is two half-width cells), 120 cells a line
+        lines, cur, width = [], "", 0
+        for ch in text:
+            w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+            if width + w > 120:
+                lines.append(cur)
+                cur, width = "", 0
+            cur, width = cur + ch, width + w
+        return [*lines, cur]
+    return textwrap.wrap(text, 110, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 def _shorten(text: str, n: int) -> str:
@@ -752,6 +810,7 @@ def colead_network(ds, tables=None, *, lang: str = "zh", seed: int = RANDOM_SEED
     _check_lang(lang)
     tables = _tables(ds, tables, "clusters", "colead_edges")
     cl = tables["clusters"].sort_values("unit")
+    cl, hidden = _top_lead_units(cl)
     edges = tables["colead_edges"]
     G = nx.Graph()
     G.add_nodes_from(cl["unit"])
@@ -819,7 +878,12 @@ def colead_network(ds, tables=None, *, lang: str = "zh", seed: int = RANDOM_SEED
         from matplotlib.lines import Line2D
 
         handles = []
-        for c in sorted(set(cluster.values())):
+        shown_clusters = sorted(set(cluster.values()))
+        if len(shown_clusters) > MAX_LEGEND_CLUSTERS:  # a corpus: the clusters with the most units drawn
+            size = Counter(cluster.values())
+            best = sorted(shown_clusters, key=lambda c: (-size[c], c))[:MAX_LEGEND_CLUSTERS]
+            shown_clusters = sorted(best)
+        for c in shown_clusters:
             members = sorted((u for u in cluster if cluster[u] == c), key=lambda u: (-n_lead[u], u))
             name = f"{_t('cluster', lang)} {c}: {labels.get(members[0], members[0])}"
             if len(members) > 1:
@@ -832,8 +896,23 @@ def colead_network(ds, tables=None, *, lang: str = "zh", seed: int = RANDOM_SEED
             ncols=2 if len(handles) > 3 else 1,
             fontsize=style.FONT_SIZES["small"],
         )
-        fig.text(0.02, 0.935, _t("network_note", lang), va="top", fontsize=style.FONT_SIZES["small"], color="#444444")
+        note = _t("network_note", lang)
+        if len(hidden):
+            note += "\n" + _t("network_cut", lang).format(n=len(hidden), most=int(hidden["n_lead"].max()))
+        fig.text(0.02, 0.935, note, va="top", fontsize=style.FONT_SIZES["small"], color="#444444")
     return fig
+
+
+def _top_lead_units(cl: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shown, hidden) rows of a clusters table: all up to :data:`analysis.limits.CHART_MAX_UNITS`
+    units, else those that lead the most measures (ties by name); both keep `cl`'s order."""
+    if len(cl) <= limits.CHART_MAX_UNITS:
+        return cl, cl.iloc[0:0]
+    units = cl["unit"].astype(str).to_numpy()
+    rank = np.lexsort((units, -cl["n_lead"].to_numpy()))[: limits.CHART_MAX_UNITS]
+    keep = np.zeros(len(cl), dtype=bool)
+    keep[rank] = True
+    return cl[keep], cl[~keep]
 
 
 def _place_labels(ax, texts, xy, radii, order, *, pad: float = 2.0) -> None:
@@ -918,19 +997,29 @@ def _responsible_shares(ds) -> pd.DataFrame:
     m = ds.measures[["measure_id", "plan_id"]].assign(
         only=lambda d: d["measure_id"].map(only).fillna(False).astype(bool)
     )
-    rows = []
-    for pid in [*list(dict.fromkeys(ds.measures["plan_id"])), None]:
-        r = resp if pid is None else resp[resp["plan_id"] == pid]
-        mm = m if pid is None else m[m["plan_id"] == pid]
-        rows.append(
-            {
-                "plan_id": pid or "",
-                "n_mentions": len(r),
-                "n_collective_mentions": int(r["is_coll"].sum()),
-                "n_measures": len(mm),
-                "n_only_collective": int(mm["only"].sum()),
-            }
-        )
+    plans = list(dict.fromkeys(ds.measures["plan_id"].tolist()))
+    # one group-by per table (a loop over plans is plans × rows: hours on a national corpus)
+    by_r = resp.groupby(resp["plan_id"].astype(str))["is_coll"].agg(["size", "sum"]).reindex(plans, fill_value=0)
+    by_m = m.groupby(m["plan_id"].astype(str))["only"].agg(["size", "sum"]).reindex(plans, fill_value=0)
+    rows = [
+        {
+            "plan_id": pid,
+            "n_mentions": int(nr),
+            "n_collective_mentions": int(kr),
+            "n_measures": int(nm),
+            "n_only_collective": int(km),
+        }
+        for pid, nr, kr, nm, km in zip(plans, by_r["size"], by_r["sum"], by_m["size"], by_m["sum"], strict=True)
+    ]
+    rows.append(
+        {
+            "plan_id": "",
+            "n_mentions": len(resp),
+            "n_collective_mentions": int(resp["is_coll"].sum()),
+            "n_measures": len(m),
+            "n_only_collective": int(m["only"].sum()),
+        }
+    )
     df = pd.DataFrame(rows)
     df["share_collective_mentions"] = df["n_collective_mentions"] / df["n_mentions"].where(df["n_mentions"] > 0)
     df["share_only_collective"] = df["n_only_collective"] / df["n_measures"]
@@ -944,6 +1033,10 @@ def collective_share(ds, tables=None, *, lang: str = "zh"):
     all collectives."""
     _check_lang(lang)
     df = _responsible_shares(ds)
+    n_plans = len(df) - 1
+    if n_plans > limits.CHART_MAX_PLANS:  # a corpus: the plans with the most responsible mentions, and all plans
+        ranked = sorted(range(n_plans), key=lambda i: (-int(df["n_mentions"].iloc[i]), i))
+        df = df.iloc[[*sorted(ranked[: limits.CHART_MAX_PLANS]), n_plans]].reset_index(drop=True)
     plans = plan_labels(ds, lang)
     names = [
         _wrap(f"{pid} {plans[pid]}" if pid else _t("all_plans", lang), 22 if lang == "zh" else 30)
@@ -1004,6 +1097,8 @@ def collective_share(ds, tables=None, *, lang: str = "zh"):
         ax1.tick_params(axis="y", length=0)
         ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2)
         fig.suptitle(_t("share_title", lang), x=0.01, ha="left")
+        if len(df) - 1 < n_plans:
+            _figure_note(fig, [_t("plans_cut", lang).format(k=len(df) - 1, n=n_plans - (len(df) - 1))])
     return fig
 
 
@@ -1085,8 +1180,9 @@ def cluster_stability(ds, tables=None, *, lang: str = "zh"):
 
     _check_lang(lang)
     tables = _tables(ds, tables, "cluster_coassignment", "clusters")
-    co = tables["cluster_coassignment"].set_index("unit")
-    cl = tables["clusters"].set_index("unit")
+    shown, hidden = _top_lead_units(tables["clusters"])
+    cl = shown.set_index("unit")
+    co = _coassignment_matrix(tables["cluster_coassignment"], list(cl.index))
     order = sorted(co.index, key=lambda u: (int(cl.loc[u, "cluster"]), -int(cl.loc[u, "n_lead"]), u))
     mat = co.loc[order, order].to_numpy(dtype=float)
     labels = _display_names(ds, lang)
@@ -1138,10 +1234,35 @@ def cluster_stability(ds, tables=None, *, lang: str = "zh"):
         cb.set_label(_t("stability_cbar", lang))
         cb.ax.xaxis.set_major_formatter(_ticker().PercentFormatter(1.0, decimals=0))
         fig.suptitle(_wrap(_t("stability_title", lang), 34 if lang == "zh" else 70), x=0.01, ha="left")
+        notes = []
+        if len(hidden):
+            notes.append(_t("stability_cut", lang).format(k=n, n=len(hidden)))
         if lang == "en":
             cut = " Names cut at … in full in reports/workload.csv (name_en)."
-            _figure_note(fig, [_t("district_note", lang) + cut])
+            notes.append(_t("district_note", lang) + cut)
+        if notes:
+            _figure_note(fig, notes)
     return fig
+
+
+def _coassignment_matrix(co: pd.DataFrame, units: list[str]) -> pd.DataFrame:
+    """The co-assignment shares among `units` as a square frame (index = columns = unit).
+
+    `co` is ``tables["cluster_coassignment"]``: the full matrix (a ``unit`` column, one column
+    per unit), or above :data:`analysis.clusters.DENSE_MAX` lead units the shares on co-lead ties
+    (``unit_a, unit_b, share``): there a pair that never leads together counts 0 and a unit 1
+    with itself.
+    """
+    if "unit_a" not in co.columns:
+        full = co.set_index("unit")
+        return full if len(units) == len(full) else full.loc[units, units]
+    keep = set(units)
+    e = co[co["unit_a"].isin(keep).to_numpy() & co["unit_b"].isin(keep).to_numpy()]
+    idx = {u: i for i, u in enumerate(units)}
+    mat = np.eye(len(units))
+    for a, b, share in zip(e["unit_a"].tolist(), e["unit_b"].tolist(), e["share"].tolist(), strict=True):
+        mat[idx[a], idx[b]] = mat[idx[b], idx[a]] = share
+    return pd.DataFrame(mat, index=units, columns=units)
 
 
 def _coalitions(ds, *, min_size: int, min_measures: int) -> list[tuple[tuple[str, ...], int]]:
@@ -1494,14 +1615,16 @@ def _layout_and_png(fig) -> tuple[object, bytes | None]:
     return engine, png
 
 
-def _write_lang(ds, tables, figures_dir: Path, lang: str, formats, charts) -> dict[str, Path]:
+def _write_lang(ds, tables, figures_dir: Path, lang: str, formats, charts, progress=None) -> dict[str, Path]:
     """Draw the charts of one language and save each in `formats`; the bytes of every file
     are those of :func:`save_figure` on a chart function's figure, at less cost.
 
     Each figure (laid out once by its chart function, see :func:`_chart`) is laid out again and
     rendered once for its PNG (:func:`_layout_and_png`), then saved as SVG. The PDFs come
     last, all in one TrueType copy of the font made for the characters of every figure's
-    texts (known once each has been drawn; see :func:`save_figure`).
+    texts (known once each has been drawn; see :func:`save_figure`). `progress` is called
+    with ``(stage, done, total)`` after each chart is saved (in the worker, which writes to the
+    same stderr).
     """
     folder = figures_dir if lang == "zh" else figures_dir / lang
     names = [name for name in CHARTS if charts is None or name in charts]
@@ -1509,8 +1632,9 @@ def _write_lang(ds, tables, figures_dir: Path, lang: str, formats, charts) -> di
     def key(name, fmt):
         return _keys([name], lang, [fmt])[0]
 
+    step = progress or (lambda *args: None)
     written, figs, engines, chars = {}, {}, {}, set()
-    for name in names:
+    for k, name in enumerate(names, start=1):
         fig = figs[name] = CHARTS[name](ds, tables, lang=lang)
         engines[name], png = _layout_and_png(fig)
         for fmt in formats:
@@ -1520,6 +1644,7 @@ def _write_lang(ds, tables, figures_dir: Path, lang: str, formats, charts) -> di
             elif fmt != "pdf":
                 written[key(name, fmt)] = save_figure(fig, path, fmt)
         chars |= _texts_chars(fig)
+        step(f"figures ({lang}): charts saved", k, len(names))
     if "pdf" in formats:
         pdf_font = style.truetype_font(chars)
         for name, fig in figs.items():
@@ -1554,7 +1679,15 @@ def _worker_count(processes: int | None, n_tasks: int) -> int:
 
 @contextlib.contextmanager
 def figures_in_background(
-    ds, tables, figures_dir, *, langs=LANGS, formats=FORMATS, charts=None, processes: int | None = None
+    ds,
+    tables,
+    figures_dir,
+    *,
+    langs=LANGS,
+    formats=FORMATS,
+    charts=None,
+    processes: int | None = None,
+    progress=None,
 ):
     """:func:`write_figures` started in worker processes while the block runs; yields a
     function that waits for them and returns what :func:`write_figures` returns::
@@ -1589,7 +1722,7 @@ def figures_in_background(
     # notebook's PNGs) is spread over the workers too: every other chart to each.
     k = 1 if "pdf" in formats else max(1, min(len(names), n // max(len(langs), 1)))
     calls = [
-        (_write_lang, (ds, tables, figures_dir, lang, formats, names[i::k]))
+        (_write_lang, (ds, tables, figures_dir, lang, formats, names[i::k], progress))
         for lang in langs
         for i in range(k)
         if names[i::k]
@@ -1645,7 +1778,15 @@ def _merged(parts: list[dict], order: list[str]) -> dict[str, Path]:
 
 
 def write_figures(
-    ds, tables, figures_dir, *, langs=LANGS, formats=FORMATS, charts=None, processes: int | None = None
+    ds,
+    tables,
+    figures_dir,
+    *,
+    langs=LANGS,
+    formats=FORMATS,
+    charts=None,
+    processes: int | None = None,
+    progress=None,
 ) -> dict[str, Path]:
     """Draw every chart and save it as ``figures_dir/NAME.{png,svg,pdf}`` (Chinese) and
     ``figures_dir/en/NAME.*`` (English); returns ``{"figures/[en/]NAME.ext": path}``.
@@ -1653,9 +1794,50 @@ def write_figures(
     The languages are drawn in parallel forked processes (`processes`, default: one per
     language up to the usable cores; see :func:`figures_in_background`); the files do not
     depend on it. The workers die with this process (:func:`~analysis.errors.exit_with_parent`),
-    and an error in one (a full disk) reaches the caller as the same exception.
+    and an error in one (a full disk) reaches the caller as the same exception. Above the sizes
+    of :mod:`analysis.limits` the charts show the top units, sections or plans and say how many
+    more there are (:func:`size_notes`). `progress` is called with ``(stage, done, total)`` after
+    each chart is saved.
     """
     with figures_in_background(
-        ds, tables, figures_dir, langs=langs, formats=formats, charts=charts, processes=processes
+        ds, tables, figures_dir, langs=langs, formats=formats, charts=charts, processes=processes, progress=progress
     ) as figure_files:
         return figure_files()
+
+
+def size_notes(ds, tables=None) -> list[str]:
+    """What the charts show in another form because of the data's size (for the data-quality report).
+
+    The ranking and the heatmap always show their top units with the rest counted on the chart
+    (:data:`TOP_UNITS`); these lines are for the limits of :mod:`analysis.limits`, which the
+    seed is far below.
+    """
+    notes = []
+    n_sections = len(ds.measures[["plan_id", "section_no"]].drop_duplicates())
+    if n_sections > limits.CHART_MAX_SECTIONS:
+        notes.append(
+            f"`figures/section_heatmap.*` shows {limits.CHART_MAX_SECTIONS:,} of {n_sections:,} plan sections "
+            "(those where the units drawn have the most measures): the full table is "
+            "`reports/workload_by_section.csv`."
+        )
+    if tables is not None and "clusters" in tables:
+        n_lead = len(tables["clusters"])
+    else:
+        from .limits import _n_lead_units
+
+        n_lead = _n_lead_units(ds, tables)
+    if n_lead > limits.CHART_MAX_UNITS:
+        notes.append(
+            f"`figures/colead_network.*` and `figures/cluster_stability.*` show the {limits.CHART_MAX_UNITS:,} of "
+            f"{n_lead:,} lead units that lead the most measures: every unit's cluster is in `reports/clusters.csv`, "
+            "the co-lead ties in `reports/colead_edges.csv`, the co-assignment shares in "
+            "`reports/cluster_coassignment.csv`."
+        )
+    n_plans = ds.measures["plan_id"].nunique()
+    if n_plans > limits.CHART_MAX_PLANS:
+        notes.append(
+            f"`figures/collective_share.*` shows {limits.CHART_MAX_PLANS:,} of {n_plans:,} plans (those with the "
+            "most responsible mentions) and all plans together: the per-plan shares are given by "
+            "`analysis.quality.collective_shares(ds)`."
+        )
+    return notes

@@ -142,11 +142,13 @@ def _jurisdiction_section(ds: Dataset, doc: Document | None) -> list[str]:
     return [*out, "", _table(plans[["plan_id", "jurisdiction", "n_measures", "decided by"]])]
 
 
-def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None) -> str:
+def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None, tables=None) -> str:
     """Render the data-quality report as Markdown.
 
     `doc` is the parsed source (from :func:`analysis.ingest.ingest`); without it (a build on a
-    measures CSV) the sections that need the source lines say so.
+    measures CSV) the sections that need the source lines say so. `tables` (of
+    :func:`analysis.exports.analysis_tables`) saves recomputing what the section "Outputs in
+    another form because of their size" needs (:func:`analysis.limits.size_notes`).
     """
     m, a = ds.measures, ds.assignments
     out = ["# Data-quality report", ""]
@@ -321,9 +323,9 @@ def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None) -
         "",
     ]
     out.append(_table(spreadsheet_issues(ds)))
-    from .sheets import size_notes
+    from .limits import size_notes
 
-    notes = size_notes(ds)
+    notes = size_notes(ds, tables)
     if any(_CUT in part for part in out):
         notes.append(f"Tables of this report show their first {TABLE_MAX_ROWS} rows; the rest are counted.")
     if notes:

@@ -190,13 +190,17 @@ def _roles(ds) -> pd.DataFrame:
     return flags[["unit", "measure_id"]].assign(role=role)
 
 
-def task_table(ds) -> pd.DataFrame:
+def task_table(ds, *, units=None, roles: pd.DataFrame | None = None, lists=None) -> pd.DataFrame:
     """The task lists of every unit in one long table: ``unit`` then the columns of :func:`unit_tasks`.
 
-    Rows are grouped by unit (registry order) and in source order within a unit.
+    Rows are grouped by unit (registry order) and in source order within a unit. `units` (an
+    iterable of units) keeps only those units' rows, filtered before any per-row work; `roles`
+    (:func:`_roles`) and `lists` (:func:`_unit_lists`) may be passed when the caller has them.
     """
-    roles = _roles(ds)
-    lists = _unit_lists(ds)
+    roles = _roles(ds) if roles is None else roles
+    if units is not None:
+        roles = roles[roles["unit"].isin(set(units)).to_numpy()]
+    lists = _unit_lists(ds) if lists is None else lists
     m = ds.measures.reset_index(drop=True)
     m = m.assign(
         _order=range(len(m)),
@@ -276,6 +280,30 @@ def sheet_units(ds) -> list[str]:
     return [x for x, coll in zip(u["unit"], u["is_collective"], strict=True) if not coll and x in used]
 
 
+def _task_counts(ds, roles: pd.DataFrame | None = None) -> pd.Series:
+    """Task rows (measures in any role) of each unit of :func:`sheet_units`, in its order."""
+    roles = _roles(ds) if roles is None else roles
+    n = roles["unit"].astype(str).value_counts()
+    units = sheet_units(ds)
+    return pd.Series([int(n.get(u, 0)) for u in units], index=units, dtype="int64")
+
+
+def task_sheet_units(ds, *, roles: pd.DataFrame | None = None) -> list[str]:
+    """The units of :func:`sheet_units` that get a sheet of their own and a page, in registry order.
+
+    All of them up to :data:`analysis.limits.UNIT_SHEETS_MAX_UNITS` units and
+    :data:`~analysis.limits.UNIT_SHEETS_MAX_ROWS` task rows; above, the units with the most
+    measures (lead or responsible; ties in registry order) while both limits hold
+    (:func:`analysis.limits.top_units`). The others' task lists are in ``task_table.csv``.
+    """
+    from . import limits
+
+    counts = _task_counts(ds, roles)
+    if len(counts) <= limits.UNIT_SHEETS_MAX_UNITS and int(counts.sum()) <= limits.UNIT_SHEETS_MAX_ROWS:
+        return list(counts.index)
+    return limits.top_units(counts, max_units=limits.UNIT_SHEETS_MAX_UNITS, max_rows=limits.UNIT_SHEETS_MAX_ROWS)
+
+
 def role_matrix(ds) -> pd.DataFrame:
     """Units × measures: ``L``, ``R``, ``L+R`` or ``""`` (RACI-style).
 
@@ -315,9 +343,29 @@ def _matrix_units(ds, roles: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([u[~u["is_collective"]], u[u["is_collective"]]])
 
 
+#: Above this many cells (units × measures) the role matrix takes the long form too: a sparse
+#: grid of a thousand units and ten thousand measures is ten million cells, nearly all empty.
+MATRIX_MAX_CELLS = 200_000
+
+
+def _matrix_size(ds) -> tuple[int, int]:
+    """(units, measures) of the role matrix."""
+    return int(ds.assignments["unit"].nunique()), len(ds.measures)
+
+
 def matrix_is_long(ds) -> bool:
-    """True when the role matrix has more measures than an Excel sheet has columns (:data:`MATRIX_MAX_MEASURES`)."""
-    return len(ds.measures) > MATRIX_MAX_MEASURES
+    """True when the role matrix has more measures than an Excel sheet has columns
+    (:data:`MATRIX_MAX_MEASURES`) or more cells than :data:`MATRIX_MAX_CELLS`."""
+    n_units, n_measures = _matrix_size(ds)
+    return n_measures > MATRIX_MAX_MEASURES or n_units * n_measures > MATRIX_MAX_CELLS
+
+
+def _sheet_room() -> int:
+    """Data rows a table sheet holds: :data:`analysis.limits.SHEET_MAX_ROWS`, within Excel's rows
+    (two rows go to the title and the header)."""
+    from . import limits
+
+    return min(EXCEL_MAX_ROWS - 2, limits.SHEET_MAX_ROWS)
 
 
 def role_table(ds) -> pd.DataFrame:
@@ -352,23 +400,68 @@ def role_table(ds) -> pd.DataFrame:
     )
 
 
-def size_notes(ds) -> list[str]:
-    """What the task sheets write in another form because of the data's size (for the data-quality report)."""
+def size_notes(ds, tables=None) -> list[str]:
+    """What the task sheets write in another form because of the data's size (for the data-quality report).
+
+    `tables` (of :func:`analysis.exports.analysis_tables`) gives the workload and collective
+    tables' lengths; they are computed otherwise.
+    """
+    from . import limits
+
     notes = []
+    room = _sheet_room()
+    roles = _roles(ds)
     if matrix_is_long(ds):
-        n = len(_roles(ds))
-        room = EXCEL_MAX_ROWS - 2
+        n = len(roles)
+        limit = "Excel's row limit" if room == EXCEL_MAX_ROWS - 2 else "`analysis.limits.SHEET_MAX_ROWS`"
         cut = (
-            f"; the sheet holds the first {room:,} rows (Excel's row limit), the other {n - room:,} are in the CSV."
+            f"; the sheet holds the first {room:,} rows ({limit}), the other {n - room:,} are in the CSV."
             if n > room
             else "."
         )
+        n_units, n_measures = _matrix_size(ds)
+        if n_measures > MATRIX_MAX_MEASURES:
+            why = f"would need {n_measures + 2:,} columns (Excel allows {EXCEL_MAX_COLUMNS:,})"
+        else:
+            why = f"would have {n_units:,} × {n_measures:,} cells (more than {MATRIX_MAX_CELLS:,}, nearly all empty)"
         notes.append(
-            f"The role matrix would need {len(ds.measures) + 2:,} columns (Excel allows {EXCEL_MAX_COLUMNS:,}): "
-            f"`reports/role_matrix.csv` and the sheet `{SHEET_MATRIX}` hold it in long form "
+            f"The role matrix {why}: `reports/role_matrix.csv` and the sheet `{SHEET_MATRIX}` hold it in long form "
             f"(one row per unit and measure, {n:,} rows: {', '.join(ROLE_TABLE_COLUMNS)}){cut}"
         )
+    counts = _task_counts(ds, roles)
+    kept = task_sheet_units(ds, roles=roles)
+    if len(kept) < len(counts):
+        rows = int(counts[kept].sum()) if kept else 0
+        left = counts.drop(kept)
+        notes.append(
+            f"Units with a sheet in `reports/task_sheets.xlsx` and a page in `reports/units/`: the {len(kept):,} of "
+            f"{len(counts):,} named units with the most measures ({rows:,} task rows; at most "
+            f"{limits.UNIT_SHEETS_MAX_UNITS:,} units and {limits.UNIT_SHEETS_MAX_ROWS:,} rows); {len(left):,} units "
+            f"with {int(left.sum()):,} task rows (each at most {int(left.max()):,}) have none: every unit's task list "
+            f"is in `reports/task_table.csv` (one row per unit and measure, {int(counts.sum()):,} rows; the measure "
+            "text, plan and section are in `measures.csv`, joined on `measure_id`)."
+        )
+    for what, n, where in _cut_sheets(ds, tables, roles):
+        if n > room:
+            notes.append(
+                f"The {what} in `reports/task_sheets.xlsx` shows its first {room:,} of {n:,} rows "
+                f"(`analysis.limits.SHEET_MAX_ROWS`): the full table is `reports/{where}`."
+            )
     return notes
+
+
+def _cut_sheets(ds, tables, roles) -> list[tuple[str, int, str]]:
+    """(what, rows, full table) of each table sheet that :data:`analysis.limits.SHEET_MAX_ROWS` can cut."""
+    from . import workload as wk
+
+    tables = tables or {}
+    n_wl = len(tables["workload"]) if "workload" in tables else len(wk.workload(ds))
+    n_co = len(tables["collectives"]) if "collectives" in tables else len(wk.collective_table(ds))
+    return [
+        (f"workload table of the sheet `{SHEET_SUMMARY}`", n_wl, "workload.csv"),
+        (f"collective table of the sheet `{SHEET_SUMMARY}`", n_co, "collectives.csv"),
+        (f"sheet `{SHEET_DIRECTORY}` (unit directory)", int(roles["unit"].nunique()), "unit_directory.csv"),
+    ]
 
 
 def unit_directory(ds, sheets: dict[str, str] | None = None) -> pd.DataFrame:
@@ -378,7 +471,7 @@ def unit_directory(ds, sheets: dict[str, str] | None = None) -> pd.DataFrame:
     :func:`sheet_names` of :func:`sheet_units`.
     """
     if sheets is None:
-        sheets = sheet_names(sheet_units(ds), reserved=(SHEET_SUMMARY, SHEET_DIRECTORY, SHEET_MATRIX))
+        sheets = sheet_names(task_sheet_units(ds), reserved=(SHEET_SUMMARY, SHEET_DIRECTORY, SHEET_MATRIX))
     roles = _roles(ds)
     counts = (
         roles.assign(
@@ -406,7 +499,10 @@ def unit_directory(ds, sheets: dict[str, str] | None = None) -> pd.DataFrame:
     for c in counts.columns:
         d[c] = d["unit"].map(counts[c]).fillna(0).astype(int)
     d["sheet"] = d["unit"].map(lambda x: sheets.get(x, ""))
-    return d.reset_index(drop=True)
+    # units with a sheet first (all named units, below the limits of analysis.limits), then named
+    # units without one, then collectives
+    group = np.where(d["is_collective"], 2, np.where(d["sheet"] != "", 0, 1))
+    return d.iloc[np.argsort(group, kind="stable")].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -812,17 +908,25 @@ def _sheet_link(cell, sheet: str, st):
     cell.font = st["link_font"]
 
 
-def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | None = None):
-    """Build the task-sheet workbook (an ``openpyxl.Workbook``; see the module docstring)."""
+def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | None = None, progress=None):
+    """Build the task-sheet workbook (an ``openpyxl.Workbook``; see the module docstring).
+
+    Above the limits of :mod:`analysis.limits` only the units of :func:`task_sheet_units` get
+    a sheet, and the table sheets show their first :data:`analysis.limits.SHEET_MAX_ROWS` rows.
+    `tasks` is :func:`task_table` (of those units at least); `progress` is called with
+    ``(stage, done, total)`` after each unit sheet.
+    """
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     st = _styles(wb)
-    tasks_all = task_table(ds) if tasks is None else tasks
-    units = sheet_units(ds)
+    units = task_sheet_units(ds)
+    tasks_all = task_table(ds, units=units) if tasks is None else tasks
+    by_unit = dict(iter(tasks_all.groupby("unit", sort=False)))
     sheets = sheet_names(units, reserved=(SHEET_SUMMARY, SHEET_DIRECTORY, SHEET_MATRIX))
     directory = unit_directory(ds, sheets)
+    room = _sheet_room()
     en = ds.units.set_index("unit")["name_en"]
 
     wb.properties.creator = "analysis (python -m analysis build)"
@@ -838,7 +942,7 @@ def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | 
     wl["system_zh"] = wl["system"].map(lambda s: SYSTEMS.get(s, (s, s))[0])
     plan_cols = [c for c in wl.columns if re.fullmatch(r"n_(lead|responsible)_P\w+", c)]
     wl_cols = [c for c in _WORKLOAD_LABELS if c in wl.columns] + plan_cols
-    wl = wl[wl_cols]
+    wl = wl[wl_cols].head(room)
     labels = dict(_WORKLOAD_LABELS)
     for c in plan_cols:
         role, plan = c.split("_")[1], c.split("_")[-1]
@@ -853,7 +957,7 @@ def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | 
         if name:
             _sheet_link(ws.cell(row=r, column=unit_col), name, st)
     ct = tables["collectives"]
-    ct = ct[[c for c in _COLLECTIVE_LABELS if c in ct.columns]]
+    ct = ct[[c for c in _COLLECTIVE_LABELS if c in ct.columns]].head(room)
     c0 = len(wl_cols) + 2
     ws.column_dimensions[get_column_letter(c0 - 1)].width = 3
     _title(ws, "集合性表述(不计入排名)", st, column=c0)
@@ -870,6 +974,7 @@ def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | 
     # Directory: English names and sheet names of every unit; beside it, the column legend.
     wd = wb.create_sheet(SHEET_DIRECTORY)
     _title(wd, "单位名录(中英文名称、系统、工作表名;集合性表述无单独工作表)", st, column=1)
+    directory = directory.head(room)
     directory = directory.assign(is_collective=directory["is_collective"].map({True: "是", False: "否"}))
     dwidths = _auto_widths(directory, _DIRECTORY_LABELS, fixed={"name_en": 40, "aliases": 16})
     last = _write_table(wd, directory, _DIRECTORY_LABELS, row=2, col=1, widths=dwidths, st=st)
@@ -914,8 +1019,11 @@ def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | 
 
     # One sheet per named unit: Chinese headers only, and the columns the unit fills in.
     cols = list(UNIT_SHEET_COLUMNS)
-    for unit in units:
-        tasks = unit_tasks(ds, unit, tasks=tasks_all).assign(implementation="", person_in_charge="")[cols]
+    step = progress or (lambda *args: None)
+    empty = tasks_all.iloc[0:0]
+    for k, unit in enumerate(units, start=1):
+        tasks = by_unit.get(unit, empty)[list(TASK_COLUMNS)].reset_index(drop=True)
+        tasks = tasks.assign(implementation="", person_in_charge="")[cols]
         wu = wb.create_sheet(sheets[unit])
         n = tasks["role_zh"].value_counts()
         n_lead = int(n.get(ROLE_LABELS["L"], 0) + n.get(ROLE_LABELS["L+R"], 0))
@@ -935,6 +1043,7 @@ def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | 
         wu.auto_filter.ref = f"A2:{get_column_letter(len(cols))}{max(last, 2)}"
         wu.freeze_panes = "B3"
         _page_setup(wu, landscape=True, title_rows="1:2", widths=list(_TASK_WIDTHS.values()))
+        step("task sheets: unit sheets", k, len(units))
     return wb
 
 
@@ -974,7 +1083,7 @@ def _role_matrix_sheet(wb, ds, sheets: dict[str, str], st) -> None:
 def _role_table_sheet(wb, ds, sheets: dict[str, str], st) -> None:
     """The role-matrix sheet in long form (:func:`role_table`), cut at Excel's row limit (the rest counted)."""
     t = role_table(ds)
-    room = EXCEL_MAX_ROWS - 2
+    room = _sheet_room()
     cut = max(0, len(t) - room)
     wm = wb.create_sheet(SHEET_MATRIX)
     note = f";前 {room:,} 行,其余 {cut:,} 行见 reports/role_matrix.csv" if cut else ""
@@ -1086,7 +1195,10 @@ def _page(title: str, body: str) -> str:
 
 def _unit_section(ds, unit: str, name_en: str, tasks_all: pd.DataFrame | None = None) -> str:
     e = html.escape
-    tasks = unit_tasks(ds, unit, tasks=tasks_all)
+    if tasks_all is None:
+        tasks = unit_tasks(ds, unit)
+    else:  # (no registry look-up per unit: hundreds of pages of a corpus of 100,000 units)
+        tasks = tasks_all.loc[tasks_all["unit"] == unit, list(TASK_COLUMNS)].reset_index(drop=True)
     n = tasks["role"].value_counts()
     n_lead = int(n.get("L", 0) + n.get("L+R", 0))
     n_resp = int(n.get("R", 0) + n.get("L+R", 0))
@@ -1131,7 +1243,7 @@ def unit_page_html(ds, unit: str) -> str:
     return _page(f"{unit} 任务清单", _unit_section(ds, unit, str(en.get(unit, ""))))
 
 
-def _index_html(ds, units, files, directory) -> str:
+def _index_html(ds, units, files, directory, *, n_left: int = 0) -> str:
     e = html.escape
     d = directory.set_index("unit")
     totals = [int(d.loc[u, "n_total"]) for u in units]
@@ -1146,10 +1258,17 @@ def _index_html(ds, units, files, directory) -> str:
     body = (
         '<h1>各单位任务清单<span class="en">Task lists by unit</span></h1>\n'
         f'<p class="meta">每个单位一个文件,可直接打印(A4 横向,页脚有页码;{longest});'
-        '<a href="all.html">all.html</a> 含全部单位(每个单位另起一页)。</p>\n'
+        f'<a href="all.html">all.html</a> 含{"以上" if n_left else ""}全部单位(每个单位另起一页)。</p>\n'
         "<table>\n<thead><tr><th>单位</th><th>英文名称</th><th>牵头</th><th>责任</th><th>合计</th></tr></thead>\n"
         f"<tbody>\n{rows}\n</tbody>\n</table>\n"
     )
+    if n_left:  # a national corpus: the units with the most measures have a page (analysis.limits)
+        body += (
+            f'<p class="note">以上为任务最多的 {len(units):,} 个单位;另有 {n_left:,} 个单位未单独成页,'
+            "其任务清单见 reports/task_table.csv(按单位筛选)。"
+            f"The {len(units):,} units with the most measures; {n_left:,} more units are in "
+            "reports/task_table.csv.</p>\n"
+        )
     return _page("各单位任务清单", body)
 
 
@@ -1158,23 +1277,48 @@ def _index_html(ds, units, files, directory) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def write_task_sheets(ds, tables: dict[str, pd.DataFrame], reports_dir) -> dict[str, Path]:
+def write_task_sheets(ds, tables: dict[str, pd.DataFrame], reports_dir, *, progress=None) -> dict[str, Path]:
     """Write the workbook, the role matrix and the printable pages; returns ``{name: path}``.
 
     Files: ``task_sheets.xlsx``, ``role_matrix.csv`` and ``units/`` (one ``<unit>.html`` per
     named unit, ``all.html``, ``index.html``) under `reports_dir`. Pages of units no longer in
     the data are removed (only pages this module wrote, recognised by their
     ``<meta name="generator">``; any other ``*.html`` in ``units/`` is left alone).
+
+    Above the limits of :mod:`analysis.limits` (a national corpus), only the units of
+    :func:`task_sheet_units` get a sheet and a page, and ``task_table.csv`` holds every named
+    unit's task list in one long table (``unit, measure_id, role, other_leads,
+    other_responsible, deadline, plan_id, source_line``); a sheet cut at
+    :data:`analysis.limits.SHEET_MAX_ROWS` rows has its full table in a CSV
+    (``unit_directory.csv`` for the directory). Those files exist only when needed (an earlier
+    build's are removed). `progress` is called with ``(stage, done, total)``.
     """
     reports_dir = Path(reports_dir)
-    tasks = task_table(ds)
-    written = {"task_sheets": write_xlsx(task_workbook(ds, tables, tasks=tasks), reports_dir / "task_sheets.xlsx")}
+    step = progress or (lambda *args: None)
+    roles = _roles(ds)
+    lists = _unit_lists(ds)
+    units = task_sheet_units(ds, roles=roles)
+    tasks = task_table(ds, units=units, roles=roles, lists=lists)
+    wb = task_workbook(ds, tables, tasks=tasks, progress=progress)
+    written = {"task_sheets": write_xlsx(wb, reports_dir / "task_sheets.xlsx")}
+    del wb
+    step("task sheets: workbook written", 1, 1)
     mx = role_table(ds) if matrix_is_long(ds) else role_matrix(ds)  # long form above Excel's columns
     written["role_matrix"] = write_csv(
         csv_safe(mx.assign(is_collective=mx["is_collective"].map(str).str.lower())), reports_dir / "role_matrix.csv"
     )
+    del mx
+    everyone = sheet_units(ds)
+    extra = {"task_table": reports_dir / "task_table.csv", "unit_directory": reports_dir / "unit_directory.csv"}
+    if len(units) < len(everyone):
+        written["task_table"] = _write_long_tasks(ds, everyone, roles, lists, extra["task_table"], step)
+    if len(roles["unit"].unique()) > _sheet_room():
+        directory = unit_directory(ds, sheet_names(units, reserved=(SHEET_SUMMARY, SHEET_DIRECTORY, SHEET_MATRIX)))
+        written["unit_directory"] = write_csv(csv_safe(directory), extra["unit_directory"])
+    for name, path in extra.items():  # an earlier (larger) build's file, no longer true
+        if name not in written and path.is_file():
+            path.unlink()
 
-    units = sheet_units(ds)
     files = file_names(units)
     folder = reports_dir / "units"
     en = ds.units.set_index("unit")["name_en"]
@@ -1184,11 +1328,44 @@ def write_task_sheets(ds, tables: dict[str, pd.DataFrame], reports_dir) -> dict[
         for old in sorted(folder.glob("*.html")):
             if old.name not in keep and old.is_file() and marker in old.read_bytes()[:400]:
                 old.unlink()
+    by_unit = dict(iter(tasks.groupby("unit", sort=False)))
     sections = []
-    for unit in units:
-        section = _unit_section(ds, unit, str(en.get(unit, "")), tasks)
+    for k, unit in enumerate(units, start=1):
+        section = _unit_section(ds, unit, str(en.get(unit, "")), by_unit.get(unit, tasks.iloc[0:0]))
         sections.append(section)
         written[f"unit_page:{unit}"] = write_text(folder / files[unit], _page(f"{unit} 任务清单", section))
+        step("task sheets: unit pages", k, len(units))
     written["unit_pages_all"] = write_text(folder / "all.html", _page("各单位任务清单", "".join(sections)))
-    written["unit_pages_index"] = write_text(folder / "index.html", _index_html(ds, units, files, unit_directory(ds)))
+    left = len(everyone) - len(units)
+    written["unit_pages_index"] = write_text(
+        folder / "index.html", _index_html(ds, units, files, unit_directory(ds), n_left=left)
+    )
     return written
+
+
+#: Columns of ``task_table.csv`` (every unit's task list at corpus size; see :func:`write_task_sheets`).
+TASK_TABLE_COLUMNS = [
+    "unit",
+    "measure_id",
+    "role",
+    "other_leads",
+    "other_responsible",
+    "deadline",
+    "plan_id",
+    "source_line",
+]
+
+
+def _write_long_tasks(ds, units, roles, lists, path, step, *, chunk: int = 2_000) -> Path:
+    """Write :func:`task_table` of `units` (the :data:`TASK_TABLE_COLUMNS`) to `path` in blocks of
+    `chunk` units (atomically), so that the whole table never sits in memory at once."""
+    from .errors import atomic_write
+
+    units = list(units)
+    with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
+        for start in range(0, len(units), chunk):
+            part = task_table(ds, units=units[start : start + chunk], roles=roles, lists=lists)
+            part = csv_safe(part[TASK_TABLE_COLUMNS])
+            part.to_csv(fh, index=False, header=start == 0, lineterminator="\n")
+            step("task sheets: task_table.csv", min(start + chunk, len(units)), len(units))
+    return Path(path)

@@ -887,13 +887,26 @@ def colead_view(
     return render_view(colead_payload(ds, tables, seed=seed, max_units=max_units, max_texts=max_texts))
 
 
-def write_views(ds, tables, figures_dir) -> dict[str, Path]:
-    """Write ``network.html`` and ``colead.html`` to `figures_dir`; returns ``{name: path}``."""
+def write_views(ds, tables, figures_dir, *, progress=None) -> dict[str, Path]:
+    """Write ``network.html`` and ``colead.html`` to `figures_dir`; returns ``{name: path}``.
+
+    Above the sizes of :mod:`analysis.limits` the network view shows the first plans
+    (:func:`analysis.limits.view_plans`) and the co-lead view the top units by lead share
+    (:data:`analysis.limits.VIEW_MAX_UNITS`). `progress` is called with ``(stage, done, total)``.
+    """
+    from . import limits
+    from .subset import subset
+
     figures_dir = Path(figures_dir)
-    return {
-        "view_network": write_text(figures_dir / "network.html", network_view(ds, tables)),
-        "view_colead": write_text(figures_dir / "colead.html", colead_view(ds, tables)),
-    }
+    step = progress or (lambda *args: None)
+    plans = limits.view_plans(ds)
+    net = network_view(ds, tables) if plans is None else network_view(subset(ds, plans=plans))
+    written = {"view_network": write_text(figures_dir / "network.html", net)}
+    step("views", 1, 2)
+    col = colead_view(ds, tables, max_units=limits.VIEW_MAX_UNITS)
+    written["view_colead"] = write_text(figures_dir / "colead.html", col)
+    step("views", 2, 2)
+    return written
 
 
 def show(view, *, height: int = 720):
