@@ -395,7 +395,8 @@ def compare_corpus(raw_dir, out, *, units=None, keep_going: bool = False, progre
             written["units"] = units
         ds = load(measures, units)
         step(f"load: {len(ds.measures):,} measures")
-        written["data_quality"] = write_text(out / "data_quality.md", quality_report(ds, doc, proposal=proposal))
+        report = quality_report(ds, doc, proposal=proposal, outputs=False)
+        written["data_quality"] = write_text(out / "data_quality.md", report)
         written.update(write_comparison(ds, out, out / "figures"))
         step("comparison")
     return written

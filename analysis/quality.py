@@ -142,13 +142,17 @@ def _jurisdiction_section(ds: Dataset, doc: Document | None) -> list[str]:
     return [*out, "", _table(plans[["plan_id", "jurisdiction", "n_measures", "decided by"]])]
 
 
-def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None, tables=None) -> str:
+def quality_report(
+    ds: Dataset, doc: Document | None = None, *, proposal=None, tables=None, outputs: bool = True
+) -> str:
     """Render the data-quality report as Markdown.
 
     `doc` is the parsed source (from :func:`analysis.ingest.ingest`); without it (a build on a
     measures CSV) the sections that need the source lines say so. `tables` (of
     :func:`analysis.exports.analysis_tables`) saves recomputing what the section "Outputs in
     another form because of their size" needs (:func:`analysis.limits.size_notes`).
+    `outputs=False` (a comparison only, :func:`analysis.cli.compare_corpus`): the sections about
+    the task sheets and the charts the build writes are left out, since none is written.
     """
     m, a = ds.measures, ds.assignments
     out = ["# Data-quality report", ""]
@@ -312,6 +316,8 @@ def quality_report(ds: Dataset, doc: Document | None = None, *, proposal=None, t
             f"Per-plan rows of {n_plans:,} plans left out: `analysis.quality.collective_shares(ds)` gives them.\n"
         )
         out.append(_CUT_NOTE)
+    if not outputs:
+        return "\n".join(out).rstrip() + "\n"
     out += [
         "## Text changed in the spreadsheets",
         "",
