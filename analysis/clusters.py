@@ -430,10 +430,12 @@ def cluster_profiles(ds, clusters: Clusters, *, top_sections: int = 3) -> pd.Dat
     cl = clusters.assignment.set_index("unit")["cluster"]
     lead = lead.assign(cluster=lead["unit"].map(cl))
     sec = ds.measures.set_index("measure_id")
+    by_cluster = dict(tuple(lead.groupby("cluster", sort=False)))  # one pass, not one filter per cluster
+    empty = lead.iloc[:0]
     rows = []
     for c, grp in clusters.assignment.groupby("cluster", sort=True):
         members = grp.sort_values(["n_lead", "unit"], ascending=[False, True])["unit"].tolist()
-        ml = lead[lead["cluster"] == c]
+        ml = by_cluster.get(c, empty)
         per_measure = ml.groupby("measure_id")["unit"].nunique()
         shared = per_measure[per_measure >= 2].index
         led = ml["measure_id"].unique()

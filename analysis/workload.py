@@ -415,12 +415,31 @@ def concentration(wl: pd.DataFrame, *, loads=("lead_share", "n_responsible", "n_
     return pd.DataFrame(rows)
 
 
+def _joined_by_measure(frame: pd.DataFrame, keep: set | None = None) -> dict[str, str]:
+    """``measure_id -> units joined by 、`` in row order, measures in order of first appearance
+    (what ``groupby(sort=False)["unit"].agg("、".join)`` gives, without a Python call per group);
+    only the measures in `keep` when given."""
+    joined: dict[str, list[str]] = {}
+    ids = frame["measure_id"].to_numpy(dtype=object)
+    units = frame["unit"].to_numpy(dtype=object)
+    if keep is not None:
+        mask = frame["measure_id"].isin(keep).to_numpy()
+        ids, units = ids[mask], units[mask]
+    for m, u in zip(ids, units, strict=True):
+        joined.setdefault(m, []).append(u)
+    return {m: "、".join(us) for m, us in joined.items()}
+
+
 def multi_lead_measures(ds, *, min_leads: int = 4) -> pd.DataFrame:
     """Measures with many lead units (多头牵头): ``measure_id, n_leads, lead_units, text``."""
     lead = _distinct(ds.assignments).query("role == 'lead'")
-    n = lead.groupby("measure_id", sort=False)["unit"].agg(["size", lambda u: "、".join(u)])
-    n.columns = ["n_leads", "lead_units"]
-    out = n[n["n_leads"] >= min_leads].join(ds.measures.set_index("measure_id")["text"]).reset_index()
+    n_leads = lead.groupby("measure_id", sort=False).size()
+    many = n_leads[n_leads >= min_leads]
+    names = _joined_by_measure(lead, set(many.index))
+    out = pd.DataFrame(
+        {"n_leads": many, "lead_units": pd.Series([names[m] for m in many.index], index=many.index, dtype=str)}
+    )
+    out = out.join(ds.measures.set_index("measure_id")["text"]).reset_index()
     return out.sort_values(["n_leads", "measure_id"], ascending=[False, True], ignore_index=True)
 
 
@@ -428,9 +447,12 @@ def collective_only_measures(ds) -> pd.DataFrame:
     """Measures whose responsible units are all collective placeholders."""
     coll = set(ds.units.loc[ds.units["is_collective"], "unit"])
     resp = _distinct(ds.assignments).query("role == 'responsible'")
-    g = resp.groupby("measure_id", sort=False)["unit"]
-    only = g.agg(lambda u: all(x in coll for x in u))
-    out = g.agg(lambda u: "、".join(u))[only].rename("responsible_units").to_frame()
+    is_coll = resp["unit"].isin(coll).to_numpy()
+    only = pd.Series(is_coll, index=resp.index).groupby(resp["measure_id"].to_numpy(dtype=object), sort=False).all()
+    ids = only.index[only.to_numpy()]
+    names = _joined_by_measure(resp, set(ids))
+    out = pd.DataFrame({"responsible_units": [names[m] for m in ids]}, index=pd.Index(ids, name="measure_id"))
+    out["responsible_units"] = out["responsible_units"].astype(str)
     out = out.join(ds.measures.set_index("measure_id")[["plan_id", "lead_units_raw", "text"]])
     return out.reset_index()
 
