@@ -149,8 +149,8 @@ def main(argv=None) -> int:
             r = build(m, u, out, args.timeout)
         rows.append((name, r))
         print(
-            f"{name}: exit {r['status']} after {r['wall']:.0f} s, CPU {r['cpu']:.0f} s, peak {r['peak_tree_mb']:,.0f} MB "
-            f"(tree), {r['peak_process_mb']:,.0f} MB (one process); "
+            f"{name}: exit {r['status']} after {r['wall']:.0f} s, CPU {r['cpu']:.0f} s, "
+            f"peak {r['peak_tree_mb']:,.0f} MB (tree), {r['peak_process_mb']:,.0f} MB (one process); "
             + "; ".join(f"{s} {sec} s" for s, sec in r["stages"]),
             file=sys.stderr,
             flush=True,
