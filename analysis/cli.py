@@ -269,8 +269,11 @@ def build(
 
     The registry: `units` if given, else the ``units.csv`` that belongs with `raw_dir` (in it,
     or beside it: ``data/units.csv`` for ``data/raw/``). Where there is none, one is proposed
-    from the glossary (:func:`analysis.glossary.propose`), written to ``OUT/units.csv`` and used,
-    and every decision it took is listed in the data-quality report. A given registry stays
+    from the glossary (one per government for a pooled corpus:
+    :func:`analysis.jurisdiction.propose_pooled`), written to ``OUT/units.csv`` and used, and
+    every decision it took is listed in the data-quality report. When the measures belong to
+    several governments, the comparison (:func:`analysis.compare.write_comparison`) is written
+    too. A given registry stays
     authoritative: names it lacks are an error that lists them with the proposed rows, unless
     `propose_missing`, which adds the proposals (``OUT/units.csv``) and lists them.
 
