@@ -148,9 +148,9 @@ def unit_types(units: pd.DataFrame) -> pd.DataFrame:
     canonical name is qualified, 下陆区司法局, and the written one, 区司法局, is an alias).
     Collectives are ``collective``; names the glossary cannot type ``""`` (其他 other).
     """
-    from .glossary import _default_glossary, classify
+    from .glossary import classify, default_glossary
 
-    g = _default_glossary()
+    g = default_glossary()
     rows = []
     for unit, aliases, is_coll in zip(units["unit"], units["aliases"], units["is_collective"], strict=True):
         type_id = "collective" if is_coll else ""

@@ -63,6 +63,7 @@ __all__ = [
     "Proposal",
     "classify",
     "compare_registries",
+    "default_glossary",
     "load_glossary",
     "propose",
     "propose_registry",
@@ -240,7 +241,8 @@ def load_glossary(path=GLOSSARY_CSV) -> Glossary:
 
 
 @lru_cache(maxsize=1)
-def _default_glossary() -> Glossary:
+def default_glossary() -> Glossary:
+    """The shipped glossary (``analysis/glossary.csv``), read once per process."""
     return load_glossary(GLOSSARY_CSV)
 
 
@@ -516,7 +518,7 @@ def classify(name: str, glossary: Glossary | None = None, *, place_en=None, defa
     Classification
         Never raises for odd input: an empty or unreadable name is untyped (``confidence`` none).
     """
-    g = glossary or _default_glossary()
+    g = glossary or default_glossary()
     place_en = place_en or {}
     written = name.strip()
     s = simplify(written)
@@ -767,7 +769,7 @@ def propose(
     they are written the same up to 有关 = 相关 and 其它 = 其他. Related types (``related`` in the
     glossary) in one jurisdiction are kept apart and both get a ``judgement:`` note.
     """
-    g = glossary or _default_glossary()
+    g = glossary or default_glossary()
     place_en = dict(place_en or {})
     counts: Counter[str] = Counter()
     order: dict[str, int] = {}

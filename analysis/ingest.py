@@ -2094,19 +2094,8 @@ def _write_measures_csv(doc: Document, path) -> Path:
     and missing values as empty fields; a million measures take seconds here, not a minute.
     """
     jurisdiction = {p.plan_id: p.jurisdiction for p in doc.plans}
-    get = attrgetter(
-        "measure_id", "plan_id", "plan_title", "section_no", "section_title", "subsection_title", "item_no", "text"
-    )
-    tail = attrgetter(
-        "source_file",
-        "source_format",
-        "source_line",
-        "lead_line",
-        "responsible_line",
-        "source_place",
-        "lead_place",
-        "responsible_place",
-    )
+    # the columns read straight off a Measure, around the six joined or looked up below
+    get, tail = attrgetter(*MEASURE_COLUMNS[:8]), attrgetter(*MEASURE_COLUMNS[14:])
     assert MEASURE_COLUMNS[8:14] == [
         "lead_units_raw",
         "responsible_units_raw",

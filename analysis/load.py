@@ -492,23 +492,17 @@ def _rows_by_jurisdiction(measures, units, raw_names: pa.Array, rows, codes, gen
     keys = pc.binary_join_element_wise(
         jnames.take(pa.array(pj)).cast(large), raw_names.take(pa.array(pc_)).cast(large), _UNIT_SEP
     )
-    own = units["jurisdiction"] != ""
-    spellings, spelling_row = _spellings(units[own])
-    spelling_row = np.flatnonzero(own.to_numpy())[spelling_row]  # back to rows of the whole registry
-    own_keys = pc.binary_join_element_wise(_spelling_jurisdictions(units[own]), spellings.cast(large), _UNIT_SEP)
+    own = units[(units["jurisdiction"] != "").to_numpy()]
+    spellings, spelling_row = _spellings(own)
+    where = pa.array(own["jurisdiction"].to_numpy(dtype=object)[spelling_row].tolist(), large)  # each spelling's
+    own_keys = pc.binary_join_element_wise(where, spellings.cast(large), _UNIT_SEP)
+    spelling_row = np.flatnonzero((units["jurisdiction"] != "").to_numpy())[spelling_row]  # rows of the registry
     hit = _lookup(keys, own_keys)
     row = np.where(hit >= 0, spelling_row[np.maximum(hit, 0)], generic[pc_])
     return row[inverse].astype(np.int64)
 
 
 _UNIT_SEP = pa.scalar("\x1f", pa.large_string())  # between a jurisdiction and a spelling in one lookup key
-
-
-def _spelling_jurisdictions(units: pd.DataFrame) -> pa.Array:
-    """The jurisdiction of each of :func:`_spellings`'s names (canonical names, then aliases)."""
-    j = units["jurisdiction"].to_numpy(dtype=object)
-    n = np.fromiter(map(len, units["aliases"].to_numpy(dtype=object)), dtype=np.int64, count=len(units))
-    return pa.array(np.concatenate([j, np.repeat(j, n)]).tolist(), pa.large_string())
 
 
 def _check_lists(measures: pd.DataFrame, n_lead: np.ndarray, n_resp: np.ndarray, path) -> None:

@@ -281,6 +281,19 @@ def test_committed_corpus_comparison_is_what_the_build_makes(tmp_path):
         assert (tmp_path / "out" / rel).read_bytes() == (REPORTS_DIR / "corpus" / rel).read_bytes(), f"{rel} is stale"
     g = pd.read_csv(tmp_path / "out" / "compare_governments.csv")
     assert len(g) == 6 and g.set_index("jurisdiction").loc["黄石市下陆区", "n_measures"] == 138
+    # the README's sentence about this corpus states these numbers
+    even, concentrated = g.sort_values("gini").iloc[0], g.sort_values("gini").iloc[-1]
+    t = pd.read_csv(tmp_path / "out" / "compare_types.csv")
+    first = t.iloc[0]
+    n_leading = int(((t["type_id"] == first["type_id"]) & (t["lead_share"] > 0)).sum())
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    words = {5: "five", 6: "six"}
+    claim = (
+        f"{first['type_zh']} leads in {words[n_leading]} of the six governments; lead load is most even in "
+        f"{even['jurisdiction']} (Gini {even['gini']:.2f} over its {even['n_lead_units']} lead units) and most "
+        f"concentrated in {concentrated['jurisdiction']} (Gini {concentrated['gini']:.2f}"
+    )
+    assert claim in " ".join(readme.split())  # line breaks aside
 
 
 def test_comparison_text_states_the_tables_numbers(pooled):
