@@ -55,7 +55,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import limits, style
+from . import facts, limits, style
 from .config import PLAN_NAMES_CSV, RANDOM_SEED, SECTION_NAMES_CSV
 from .errors import exit_with_parent, write_bytes
 from .registry import SYSTEMS
@@ -269,17 +269,9 @@ def _systems(ds) -> dict[str, str]:
     return dict(zip(ds.units["unit"], ds.units["system"], strict=True))
 
 
-def _collective_set(ds) -> set[str]:
-    return set(ds.units.loc[ds.units["is_collective"], "unit"])
-
-
 def _colors(ds) -> dict[str, str]:
     """Colour of every unit: its category's (:func:`analysis.style.unit_category`), grey for collectives."""
     return {u: style.SYSTEM_COLORS.get(c, style.COLLECTIVE_COLOR) for u, c in style.unit_categories(ds.units).items()}
-
-
-def _distinct(ds) -> pd.DataFrame:
-    return ds.assignments.drop_duplicates(["measure_id", "role", "unit"])[["measure_id", "role", "unit"]]
 
 
 def _tables(ds, tables, *names):
@@ -414,9 +406,9 @@ def workload_ranking(ds, tables=None, *, lang: str = "zh", collectives: bool = T
     co = tables["collectives"].iloc[0:0]
     if collectives and len(tables["collectives"]):
         co = tables["collectives"].copy()
-        lead_k = _lead_counts(ds)
-        co["n_sole_lead"] = co["unit"].map(lead_k["sole"]).fillna(0).astype(int)
-        co["n_colead"] = co["unit"].map(lead_k["co"]).fillna(0).astype(int)
+        lead_k = facts.lead_counts(ds)
+        co["n_sole_lead"] = co["unit"].map(lead_k["n_sole_lead"]).fillna(0).astype(int)
+        co["n_colead"] = co["unit"].map(lead_k["n_colead"]).fillna(0).astype(int)
         co = co.sort_values(["n_responsible", "unit"], ascending=[False, True], kind="stable")
         co = co[["unit", "system", "n_sole_lead", "n_colead", "n_responsible"]].assign(is_collective=True)
     labels = _display_names(ds, lang)
@@ -547,12 +539,6 @@ def _left_out_note(hidden: pd.DataFrame, hidden_co: pd.DataFrame, lang: str, tab
     return (";" if lang == "zh" else "; ").join(parts) + where
 
 
-def _lead_counts(ds) -> dict[str, pd.Series]:
-    lead = _distinct(ds).query("role == 'lead'")
-    k = lead.groupby("measure_id")["unit"].transform("size")
-    return {"sole": lead[k == 1]["unit"].value_counts(), "co": lead[k > 1]["unit"].value_counts()}
-
-
 def _unit_order(ds, tables) -> list[str]:
     """Named units by measures led, then responsible (the ranking's order)."""
     wl = tables["workload"].sort_values(
@@ -576,7 +562,7 @@ def section_heatmap(ds, tables=None, *, lang: str = "zh", value: str = "n_total"
     sections = ds.measures[["plan_id", "section_no", "section_title"]].drop_duplicates(["plan_id", "section_no"])
     cols = list(zip(sections["plan_id"], sections["section_no"], strict=True))
     order = _unit_order(ds, tables)
-    coll = _collective_set(ds)
+    coll = facts.collective_units(ds)
     in_coll = long["unit"].isin(coll).to_numpy()
     coll_total = long.loc[in_coll, ["unit", value]].astype({"unit": str}).groupby("unit")[value].sum()
     coll_order = sorted(coll_total.index, key=lambda u: (-coll_total[u], u))
@@ -826,7 +812,7 @@ def colead_network(ds, tables=None, *, lang: str = "zh", seed: int = RANDOM_SEED
     cluster = dict(zip(cl["unit"], cl["cluster"], strict=True))
     n_lead = dict(zip(cl["unit"], cl["n_lead"], strict=True))
     labels = _display_names(ds, lang)
-    coll = _collective_set(ds)
+    coll = facts.collective_units(ds)
     with style.figure_style():
         side = style.WIDTH if len(G) > 12 else style.WIDTH * 0.75
         fig = _new_figure(side, side, layout=None)
@@ -988,15 +974,12 @@ _LABEL_BOX = {"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha":
 
 def _responsible_shares(ds) -> pd.DataFrame:
     """Per plan (and all plans): share of responsible mentions and of collective-only measures."""
-    coll = _collective_set(ds)
+    coll = facts.collective_units(ds)
     plan_of = ds.measures.set_index("measure_id")["plan_id"]
     resp = ds.assignments[ds.assignments["role"] == "responsible"].assign(
         plan_id=lambda d: d["measure_id"].map(plan_of), is_coll=lambda d: d["unit"].isin(coll)
     )
-    only = resp.groupby("measure_id")["is_coll"].all()
-    m = ds.measures[["measure_id", "plan_id"]].assign(
-        only=lambda d: d["measure_id"].map(only).fillna(False).astype(bool)
-    )
+    m = ds.measures[["measure_id", "plan_id"]].assign(only=facts.measure_profile(ds)["only_collective"].to_numpy())
     plans = list(dict.fromkeys(ds.measures["plan_id"].tolist()))
     # one group-by per table (a loop over plans is plans × rows: hours on a national corpus)
     by_r = resp.groupby(resp["plan_id"].astype(str))["is_coll"].agg(["size", "sum"]).reindex(plans, fill_value=0)
@@ -1102,22 +1085,6 @@ def collective_share(ds, tables=None, *, lang: str = "zh"):
     return fig
 
 
-def _per_measure_counts(ds) -> pd.DataFrame:
-    """Per measure: number of distinct lead units, of responsible units, and whether all
-    responsible units are collectives."""
-    a = _distinct(ds)
-    coll = _collective_set(ds)
-    ids = ds.measures["measure_id"]
-    n_lead = a[a["role"] == "lead"].groupby("measure_id").size().reindex(ids, fill_value=0)
-    resp = a[a["role"] == "responsible"]
-    n_resp = resp.groupby("measure_id").size().reindex(ids, fill_value=0)
-    only = resp.assign(c=resp["unit"].isin(coll)).groupby("measure_id")["c"].all().reindex(ids, fill_value=False)
-    return pd.DataFrame(
-        {"n_lead": n_lead.to_numpy(), "n_responsible": n_resp.to_numpy(), "only_collective": only.to_numpy(dtype=bool)},
-        index=ids,
-    )
-
-
 @_chart
 def assignments_per_measure(ds, tables=None, *, lang: str = "zh"):
     """Distributions of lead units per measure and of responsible units per measure.
@@ -1127,7 +1094,7 @@ def assignments_per_measure(ds, tables=None, *, lang: str = "zh"):
     bar at 0.
     """
     _check_lang(lang)
-    c = _per_measure_counts(ds)
+    c = facts.measure_profile(ds)
     with style.figure_style():
         fig = _new_figure(style.WIDTH, style.WIDTH * 0.42)
         ax1, ax2 = fig.subplots(1, 2, sharey=True)
@@ -1270,7 +1237,7 @@ def _coalitions(ds, *, min_size: int, min_measures: int) -> list[tuple[tuple[str
 
     Sorted by number of measures, then size (larger first), then names.
     """
-    lead = _distinct(ds).query("role == 'lead'")
+    lead = facts.distinct(ds.assignments).query("role == 'lead'")
     sets = lead.groupby("measure_id", sort=False)["unit"].agg(lambda s: tuple(sorted(s)))
     counts = Counter(sets)
     out = [(k, v) for k, v in counts.items() if len(k) >= min_size and v >= min_measures]
@@ -1299,7 +1266,7 @@ def lead_coalitions(
             fig.text(0.5, 0.5, _t("no_coalition", lang), ha="center", va="center")
             fig.suptitle(_t("coalitions_title", lang), x=0.01, ha="left")
             return fig
-        lead = _distinct(ds).query("role == 'lead'")
+        lead = facts.distinct(ds.assignments).query("role == 'lead'")
         n_led = lead["unit"].value_counts()
         freq = Counter(u for combo, v in combos for u in combo for _ in range(v))
         units = sorted(freq, key=lambda u: (-freq[u], -n_led.get(u, 0), u))

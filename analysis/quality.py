@@ -18,6 +18,7 @@ import html
 
 import pandas as pd
 
+from . import facts
 from .ingest import Document, numbering_gaps
 from .load import Dataset
 from .safetext import spreadsheet_issues
@@ -36,11 +37,9 @@ def merges_applied(ds: Dataset) -> pd.DataFrame:
 
 
 def dual_role(ds: Dataset) -> pd.DataFrame:
-    """Units named as both lead and responsible on the same measure."""
-    a = ds.assignments
-    n_roles = a.groupby(["measure_id", "unit"], observed=True, sort=True)["role"].nunique()
-    both = n_roles[n_roles == 2]
-    return both.reset_index()[["measure_id", "unit"]].astype({"unit": str})
+    """Units named as both lead and responsible on the same measure (:func:`analysis.facts.dual_roles`),
+    sorted by measure and unit."""
+    return facts.dual_roles(ds).sort_values(["measure_id", "unit"], ignore_index=True)
 
 
 def collective_shares(ds: Dataset) -> pd.DataFrame:

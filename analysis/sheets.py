@@ -68,6 +68,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
+from . import facts
 from .errors import write_bytes, write_csv, write_text
 from .registry import SYSTEMS
 from .safetext import csv_safe, is_formula_like, xlsx_text
@@ -177,27 +178,14 @@ def _unit_lists(ds) -> dict[tuple[str, str], list[str]]:
     return out
 
 
-def _roles(ds) -> pd.DataFrame:
-    """One row per (unit, measure): ``unit, measure_id, role`` with role in :data:`ROLE_CODES`."""
-    a = ds.assignments
-    flags = (
-        a.assign(lead=a["role"].eq("lead"), responsible=a["role"].eq("responsible"))
-        .groupby(["unit", "measure_id"], sort=False)[["lead", "responsible"]]
-        .any()
-        .reset_index()
-    )
-    role = np.where(flags["lead"] & flags["responsible"], "L+R", np.where(flags["lead"], "L", "R"))
-    return flags[["unit", "measure_id"]].assign(role=role)
-
-
 def task_table(ds, *, units=None, roles: pd.DataFrame | None = None, lists=None) -> pd.DataFrame:
     """The task lists of every unit in one long table: ``unit`` then the columns of :func:`unit_tasks`.
 
     Rows are grouped by unit (registry order) and in source order within a unit. `units` (an
     iterable of units) keeps only those units' rows, filtered before any per-row work; `roles`
-    (:func:`_roles`) and `lists` (:func:`_unit_lists`) may be passed when the caller has them.
+    (:func:`analysis.facts.unit_roles`) and `lists` (:func:`_unit_lists`) may be passed when the caller has them.
     """
-    roles = _roles(ds) if roles is None else roles
+    roles = facts.unit_roles(ds) if roles is None else roles
     if units is not None:
         roles = roles[roles["unit"].isin(set(units)).to_numpy()]
     lists = _unit_lists(ds) if lists is None else lists
@@ -282,8 +270,7 @@ def sheet_units(ds) -> list[str]:
 
 def _task_counts(ds, roles: pd.DataFrame | None = None) -> pd.Series:
     """Task rows (measures in any role) of each unit of :func:`sheet_units`, in its order."""
-    roles = _roles(ds) if roles is None else roles
-    n = roles["unit"].astype(str).value_counts()
+    n = facts.unit_counts(ds, roles)["n_total"]
     units = sheet_units(ds)
     return pd.Series([int(n.get(u, 0)) for u in units], index=units, dtype="int64")
 
@@ -317,7 +304,7 @@ def role_matrix(ds) -> pd.DataFrame:
     >>> mx.loc["区直有关部门", "P1-01"], bool(mx.loc["区直有关部门", "is_collective"])
     ('R', True)
     """
-    roles = _roles(ds)
+    roles = facts.unit_roles(ds)
     u = _matrix_units(ds, roles)
     grid = (
         roles.pivot(index="unit", columns="measure_id", values="role")
@@ -376,10 +363,10 @@ def role_table(ds) -> pd.DataFrame:
 
     >>> from analysis.load import load
     >>> t = role_table(load())
-    >>> t.iloc[0][["unit", "measure_id", "role"]].tolist(), len(t) == len(_roles(load()))
+    >>> t.iloc[0][["unit", "measure_id", "role"]].tolist(), len(t) == len(facts.unit_roles(load()))
     (['区委办公室', 'P1-49', 'R'], True)
     """
-    roles = _roles(ds)
+    roles = facts.unit_roles(ds)
     u = _matrix_units(ds, roles)
     unit_order = pd.Series(np.arange(len(u)), index=u["unit"].to_numpy())
     measure_order = pd.Series(np.arange(len(ds.measures)), index=ds.measures["measure_id"].to_numpy())
@@ -410,7 +397,7 @@ def size_notes(ds, tables=None) -> list[str]:
 
     notes = []
     room = _sheet_room()
-    roles = _roles(ds)
+    roles = facts.unit_roles(ds)
     if matrix_is_long(ds):
         n = len(roles)
         limit = "Excel's row limit" if room == EXCEL_MAX_ROWS - 2 else "`analysis.limits.SHEET_MAX_ROWS`"
@@ -472,17 +459,8 @@ def unit_directory(ds, sheets: dict[str, str] | None = None) -> pd.DataFrame:
     """
     if sheets is None:
         sheets = sheet_names(task_sheet_units(ds), reserved=(SHEET_SUMMARY, SHEET_DIRECTORY, SHEET_MATRIX))
-    roles = _roles(ds)
-    counts = (
-        roles.assign(
-            n_lead=roles["role"].isin(["L", "L+R"]),
-            n_responsible=roles["role"].isin(["R", "L+R"]),
-            n_both=roles["role"].eq("L+R"),
-            n_total=True,
-        )
-        .groupby("unit")[["n_lead", "n_responsible", "n_both", "n_total"]]
-        .sum()
-    )
+    roles = facts.unit_roles(ds)
+    counts = facts.unit_counts(ds, roles)
     u = _matrix_units(ds, roles)
     d = pd.DataFrame(
         {
@@ -1295,7 +1273,7 @@ def write_task_sheets(ds, tables: dict[str, pd.DataFrame], reports_dir, *, progr
     """
     reports_dir = Path(reports_dir)
     step = progress or (lambda *args: None)
-    roles = _roles(ds)
+    roles = facts.unit_roles(ds)
     lists = _unit_lists(ds)
     units = task_sheet_units(ds, roles=roles)
     tasks = task_table(ds, units=units, roles=roles, lists=lists)

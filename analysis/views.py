@@ -76,6 +76,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from . import facts
 from .arrowtext import isin, positions, take
 from .config import RANDOM_SEED
 from .errors import write_text
@@ -131,7 +132,7 @@ def _r(x: float, nd: int = 4) -> float:
 
 
 def _counts_by_unit(counts: pd.DataFrame) -> dict:
-    """``{unit: (n_lead, n_responsible, n_total)}`` (Python ints) of a :func:`_unit_counts` table."""
+    """``{unit: (n_lead, n_responsible, n_total)}`` (Python ints) of a :func:`analysis.facts.unit_counts` table."""
     cols = [counts[c].astype("int64").tolist() for c in ("n_lead", "n_responsible", "n_total")]
     return dict(zip(counts.index.tolist(), zip(*cols, strict=True), strict=True))
 
@@ -140,23 +141,6 @@ def _registry_rows(ds, units) -> dict:
     """``{unit: row}`` (named tuples of the registry's columns) for the units in the set `units`."""
     reg = ds.units[ds.units["unit"].isin(units)]
     return {r.unit: r for r in reg.itertuples(index=False)}
-
-
-def _unit_counts(ds, units=None) -> pd.DataFrame:
-    """Measures per unit and role (distinct measures), for every unit named in the assignments.
-
-    `units` (a set) counts only those units, filtering the assignments first.
-    """
-    a = ds.assignments
-    if units is not None:
-        a = a[a["unit"].isin(units).to_numpy()]
-    a = a.drop_duplicates(["unit", "measure_id", "role"])
-    n = a.groupby(["unit", "role"]).size().unstack(fill_value=0)
-    for role in ("lead", "responsible"):
-        if role not in n:
-            n[role] = 0
-    n_total = a.drop_duplicates(["unit", "measure_id"]).groupby("unit").size()
-    return pd.DataFrame({"n_lead": n["lead"], "n_responsible": n["responsible"], "n_total": n_total}).fillna(0)
 
 
 def _lead_share(ds, tables) -> dict:
@@ -557,7 +541,7 @@ def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 
     from .graph import bipartite_graph
 
     G = bipartite_graph(ds)
-    counts = _unit_counts(ds)
+    counts = facts.unit_counts(ds)
     share = _lead_share(ds, tables)
     unit_ids = [n for n, d in G.nodes(data=True) if d["bipartite"] == 0]
     measure_ids = [n for n, d in G.nodes(data=True) if d["bipartite"] == 1]

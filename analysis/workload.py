@@ -36,6 +36,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .facts import distinct, dual_roles, measure_profile
+
 __all__ = [
     "COLLECTIVE_MODES",
     "MAX_PLAN_COLUMNS",
@@ -78,18 +80,6 @@ def expand_collectives(assignments: pd.DataFrame, units: pd.DataFrame) -> pd.Dat
         .drop(columns=["_o", "_r"])
         .reset_index(drop=True)
     )
-
-
-def _distinct(assignments: pd.DataFrame) -> pd.DataFrame:
-    """One row per (measure, role, unit), first occurrence kept (``drop_duplicates`` on integer keys)."""
-    a = assignments[["measure_id", "role", "unit"]]
-    if not len(a):
-        return a
-    m = pd.factorize(a["measure_id"].to_numpy(dtype=object))[0].astype(np.int64)
-    u, uniq = pd.factorize(a["unit"].to_numpy(dtype=object))
-    r = (a["role"].to_numpy(dtype=object) == "lead").astype(np.int64)
-    key = (m * 2 + r) * max(len(uniq), 1) + u
-    return a[~pd.Series(key).duplicated().to_numpy()]
 
 
 #: Above these numbers of plans or plan sections, :func:`workload` leaves out the per-plan or
@@ -166,7 +156,7 @@ def workload(
         ucode_all = pd.factorize(a["unit"].to_numpy(dtype=object))[0]
         registry_codes = False
         mcode = pd.factorize(a["measure_id"].to_numpy(dtype=object))[0]
-    # distinct (measure, role, unit), first occurrence kept, as _distinct does
+    # distinct (measure, role, unit), first occurrence kept, as facts.distinct does
     first = _first_occurrence(ucode_all * 2 + is_lead, run=mcode)  # (role, unit) within a measure
     if not first.all():
         ucode_all, mcode, is_lead = ucode_all[first], mcode[first], is_lead[first]
@@ -221,7 +211,7 @@ def workload(
                 cols[f"n_{role}_{p}"] = counts[:, j]
     wl = pd.DataFrame(cols)
     if by_section:
-        sec = workload_by_section(ds, assignments=_distinct(a))
+        sec = workload_by_section(ds, assignments=distinct(a))
         extra = {
             f"n_{p}_S{s}": grp.set_index("unit")["n_total"]
             for (p, s), grp in sec.groupby(["plan_id", "section_no"], sort=False)
@@ -314,7 +304,7 @@ def workload_by_section(ds, *, assignments: pd.DataFrame | None = None) -> pd.Da
     (``n_total`` counts measures in any role), only for non-zero cells, sorted by plan,
     section and unit.
     """
-    a = _distinct(ds.assignments if assignments is None else assignments)
+    a = distinct(ds.assignments if assignments is None else assignments)
     m = ds.measures[["measure_id", "plan_id", "section_no", "section_title"]].copy()
     m["section_no"] = m["section_no"].fillna(0).astype("int64")
     # A section is (plan, number); its title is the first one written (a user's CSV may
@@ -340,13 +330,12 @@ def collective_table(ds) -> pd.DataFrame:
     """
     from .registry import collective_members
 
-    a = _distinct(ds.assignments)
+    a = distinct(ds.assignments)
     units = ds.units
     coll = units.loc[units["is_collective"], ["unit", "name_en", "system"]].set_index("unit")
     resp = a[a["role"] == "responsible"]
-    is_c = resp["unit"].isin(coll.index)
-    only = resp.assign(c=is_c).groupby("measure_id")["c"].all()
-    only_ids = set(only[only].index)
+    profile = measure_profile(ds)
+    only_ids = set(profile.index[profile["only_collective"].to_numpy()])
     coll["n_lead"] = a[a["role"] == "lead"].groupby("unit").size()
     coll["n_responsible"] = resp.groupby("unit").size()
     coll["n_only_collective"] = resp[resp["measure_id"].isin(only_ids)].groupby("unit").size()
@@ -432,7 +421,7 @@ def _joined_by_measure(frame: pd.DataFrame, keep: set | None = None) -> dict[str
 
 def multi_lead_measures(ds, *, min_leads: int = 4) -> pd.DataFrame:
     """Measures with many lead units (多头牵头): ``measure_id, n_leads, lead_units, text``."""
-    lead = _distinct(ds.assignments).query("role == 'lead'")
+    lead = distinct(ds.assignments).query("role == 'lead'")
     n_leads = lead.groupby("measure_id", sort=False).size()
     many = n_leads[n_leads >= min_leads]
     names = _joined_by_measure(lead, set(many.index))
@@ -445,11 +434,9 @@ def multi_lead_measures(ds, *, min_leads: int = 4) -> pd.DataFrame:
 
 def collective_only_measures(ds) -> pd.DataFrame:
     """Measures whose responsible units are all collective placeholders."""
-    coll = set(ds.units.loc[ds.units["is_collective"], "unit"])
-    resp = _distinct(ds.assignments).query("role == 'responsible'")
-    is_coll = resp["unit"].isin(coll).to_numpy()
-    only = pd.Series(is_coll, index=resp.index).groupby(resp["measure_id"].to_numpy(dtype=object), sort=False).all()
-    ids = only.index[only.to_numpy()]
+    resp = distinct(ds.assignments).query("role == 'responsible'")
+    profile = measure_profile(ds)
+    ids = profile.index[profile["only_collective"].to_numpy()]
     names = _joined_by_measure(resp, set(ids))
     out = pd.DataFrame({"responsible_units": [names[m] for m in ids]}, index=pd.Index(ids, name="measure_id"))
     out["responsible_units"] = out["responsible_units"].astype(str)
@@ -464,8 +451,6 @@ def never_lead(wl: pd.DataFrame) -> pd.DataFrame:
 
 
 def dual_role_table(ds) -> pd.DataFrame:
-    """Units named as both lead and responsible on the same measure."""
-    a = _distinct(ds.assignments)
-    roles = a.groupby(["measure_id", "unit"], sort=False)["role"].nunique()
-    pairs = roles[roles == 2].reset_index()[["measure_id", "unit"]]
-    return pairs.merge(ds.measures[["measure_id", "text"]], on="measure_id")
+    """Units named as both lead and responsible on the same measure (:func:`analysis.facts.dual_roles`),
+    with the measure's text."""
+    return dual_roles(ds).merge(ds.measures[["measure_id", "text"]], on="measure_id")

@@ -424,3 +424,41 @@ def test_section_titles_spelled_two_ways_do_not_split_a_section(tiny):
     jia = sec[(sec["unit"] == "区甲局") & (sec["plan_id"] == "P1") & (sec["section_no"] == 1)]
     assert jia[["section_title", "n_lead", "n_total"]].values.tolist() == [["第一节", 3, 3]]
     assert wk.workload(ds).set_index("unit").loc["区甲局", "n_P1_S1"] == 3
+
+
+# ---------------------------------------------------------------- shared facts
+
+
+def test_shared_facts_on_the_tiny_fixture(tiny):
+    """:mod:`analysis.facts`, worked out by hand from tests/fixtures/tiny/measures.csv.
+
+    Responsible units all collective (区直有关部门, 各街办): P1-03, P1-06, P2-02, P2-06; P2-03
+    has no responsible line, so it is not "only collective". 区甲局 (and its alias 区甲委) leads
+    P1-01 P1-02 P1-03 P1-05 P2-03 P2-06, alone on P1-01 P1-05 P2-03; it is responsible on P1-04
+    P1-05 P2-01, so P1-05 is its one measure in both roles. 区戊院 leads P2-01 alone and
+    P2-02 P2-05 P2-06 with others.
+    """
+    from analysis import facts
+
+    p = facts.measure_profile(tiny)
+    assert list(p.index) == list(tiny.measures["measure_id"])
+    assert list(p.index[p["only_collective"]]) == ["P1-03", "P1-06", "P2-02", "P2-06"]
+    assert p["n_lead"].tolist() == [1, 2, 3, 1, 1, 2, 1, 2, 1, 2, 2, 2]
+    assert p["n_responsible"].tolist() == [2, 1, 1, 1, 1, 1, 2, 2, 0, 1, 1, 1]
+
+    roles = facts.unit_roles(tiny)
+    mine = roles[roles["unit"] == "区甲局"]
+    assert list(zip(mine["measure_id"], mine["role"], strict=True)) == [
+        ("P1-01", "L"), ("P1-02", "L"), ("P1-03", "L"), ("P1-04", "R"),
+        ("P1-05", "L+R"), ("P2-01", "R"), ("P2-03", "L"), ("P2-06", "L"),
+    ]  # fmt: skip
+    c = facts.unit_counts(tiny, roles)
+    assert c.loc["区甲局"].to_dict() == {"n_lead": 6, "n_responsible": 3, "n_both": 1, "n_total": 8}
+    assert c.loc["区乙局"].to_dict() == {"n_lead": 4, "n_responsible": 2, "n_both": 0, "n_total": 6}
+    lc = facts.lead_counts(tiny)
+    assert lc.loc["区甲局"].tolist() == [3, 3] and lc.loc["区戊院"].tolist() == [1, 3]
+    assert facts.dual_roles(tiny).values.tolist() == [["P1-05", "区甲局"]]
+    assert facts.collective_units(tiny) == {"区直有关部门", "各街办"}
+    # the stages state the same facts
+    assert wk.collective_only_measures(tiny)["measure_id"].tolist() == ["P1-03", "P1-06", "P2-02", "P2-06"]
+    assert wk.dual_role_table(tiny)[["measure_id", "unit"]].values.tolist() == [["P1-05", "区甲局"]]
