@@ -153,11 +153,31 @@ def quality_report(
     `outputs=False` (a comparison only, :func:`analysis.cli.compare_corpus`): the sections about
     the task sheets and the charts the build writes are left out, since none is written.
     """
-    m, a = ds.measures, ds.assignments
     out = ["# Data-quality report", ""]
-    out += [
-        f"- measures: **{len(m)}** in {m['plan_id'].nunique()} plan(s) "
-        f"({', '.join(f'{p}: {n}' for p, n in m['plan_id'].value_counts().sort_index().items())})",
+    out += _summary(ds)
+    out += ["## Sources and line accounting", ""]
+    if doc is None:
+        out += ["_Built from a measures CSV: source lines not available._", ""]
+    else:
+        out += _line_accounting(doc) + _plans_and_titles(doc) + _numbering_gaps(doc) + _reading_decisions(doc)
+    out += _optional_fields(ds.measures)
+    if proposal is not None:
+        out += _proposal_section(proposal)
+    out += _jurisdiction_section(ds, doc)
+    out += _measure_sections(ds)
+    out += _collective_section(ds)
+    if outputs:
+        out += _spreadsheet_section(ds)
+        out += _size_section(ds, tables, cut=any(_CUT in part for part in out))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _summary(ds: Dataset) -> list[str]:
+    """The report's first lines: measures per plan, mentions per role, the registry's size."""
+    m, a = ds.measures, ds.assignments
+    per_plan = ", ".join(f"{p}: {n}" for p, n in m["plan_id"].value_counts().sort_index().items())
+    return [
+        f"- measures: **{len(m)}** in {m['plan_id'].nunique()} plan(s) ({per_plan})",
         f"- unit mentions: **{len(a)}** ({(a['role'] == 'lead').sum()} lead, "
         f"{(a['role'] == 'responsible').sum()} responsible) of {a['unit_raw'].nunique()} written "
         f"names, merged into {a['unit'].nunique()} registry units",
@@ -165,141 +185,147 @@ def quality_report(
         "",
     ]
 
-    out += ["## Sources and line accounting", ""]
-    if doc is None:
-        out += ["_Built from a measures CSV: source lines not available._", ""]
-    else:
-        kinds = doc.kind_counts()
-        for src, enc in sorted(doc.encodings.items()):
-            n = sum(1 for (s, _), _k in doc.line_kinds.items() if s == src)
-            n_unread = sum(1 for u in doc.unread if u.source_file == src)
-            fmt = doc.formats.get(src, "txt")
-            what = f"{fmt}, {enc}" if enc else fmt
-            state = "every one accounted for" if not n_unread else f"{n_unread} could not be read (listed below)"
-            out.append(f"- {_code(src)} ({_text(what)}): {n} non-blank lines and table rows, {state}")
-        out += ["", _table(pd.DataFrame(sorted(kinds.items()), columns=["line kind", "n_lines"]))]
-        out += ["### Places that could not be read", ""]
-        if doc.unread:
-            out += [
-                "The build went on (`--keep-going`) without these; each is the file, the line or cell, "
-                "what is wrong and the value:",
-                "",
-            ]
-        out.append(
-            _table(
-                pd.DataFrame(
-                    [(u.source_file, u.place, u.message, u.value) for u in doc.unread],
-                    columns=["source_file", "place", "problem", "value"],
-                )
-            )
-        )
-        out += [
-            "### Plans",
-            "",
-            _table(
-                pd.DataFrame(
-                    [
-                        (p.plan_id, p.plan_title, p.title_line or "", len(p.preamble), p.issuer or "_not stated_")
-                        for p in doc.plans
-                    ],
-                    columns=["plan_id", "plan_title", "title_line", "n_preamble_lines", "issuer"],
-                )
-            ),
-        ]
-        titles = [x for x in doc.anomalies if x.kind == "title"]
-        if titles:
-            out += ["Title anomalies:", ""]
-            out += [
-                f"- {_text(x.source_file)}, {f'line {x.line}' if x.line is not None else _text(x.place or 'title')}: "
-                f"{_text(x.detail)}: {_code(x.value)}"
-                for x in titles
-            ]
-            out.append("")
-        out += [
-            "### Numbering gaps",
-            "",
-            "A jump in item numbers is reported, not treated as an error: the measures are numbered as published.",
-            "",
-        ]
-        gaps = numbering_gaps(doc)
-        out.append(_table(pd.DataFrame(gaps, columns=["plan_id", "after_item", "next_item", "n_missing"])))
-        out += ["### Separator anomalies and role phrases", ""]
-        seps = [x for x in doc.anomalies if x.kind in ("separator", "role phrase", "empty label", "text continuation")]
-        out.append(
-            _table(
-                pd.DataFrame(
-                    [
-                        (x.source_file, x.line if x.line is not None else x.place, x.kind, x.detail, x.value)
-                        for x in seps
-                    ],
-                    columns=["source_file", "line", "kind", "detail", "value"],
-                )
-            )
-        )
-        other = [
-            x
-            for x in doc.anomalies
-            if x.kind not in ("separator", "role phrase", "empty label", "text continuation", "title")
-        ]
-        out += ["### Other reading decisions", ""]
-        out += [
-            "Leaders that name no person, rows continued on a new page, repeated headers, columns not read, "
-            "measures numbered by position:",
-            "",
-        ]
-        out.append(
-            _table(
-                pd.DataFrame(
-                    [
-                        (x.source_file, x.line if x.line is not None else x.place, x.kind, x.detail, x.value)
-                        for x in other
-                    ],
-                    columns=["source_file", "place", "kind", "detail", "value"],
-                )
-            )
-        )
-        out += ["### Preamble (kept as metadata)", ""]
-        pre = [(p.plan_id, ln, t) for p in doc.plans for ln, t in p.preamble]
-        out.append(_table(pd.DataFrame(pre, columns=["plan_id", "line", "text"])))
 
+def _line_accounting(doc: Document) -> list[str]:
+    """Per source file: its format and encoding, its lines and how many could not be read; the
+    line kinds; then every place that could not be read, with the problem and the value."""
+    out = []
+    for src, enc in sorted(doc.encodings.items()):
+        n = sum(1 for (s, _), _k in doc.line_kinds.items() if s == src)
+        n_unread = sum(1 for u in doc.unread if u.source_file == src)
+        fmt = doc.formats.get(src, "txt")
+        what = f"{fmt}, {enc}" if enc else fmt
+        state = "every one accounted for" if not n_unread else f"{n_unread} could not be read (listed below)"
+        out.append(f"- {_code(src)} ({_text(what)}): {n} non-blank lines and table rows, {state}")
+    kinds = pd.DataFrame(sorted(doc.kind_counts().items()), columns=["line kind", "n_lines"])
+    out += ["", _table(kinds), "### Places that could not be read", ""]
+    if doc.unread:
+        out += [
+            "The build went on (`--keep-going`) without these; each is the file, the line or cell, "
+            "what is wrong and the value:",
+            "",
+        ]
+    unread = [(u.source_file, u.place, u.message, u.value) for u in doc.unread]
+    out.append(_table(pd.DataFrame(unread, columns=["source_file", "place", "problem", "value"])))
+    return out
+
+
+def _plans_and_titles(doc: Document) -> list[str]:
+    """The plans read (title, title line, preamble size, issuer) and the anomalies of their titles."""
+    plans = [
+        (p.plan_id, p.plan_title, p.title_line or "", len(p.preamble), p.issuer or "_not stated_") for p in doc.plans
+    ]
+    cols = ["plan_id", "plan_title", "title_line", "n_preamble_lines", "issuer"]
+    out = ["### Plans", "", _table(pd.DataFrame(plans, columns=cols))]
+    titles = [x for x in doc.anomalies if x.kind == "title"]
+    if titles:
+        out += ["Title anomalies:", ""]
+        out += [
+            f"- {_text(x.source_file)}, {f'line {x.line}' if x.line is not None else _text(x.place or 'title')}: "
+            f"{_text(x.detail)}: {_code(x.value)}"
+            for x in titles
+        ]
+        out.append("")
+    return out
+
+
+def _numbering_gaps(doc: Document) -> list[str]:
+    """Jumps in the item numbers of each plan (reported, never an error)."""
+    gaps = pd.DataFrame(numbering_gaps(doc), columns=["plan_id", "after_item", "next_item", "n_missing"])
+    return [
+        "### Numbering gaps",
+        "",
+        "A jump in item numbers is reported, not treated as an error: the measures are numbered as published.",
+        "",
+        _table(gaps),
+    ]
+
+
+#: Anomaly kinds of the section "Separator anomalies and role phrases"; every other kind but
+#: ``title`` goes to "Other reading decisions".
+_SEPARATOR_KINDS = ("separator", "role phrase", "empty label", "text continuation")
+
+
+def _anomaly_table(anomalies, place_column: str) -> str:
+    rows = [(x.source_file, x.line if x.line is not None else x.place, x.kind, x.detail, x.value) for x in anomalies]
+    return _table(pd.DataFrame(rows, columns=["source_file", place_column, "kind", "detail", "value"]))
+
+
+def _reading_decisions(doc: Document) -> list[str]:
+    """The reader's anomalies (separators and role phrases, then every other decision) and the
+    preamble lines kept as metadata."""
+    seps = [x for x in doc.anomalies if x.kind in _SEPARATOR_KINDS]
+    other = [x for x in doc.anomalies if x.kind not in (*_SEPARATOR_KINDS, "title")]
+    pre = [(p.plan_id, ln, t) for p in doc.plans for ln, t in p.preamble]
+    return [
+        "### Separator anomalies and role phrases",
+        "",
+        _anomaly_table(seps, "line"),
+        "### Other reading decisions",
+        "",
+        "Leaders that name no person, rows continued on a new page, repeated headers, columns not read, "
+        "measures numbered by position:",
+        "",
+        _anomaly_table(other, "place"),
+        "### Preamble (kept as metadata)",
+        "",
+        _table(pd.DataFrame(pre, columns=["plan_id", "line", "text"])),
+    ]
+
+
+def _optional_fields(m: pd.DataFrame) -> list[str]:
+    """How many measures name a leader and a deadline, when the plans have those columns."""
+    out = []
     for col, what in (("leaders_raw", "a leader (分管领导 …)"), ("deadline_raw", "a deadline (完成时限 …)")):
         if col in m:
-            n = int((m[col] != "").sum())
-            out += [f"- measures with {what}: {n} of {len(m)}"]
-    if "leaders_raw" in m or "deadline_raw" in m:
-        out.append("")
-    if proposal is not None:
-        d = proposal.decisions
-        out += [
-            "## Registry proposed from the glossary",
-            "",
-            "No registry was given for these plans, or it lacked names: the suite proposed units from the "
-            "glossary of government bodies (`analysis/glossary.csv`) and built with them. Review every "
-            "decision below, edit `units.csv` under the output folder, and build again with `--units`.",
-            "",
-            f"- {len(d)} written names -> {len(proposal.units)} units; "
-            f"{int((d['decision'] == 'variant').sum())} merged as variants; "
-            f"{len(proposal.untyped())} the glossary could not type (system `other`)",
-            "",
-        ]
-        cols = ["name", "n_mentions", "unit", "decision", "system", "confidence", "reason"]
-        out.append(_table(d[(["jurisdiction"] if "jurisdiction" in d else []) + cols]))
-    out += _jurisdiction_section(ds, doc)
-    out += ["## Measures without responsible units", ""]
-    out.append(_table(m.loc[m["responsible_units_raw"] == "", ["measure_id", "lead_units_raw", "text"]]))
-    out += ["## Measures without lead units", ""]
-    out.append(_table(m.loc[m["lead_units_raw"] == "", ["measure_id", "responsible_units_raw", "text"]]))
-    out += ["## Units both lead and responsible on one measure", ""]
-    out.append(_table(dual_role(ds)))
-    out += [
+            out += [f"- measures with {what}: {int((m[col] != '').sum())} of {len(m)}"]
+    return [*out, ""] if out else out
+
+
+def _proposal_section(proposal) -> list[str]:
+    """The registry proposed from the glossary: its size and one decision per written name."""
+    d = proposal.decisions
+    cols = ["name", "n_mentions", "unit", "decision", "system", "confidence", "reason"]
+    return [
+        "## Registry proposed from the glossary",
+        "",
+        "No registry was given for these plans, or it lacked names: the suite proposed units from the "
+        "glossary of government bodies (`analysis/glossary.csv`) and built with them. Review every "
+        "decision below, edit `units.csv` under the output folder, and build again with `--units`.",
+        "",
+        f"- {len(d)} written names -> {len(proposal.units)} units; "
+        f"{int((d['decision'] == 'variant').sum())} merged as variants; "
+        f"{len(proposal.untyped())} the glossary could not type (system `other`)",
+        "",
+        _table(d[(["jurisdiction"] if "jurisdiction" in d else []) + cols]),
+    ]
+
+
+def _measure_sections(ds: Dataset) -> list[str]:
+    """Measures without responsible or lead units, dual roles and the alias merges applied."""
+    m = ds.measures
+    return [
+        "## Measures without responsible units",
+        "",
+        _table(m.loc[m["responsible_units_raw"] == "", ["measure_id", "lead_units_raw", "text"]]),
+        "## Measures without lead units",
+        "",
+        _table(m.loc[m["lead_units_raw"] == "", ["measure_id", "responsible_units_raw", "text"]]),
+        "## Units both lead and responsible on one measure",
+        "",
+        _table(dual_role(ds)),
         "## Alias merges applied",
         "",
         "Written names mapped to another canonical unit by `data/units.csv` "
         "(`variant`: plain variants of one name; `judgement`: a call to review).",
         "",
+        _table(merges_applied(ds)),
     ]
-    out.append(_table(merges_applied(ds)))
-    out += [
+
+
+def _collective_section(ds: Dataset) -> list[str]:
+    """Shares of mentions given to collective placeholders (per plan, or overall on a big corpus)."""
+    out = [
         "## Collective placeholders",
         "",
         "Mentions of 区直有关部门, 各街办 and other collectives name no accountable body.",
@@ -307,17 +333,19 @@ def quality_report(
     ]
     shares = collective_shares(ds)
     if len(shares) <= TABLE_MAX_ROWS:
-        out.append(_table(shares, limit=None))
-    else:  # a national corpus: the overall rows, the per-plan ones counted
-        n_plans = shares["plan_id"].nunique() - 1
-        out.append(_table(shares[shares["plan_id"] == "all"], limit=None))
-        out.append(
-            f"Per-plan rows of {n_plans:,} plans left out: `analysis.quality.collective_shares(ds)` gives them.\n"
-        )
-        out.append(_CUT_NOTE)
-    if not outputs:
-        return "\n".join(out).rstrip() + "\n"
-    out += [
+        return [*out, _table(shares, limit=None)]
+    n_plans = shares["plan_id"].nunique() - 1  # a national corpus: the overall rows, the per-plan ones counted
+    return [
+        *out,
+        _table(shares[shares["plan_id"] == "all"], limit=None),
+        f"Per-plan rows of {n_plans:,} plans left out: `analysis.quality.collective_shares(ds)` gives them.\n",
+        _CUT_NOTE,
+    ]
+
+
+def _spreadsheet_section(ds: Dataset) -> list[str]:
+    """Texts the task sheets and report CSVs write differently from the data (and why)."""
+    return [
         "## Text changed in the spreadsheets",
         "",
         "In `task_sheets.xlsx` every text is a text cell, never a formula; control characters that xlsx "
@@ -326,15 +354,18 @@ def quality_report(
         "the report CSVs a text that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a "
         "leading `'`, so that Excel shows it as text. `n`: characters replaced, full length, or 1.",
         "",
+        _table(spreadsheet_issues(ds)),
     ]
-    out.append(_table(spreadsheet_issues(ds)))
+
+
+def _size_section(ds: Dataset, tables, *, cut: bool) -> list[str]:
+    """Outputs written in another form because of their size (:func:`analysis.limits.size_notes`);
+    `cut`: a table of this report was cut to its first rows."""
     from .limits import size_notes
 
     notes = size_notes(ds, tables)
-    if any(_CUT in part for part in out):
+    if cut:
         notes.append(f"Tables of this report show their first {TABLE_MAX_ROWS} rows; the rest are counted.")
-    if notes:
-        out += ["## Outputs in another form because of their size", ""]
-        out += [f"- {n}" for n in notes]
-        out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    if not notes:
+        return []
+    return ["## Outputs in another form because of their size", "", *[f"- {n}" for n in notes], ""]

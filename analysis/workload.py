@@ -33,6 +33,8 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -123,11 +125,8 @@ def workload(
     """
     if collectives not in COLLECTIVE_MODES:
         raise ValueError(f"collectives must be one of {COLLECTIVE_MODES}, not {collectives!r}")
-    units = ds.units
-    a = ds.assignments
-    if collectives == "expand":
-        a = expand_collectives(a, units)
-    measures = ds.measures
+    units, measures = ds.units, ds.measures
+    a = expand_collectives(ds.assignments, units) if collectives == "expand" else ds.assignments
     plans = list(pd.unique(measures["plan_id"]))
     if by_plan is None:
         by_plan = len(plans) <= MAX_PLAN_COLUMNS
@@ -136,50 +135,108 @@ def workload(
             len(plans) <= MAX_SECTION_COLUMNS
             and len(measures[["plan_id", "section_no"]].drop_duplicates()) <= MAX_SECTION_COLUMNS
         )
-
-    # integer codes: every unit of the assignments is a canonical unit of the registry
-    registry_codes = True  # unit codes are registry rows (else codes of a hand-made frame's names)
-    from .graph import assignment_codes
-
-    codes = assignment_codes(ds) if collectives != "expand" else None
-    if codes is not None:  # shared with the other stages: no second pass over millions of names
-        ucode_all = codes.registry_row.astype(np.int32)[codes.unit]
-        mcode = codes.measure
-        is_lead = codes.is_lead
-    else:
-        ucode_all = pd.Index(units["unit"].to_numpy(dtype=object)).get_indexer(a["unit"].to_numpy(dtype=object))
-        mcode = pd.Index(measures["measure_id"].to_numpy(dtype=object)).get_indexer(
-            a["measure_id"].to_numpy(dtype=object)
-        )
-        is_lead = (a["role"] == "lead").to_numpy()
-    if (ucode_all < 0).any() or (mcode < 0).any():  # a hand-made frame: fall back to string codes
-        ucode_all = pd.factorize(a["unit"].to_numpy(dtype=object))[0]
-        registry_codes = False
-        mcode = pd.factorize(a["measure_id"].to_numpy(dtype=object))[0]
-    # distinct (measure, role, unit), first occurrence kept, as facts.distinct does
-    first = _first_occurrence(ucode_all * 2 + is_lead, run=mcode)  # (role, unit) within a measure
-    if not first.all():
-        ucode_all, mcode, is_lead = ucode_all[first], mcode[first], is_lead[first]
-
+    m = _mention_codes(ds, a, shared=collectives != "expand")
     ranked = np.ones(len(units), dtype=bool) if collectives == "include" else ~units["is_collective"].to_numpy(bool)
     keep = units[ranked]
-    n_u = len(keep)
-    if registry_codes:  # position of each registry unit in `keep` (-1: not ranked)
-        to_keep = np.full(len(units), -1, dtype=np.int32)
-        to_keep[np.flatnonzero(ranked)] = np.arange(n_u)  # (`keep` is `units` filtered)
-        ucode = to_keep[ucode_all]
-    else:
-        ucode = pd.Index(keep["unit"].to_numpy(dtype=object)).get_indexer(a["unit"].to_numpy(dtype=object)[first])
-    del ucode_all
-    n_m = int(mcode.max()) + 1 if len(mcode) else 0
-    n_m = max(n_m, len(measures))
+    ucode = _ranked_codes(m, ranked, keep)
+    cols = _count_columns(keep, ucode, m, measures)
+    if by_plan:
+        cols.update(_plan_columns(ucode, m, measures, plans, len(keep)))
+    wl = pd.DataFrame(cols)
+    if by_section:
+        wl = _with_section_columns(wl, ds, a, keep)
+    int_cols = [c for c in wl.columns if c.startswith("n_")]
+    wl[int_cols] = wl[int_cols].astype("int64")
+    wl = wl.copy()  # one block per dtype again after the per-section columns
+    wl["n_colead"] = wl["n_lead"] - wl["n_sole_lead"]
+    wl = _rank(wl, m, units, ranked)
+    wl["collectives"] = {
+        "exclude": "excluded",
+        "include": "ranked as units",
+        "expand": "expanded into registry members",
+    }[collectives]
+    rest = [c for c in wl.columns if c not in WORKLOAD_FIRST_COLUMNS and c not in ("rank", "collectives")]
+    return wl[[*WORKLOAD_FIRST_COLUMNS, *rest, "rank", "collectives"]].reset_index(drop=True)
 
-    # k = distinct lead units of each measure, collectives and all other units included
-    k = np.bincount(mcode[is_lead], minlength=n_m)
+
+#: The first columns of :func:`workload`, in order; per-plan and per-section columns follow.
+WORKLOAD_FIRST_COLUMNS = (
+    "unit",
+    "name_en",
+    "system",
+    "n_lead",
+    "n_sole_lead",
+    "n_colead",
+    "lead_share",
+    "n_responsible",
+    "n_both",
+    "n_total",
+    "text_load",
+)
+
+
+@dataclass(frozen=True)
+class _MentionCodes:
+    """Integer codes of the distinct (measure, role, unit) mentions, first occurrence kept.
+
+    ``unit``: registry rows when ``registry`` is true, else codes of the names (a hand-made
+    frame); ``names``: the units' names of those mentions, only when not ``registry``;
+    ``shared``: the codes the loader computed (:func:`analysis.graph.assignment_codes`).
+    """
+
+    unit: np.ndarray
+    measure: np.ndarray
+    is_lead: np.ndarray
+    registry: bool
+    names: np.ndarray | None
+    shared: object | None
+
+
+def _mention_codes(ds, a: pd.DataFrame, *, shared: bool) -> _MentionCodes:
+    """The codes of `a`'s distinct mentions: the dataset's shared codes when `shared` (every
+    unit is a canonical registry unit; no second pass over millions of names), else looked up in
+    the registry and the measures, else (a hand-made frame) factorized names."""
+    from .graph import assignment_codes
+
+    codes = assignment_codes(ds) if shared else None
+    registry = True
+    if codes is not None:
+        ucode, mcode, is_lead = codes.registry_row.astype(np.int32)[codes.unit], codes.measure, codes.is_lead
+    else:
+        ucode = pd.Index(ds.units["unit"].to_numpy(dtype=object)).get_indexer(a["unit"].to_numpy(dtype=object))
+        mids = ds.measures["measure_id"].to_numpy(dtype=object)
+        mcode = pd.Index(mids).get_indexer(a["measure_id"].to_numpy(dtype=object))
+        is_lead = (a["role"] == "lead").to_numpy()
+    if (ucode < 0).any() or (mcode < 0).any():  # a hand-made frame: fall back to string codes
+        ucode = pd.factorize(a["unit"].to_numpy(dtype=object))[0]
+        registry = False
+        mcode = pd.factorize(a["measure_id"].to_numpy(dtype=object))[0]
+    # distinct (measure, role, unit), first occurrence kept, as facts.distinct does
+    first = _first_occurrence(ucode * 2 + is_lead, run=mcode)  # (role, unit) within a measure
+    if not first.all():
+        ucode, mcode, is_lead = ucode[first], mcode[first], is_lead[first]
+    names = None if registry else a["unit"].to_numpy(dtype=object)[first]
+    return _MentionCodes(ucode, mcode, is_lead, registry, names, codes)
+
+
+def _ranked_codes(m: _MentionCodes, ranked: np.ndarray, keep: pd.DataFrame) -> np.ndarray:
+    """Each mention's row in `keep` (the registry rows `ranked` selects), -1 for units not ranked."""
+    if not m.registry:
+        return pd.Index(keep["unit"].to_numpy(dtype=object)).get_indexer(m.names)
+    to_keep = np.full(len(ranked), -1, dtype=np.int32)
+    to_keep[np.flatnonzero(ranked)] = np.arange(len(keep))  # (`keep` is the registry filtered)
+    return to_keep[m.unit]
+
+
+def _count_columns(keep: pd.DataFrame, ucode: np.ndarray, m: _MentionCodes, measures: pd.DataFrame) -> dict:
+    """The names and the counts and shares of each unit of `keep` (``numpy.bincount`` on the
+    codes; the two sums of shares are group-by sums in row order)."""
+    n_u = len(keep)
+    n_m = max(int(m.measure.max()) + 1 if len(m.measure) else 0, len(measures))
+    k = np.bincount(m.measure[m.is_lead], minlength=n_m)  # distinct lead units of each measure, all units
     mine = ucode >= 0
-    lead_rows = is_lead & mine
-    resp_rows = ~is_lead & mine
-    lu, lm = ucode[lead_rows], mcode[lead_rows]
+    lead_rows, resp_rows = m.is_lead & mine, ~m.is_lead & mine
+    lu, lm = ucode[lead_rows], m.measure[lead_rows]
     lk = k[lm]
     text_len = measures["text"].str.len().to_numpy(dtype=np.float64)
 
@@ -196,61 +253,49 @@ def workload(
         "text_load": _group_sum(text_len[lm] / lk, lu, n_u),
         "n_responsible": np.bincount(ucode[resp_rows], minlength=n_u),
     }
-    del lu, lm, lk
     mu = ucode[mine]
-    second = ~_first_occurrence(mu, run=mcode[mine])  # the second role of a (unit, measure) pair
+    second = ~_first_occurrence(mu, run=m.measure[mine])  # the second role of a (unit, measure) pair
     cols["n_both"] = np.bincount(mu[second], minlength=n_u)
     cols["n_total"] = np.bincount(mu[~second], minlength=n_u)
-    del mu, second
-    if by_plan:
-        pcode = pd.Index(plans).get_indexer(measures["plan_id"])
-        for role, rows in (("lead", lead_rows), ("responsible", resp_rows)):
-            counts = np.bincount(ucode[rows] * len(plans) + pcode[mcode[rows]], minlength=n_u * len(plans))
-            counts = counts.reshape(n_u, len(plans))
-            for j, p in enumerate(plans):
-                cols[f"n_{role}_{p}"] = counts[:, j]
-    wl = pd.DataFrame(cols)
-    if by_section:
-        sec = workload_by_section(ds, assignments=distinct(a))
-        extra = {
-            f"n_{p}_S{s}": grp.set_index("unit")["n_total"]
-            for (p, s), grp in sec.groupby(["plan_id", "section_no"], sort=False)
-        }
-        if extra:
-            extra = pd.DataFrame(extra).reindex(keep["unit"].to_numpy(dtype=object)).fillna(0).astype("int64")
-            wl = pd.concat([wl, extra.reset_index(drop=True)], axis=1)
-    int_cols = [c for c in wl.columns if c.startswith("n_")]
-    wl[int_cols] = wl[int_cols].astype("int64")
-    wl = wl.copy()  # one block per dtype again after the per-section columns
-    wl["n_colead"] = wl["n_lead"] - wl["n_sole_lead"]
-    if codes is not None and registry_codes:  # the same order without a string sort: rank names by the codes
+    return cols
+
+
+def _plan_columns(ucode, m: _MentionCodes, measures: pd.DataFrame, plans: list, n_u: int) -> dict:
+    """``n_lead_<plan>`` and ``n_responsible_<plan>`` of each unit, one pair of columns per plan."""
+    pcode = pd.Index(plans).get_indexer(measures["plan_id"])
+    mine = ucode >= 0
+    cols = {}
+    for role, rows in (("lead", m.is_lead & mine), ("responsible", ~m.is_lead & mine)):
+        counts = np.bincount(ucode[rows] * len(plans) + pcode[m.measure[rows]], minlength=n_u * len(plans))
+        counts = counts.reshape(n_u, len(plans))
+        for j, p in enumerate(plans):
+            cols[f"n_{role}_{p}"] = counts[:, j]
+    return cols
+
+
+def _with_section_columns(wl: pd.DataFrame, ds, a: pd.DataFrame, keep: pd.DataFrame) -> pd.DataFrame:
+    """`wl` with one ``n_<plan>_S<section>`` column per plan section (measures in any role)."""
+    sec = workload_by_section(ds, assignments=distinct(a))
+    extra = {
+        f"n_{p}_S{s}": grp.set_index("unit")["n_total"]
+        for (p, s), grp in sec.groupby(["plan_id", "section_no"], sort=False)
+    }
+    if not extra:
+        return wl
+    extra = pd.DataFrame(extra).reindex(keep["unit"].to_numpy(dtype=object)).fillna(0).astype("int64")
+    return pd.concat([wl, extra.reset_index(drop=True)], axis=1)
+
+
+def _rank(wl: pd.DataFrame, m: _MentionCodes, units: pd.DataFrame, ranked: np.ndarray) -> pd.DataFrame:
+    """`wl` sorted by ``lead_share``, then ``n_total`` (larger first), then name, with ``rank``."""
+    if m.shared is not None and m.registry:  # the same order without a string sort: rank names by the codes
         name_rank = np.empty(len(units), dtype=np.int64)
-        name_rank[codes.registry_row] = np.arange(len(units))
+        name_rank[m.shared.registry_row] = np.arange(len(units))
         key = (name_rank[np.flatnonzero(ranked)], -wl["n_total"].to_numpy(), -wl["lead_share"].to_numpy())
         wl = wl.take(np.lexsort(key))
     else:
         wl = wl.sort_values(["lead_share", "n_total", "unit"], ascending=[False, False, True], kind="stable")
-    wl["rank"] = np.arange(1, len(wl) + 1)
-    wl["collectives"] = {
-        "exclude": "excluded",
-        "include": "ranked as units",
-        "expand": "expanded into registry members",
-    }[collectives]
-    first = [
-        "unit",
-        "name_en",
-        "system",
-        "n_lead",
-        "n_sole_lead",
-        "n_colead",
-        "lead_share",
-        "n_responsible",
-        "n_both",
-        "n_total",
-        "text_load",
-    ]
-    rest = [c for c in wl.columns if c not in first and c not in ("rank", "collectives")]
-    return wl[first + rest + ["rank", "collectives"]].reset_index(drop=True)
+    return wl.assign(rank=np.arange(1, len(wl) + 1))
 
 
 #: Longest run of one measure's rows in which :func:`_first_occurrence` compares neighbours;
