@@ -200,12 +200,18 @@ def _registry_beside(raw_dir: Path) -> Path | None:
 
 
 def _resolve_registry(measures_csv: Path, units, *, out: Path | None, raw_dir, propose_missing: bool):
-    """``(registry path, proposal or None, rows to paste)`` for a build; see :func:`build`."""
-    import pandas as pd
+    """``(registry path, proposal or None, rows to paste)`` for a build.
 
-    from .errors import write_csv
+    The registry is `units` if given, else the ``units.csv`` that belongs with `raw_dir` (in it,
+    or beside it: ``data/units.csv`` for ``data/raw/``). Where there is none, one is proposed
+    from the glossary (one per government for a pooled corpus:
+    :func:`analysis.jurisdiction.propose_pooled`), written to ``OUT/units.csv`` and used, and
+    every decision it took goes to the data-quality report. A given registry stays
+    authoritative: names it lacks are an error that lists them with the proposed rows (the
+    third value), unless `propose_missing`, which adds the proposals (``OUT/units.csv``).
+    """
     from .jurisdiction import propose_pooled, read_mentions
-    from .registry import OPTIONAL_REGISTRY_COLUMNS, REGISTRY_COLUMNS, alias_map, read_registry
+    from .registry import alias_map, read_registry
 
     mentions = read_mentions([measures_csv])
     if units is None and raw_dir is not None:
@@ -218,10 +224,7 @@ def _resolve_registry(measures_csv: Path, units, *, out: Path | None, raw_dir, p
                 "these plans have no registry (units.csv): give --out DIR to have one proposed there, or --units",
             )
         proposal = propose_pooled(mentions)
-        path = write_csv(proposal.units, Path(out) / "units.csv")
-        write_csv(proposal.decisions, Path(out) / "units.decisions.csv")
-        print(f"registry: proposed from the glossary -> {path} (review it, then build again with --units)")
-        return path, proposal, ""
+        return _write_proposal(proposal, out), proposal, ""
     units = Path(units)
     registry = read_registry(units)
     known = {j: alias_map(registry, j) for j in sorted({j for j, _ in mentions})}
@@ -230,23 +233,44 @@ def _resolve_registry(measures_csv: Path, units, *, out: Path | None, raw_dir, p
         return units, None, ""
     proposal = propose_pooled(missing)
     if not propose_missing:  # the loader says where each name is used; these rows go with its error
-        rows = proposal.units.head(5).to_csv(index=False, header=False, lineterminator="\n").rstrip("\n")
-        rows = " ⏎ ".join(rows.split("\n"))  # one line: the message stays the last line of stderr
-        if len(proposal.units) > 5:
-            rows += f" … and {len(proposal.units) - 5} more (--propose-missing --out DIR writes them all)"
-        return units, None, rows
+        return units, None, _rows_to_paste(proposal)
     if out is None:
         raise DataError(units, None, "--propose-missing writes the extended registry under --out: give --out DIR")
-    given = pd.read_csv(units, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    given = given[[c for c in REGISTRY_COLUMNS + OPTIONAL_REGISTRY_COLUMNS if c in given.columns]]
-    new = proposal.units[~proposal.units["unit"].isin(set(given["unit"]))]
-    if "jurisdiction" in new.columns and "jurisdiction" not in given.columns:
-        given = given.assign(jurisdiction="")
-    path = write_csv(pd.concat([given, new], ignore_index=True).fillna(""), Path(out) / "units.csv")
+    return _write_proposal(proposal, out, given=units, n_names=len(set(missing))), proposal, ""
+
+
+def _rows_to_paste(proposal) -> str:
+    """The first proposed registry rows on one line (``⏎`` between rows), to go with the loader's
+    error about unknown names: the message stays the last line of stderr."""
+    rows = proposal.units.head(5).to_csv(index=False, header=False, lineterminator="\n").rstrip("\n")
+    rows = " ⏎ ".join(rows.split("\n"))
+    if len(proposal.units) > 5:
+        rows += f" … and {len(proposal.units) - 5} more (--propose-missing --out DIR writes them all)"
+    return rows
+
+
+def _write_proposal(proposal, out, *, given: Path | None = None, n_names: int = 0) -> Path:
+    """Write ``OUT/units.csv`` (the proposal, or the `given` registry with the proposed units it
+    lacks added) and ``OUT/units.decisions.csv``; returns the registry's path."""
+    import pandas as pd
+
+    from .errors import write_csv
+    from .registry import OPTIONAL_REGISTRY_COLUMNS, REGISTRY_COLUMNS
+
+    if given is None:
+        path = write_csv(proposal.units, Path(out) / "units.csv")
+        write_csv(proposal.decisions, Path(out) / "units.decisions.csv")
+        print(f"registry: proposed from the glossary -> {path} (review it, then build again with --units)")
+        return path
+    rows = pd.read_csv(given, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    rows = rows[[c for c in REGISTRY_COLUMNS + OPTIONAL_REGISTRY_COLUMNS if c in rows.columns]]
+    new = proposal.units[~proposal.units["unit"].isin(set(rows["unit"]))]
+    if "jurisdiction" in new.columns and "jurisdiction" not in rows.columns:
+        rows = rows.assign(jurisdiction="")
+    path = write_csv(pd.concat([rows, new], ignore_index=True).fillna(""), Path(out) / "units.csv")
     write_csv(proposal.decisions, Path(out) / "units.decisions.csv")
-    n_names = len(set(missing))
-    print(f"registry: {units} + {len(new)} proposed unit(s) for {n_names} missing name(s) -> {path}")
-    return path, proposal, ""
+    print(f"registry: {given} + {len(new)} proposed unit(s) for {n_names} missing name(s) -> {path}")
+    return path
 
 
 def build(
@@ -261,107 +285,125 @@ def build(
 ) -> dict:
     """Run the main job; returns ``{name: path}`` of every file written.
 
-    Without `measures`, the plan files in `raw_dir` (every supported format) are ingested first
-    and written to ``data/measures.csv`` (or ``OUT/measures.csv`` when `out` is given). Reports
-    go to ``reports/`` and figures to ``figures/`` (or under `out`). With `keep_going`, places of
-    the sources that cannot be read are listed in ``reports/data_quality.md`` instead of
-    stopping the build.
-
-    The registry: `units` if given, else the ``units.csv`` that belongs with `raw_dir` (in it,
-    or beside it: ``data/units.csv`` for ``data/raw/``). Where there is none, one is proposed
-    from the glossary (one per government for a pooled corpus:
-    :func:`analysis.jurisdiction.propose_pooled`), written to ``OUT/units.csv`` and used, and
-    every decision it took is listed in the data-quality report. When the measures belong to
-    several governments, the comparison (:func:`analysis.compare.write_comparison`) is written
-    too. A given registry stays
-    authoritative: names it lacks are an error that lists them with the proposed rows, unless
-    `propose_missing`, which adds the proposals (``OUT/units.csv``) and lists them.
-
-    The output folder (`out`, or the project folder) is locked for the build
-    (:func:`~analysis.errors.output_lock`: a second build stops with a message), and the
-    temporary files of an earlier, killed build are removed first. `progress` is called with
-    the name of each finished stage, and with ``(stage, done, total)`` within the long ones
-    (task sheets, figures, views; see :class:`Progress`).
-
-    Above the sizes of :mod:`analysis.limits` (a national corpus) some outputs take another
-    form (the top units with the rest counted, long tables); the data-quality report lists each.
+    Without `measures`, the plan files in `raw_dir` (every supported format; one folder per
+    government for a pooled corpus) are ingested into ``data/measures.csv`` (``OUT/measures.csv``
+    with `out`); with `keep_going`, places that cannot be read are listed in
+    ``reports/data_quality.md`` instead of stopping. Reports go to ``reports/``, figures to
+    ``figures/`` (or under `out`); several governments are compared too
+    (:func:`analysis.compare.write_comparison`). The registry is found, given or proposed as
+    :func:`_resolve_registry` says (`propose_missing`: add proposals for names a given registry
+    lacks). The output folder is locked for the build (a second build stops with a message;
+    :func:`~analysis.errors.output_lock`) and a killed build's temporary files are removed
+    first. `progress` is called with each finished stage, and ``(stage, done, total)`` within
+    the long ones (:class:`Progress`). Above the sizes of :mod:`analysis.limits` some outputs
+    take another form, each listed in the data-quality report.
     """
-    from .ingest import ingest, write_measures
-    from .load import load
-    from .quality import quality_report
+    from .compare import governments, write_comparison
 
     out = Path(out) if out is not None else None
-    if out is not None:
-        _check_out(out)
-    reports = out / "reports" if out else config.REPORTS_DIR
-    figures = out / "figures" if out else config.FIGURES_DIR
+    reports, figures = _output_folders(out)
     step = progress or (lambda stage: None)
-    written = {}
-    doc = None
+    written, doc = {}, None
     with output_lock(out if out is not None else config.PROJECT_ROOT):
-        for folder in (reports, figures):
-            remove_partials(folder)
-        remove_partials(out if out is not None else config.DATA_DIR, recursive=False)  # measures.csv's folder
+        _remove_partials(out, reports, figures)
         if measures is None:
-            sources, folders = _expand([raw_dir])
-            bar = IngestProgress()
-            doc = ingest(sources, keep_going=keep_going, folders=folders, progress=bar)
-            bar.done()
-            _report_unread(doc)
-            measures = write_measures(doc, (out / "measures.csv") if out else config.MEASURES_CSV)
+            doc, measures = _read_plans(raw_dir, (out / "measures.csv") if out else config.MEASURES_CSV, keep_going)
             written["measures"] = measures
             step("ingest")
         if units is None and doc is None:  # a measures CSV: the registry beside it, else the project's
             units = _registry_beside(Path(measures).parent) or config.UNITS_CSV
-        units, proposal, rows = _resolve_registry(
-            Path(measures),
-            units,
-            out=out,
-            raw_dir=raw_dir if doc is not None else None,
-            propose_missing=propose_missing,
+        ds, units, proposal = _load_with_registry(
+            measures, units, out=out, raw_dir=raw_dir if doc is not None else None, propose_missing=propose_missing
         )
         if proposal is not None:
             written["units"] = units
-        try:
-            ds = load(measures, units)
-        except DataError as exc:
-            if not rows:
-                raise
-            raise DataError(
-                exc.path,
-                exc.line,
-                f"{exc.message}; proposed rows for them, to review and paste into {units} "
-                f"(one per ⏎; or build with --propose-missing --out DIR): {rows}",
-            ) from None
         step(f"load: {len(ds.measures):,} measures, {len(ds.assignments):,} mentions")
-
-        from .exports import analysis_tables, write_tables
-        from .figures import figures_in_background
-        from .sheets import write_task_sheets
-        from .views import write_views
-
-        tables = analysis_tables(ds)
-        step("analysis tables")
-        # The charts (most of the work) are drawn in worker processes while this one writes
-        # the reports, the task sheets and the views; the files are the same either way.
-        with figures_in_background(ds, tables, figures, progress=progress) as figure_files:
-            report = quality_report(ds, doc, proposal=proposal, tables=tables)
-            written["data_quality"] = write_text(reports / "data_quality.md", report)
-            step("data-quality report")
-            written.update(write_tables(tables, reports))
-            step("report tables")
-            written.update(write_task_sheets(ds, tables, reports, progress=progress))
-            step("task sheets")
-            views = write_views(ds, tables, figures, progress=progress)
-            step("views")
-            written.update(figure_files())
-            step("figures")
-        written.update(views)
-        from .compare import governments, write_comparison
-
+        written.update(_write_outputs(ds, doc, proposal, reports, figures, progress=progress))
         if len(governments(ds)) > 1:  # a pooled corpus: the governments side by side
             written.update(write_comparison(ds, reports, figures))
             step(f"comparison of {len(governments(ds))} governments")
+    return written
+
+
+def _output_folders(out: Path | None) -> tuple[Path, Path]:
+    """The reports and figures folders of a build into `out` (checked first), or the project's."""
+    if out is None:
+        return config.REPORTS_DIR, config.FIGURES_DIR
+    _check_out(out)
+    return out / "reports", out / "figures"
+
+
+def _remove_partials(out: Path | None, reports: Path, figures: Path) -> None:
+    """Remove the temporary files a killed build left in the folders this build writes."""
+    for folder in (reports, figures):
+        remove_partials(folder)
+    remove_partials(out if out is not None else config.DATA_DIR, recursive=False)  # measures.csv's folder
+
+
+def _read_plans(raw_dir, measures_csv: Path, keep_going: bool, *, bar: bool = True):
+    """Ingest every plan file under `raw_dir` (one folder per government for a pooled corpus) and
+    write `measures_csv`; returns ``(document, path written)``. `bar`: show the ingest's progress."""
+    from .ingest import ingest, write_measures
+
+    sources, folders = _expand([raw_dir])
+    progress = IngestProgress() if bar else None
+    doc = ingest(sources, keep_going=keep_going, folders=folders, progress=progress)
+    if progress is not None:
+        progress.done()
+    _report_unread(doc)
+    return doc, write_measures(doc, measures_csv)
+
+
+def _load_with_registry(measures, units, *, out, raw_dir, propose_missing: bool):
+    """Resolve the registry (:func:`_resolve_registry`: given, found, or proposed) and load the
+    measures with it; returns ``(dataset, registry path, proposal or None)``. Names the registry
+    lacks are an error that carries the proposed rows for them."""
+    from .load import load
+
+    units, proposal, rows = _resolve_registry(
+        Path(measures), units, out=out, raw_dir=raw_dir, propose_missing=propose_missing
+    )
+    try:
+        return load(measures, units), units, proposal
+    except DataError as exc:
+        if not rows:
+            raise
+        raise DataError(
+            exc.path,
+            exc.line,
+            f"{exc.message}; proposed rows for them, to review and paste into {units} "
+            f"(one per ⏎; or build with --propose-missing --out DIR): {rows}",
+        ) from None
+
+
+def _write_outputs(ds, doc, proposal, reports: Path, figures: Path, *, progress=None) -> dict:
+    """The analysis tables and every output drawn from them: the data-quality report, the report
+    tables, the task sheets, the views and the charts; returns ``{name: path}``."""
+    from .exports import analysis_tables, write_tables
+    from .figures import figures_in_background
+    from .quality import quality_report
+    from .sheets import write_task_sheets
+    from .views import write_views
+
+    step = progress or (lambda stage: None)
+    written = {}
+    tables = analysis_tables(ds)
+    step("analysis tables")
+    # The charts (most of the work) are drawn in worker processes while this one writes
+    # the reports, the task sheets and the views; the files are the same either way.
+    with figures_in_background(ds, tables, figures, progress=progress) as figure_files:
+        report = quality_report(ds, doc, proposal=proposal, tables=tables)
+        written["data_quality"] = write_text(reports / "data_quality.md", report)
+        step("data-quality report")
+        written.update(write_tables(tables, reports))
+        step("report tables")
+        written.update(write_task_sheets(ds, tables, reports, progress=progress))
+        step("task sheets")
+        views = write_views(ds, tables, figures, progress=progress)
+        step("views")
+        written.update(figure_files())
+        step("figures")
+    written.update(views)
     return written
 
 
@@ -375,8 +417,6 @@ def compare_corpus(raw_dir, out, *, units=None, keep_going: bool = False, progre
     ``{name: path}``. Lighter than :func:`build` (no task sheets, views or per-unit charts).
     """
     from .compare import write_comparison
-    from .ingest import ingest, write_measures
-    from .load import load
     from .quality import quality_report
 
     out = Path(out)
@@ -386,17 +426,15 @@ def compare_corpus(raw_dir, out, *, units=None, keep_going: bool = False, progre
     with output_lock(out):
         for folder in (out, out / "figures"):
             remove_partials(folder)
-        sources, folders = _expand([raw_dir])
-        doc = ingest(sources, keep_going=keep_going, folders=folders)
-        _report_unread(doc)
-        written["measures"] = measures = write_measures(doc, out / "measures.csv")
+        doc, written["measures"] = _read_plans(raw_dir, out / "measures.csv", keep_going, bar=False)
         step("ingest")
         if units is None and (Path(raw_dir) / "units.csv").is_file():
             units = Path(raw_dir) / "units.csv"
-        units, proposal, _ = _resolve_registry(measures, units, out=out, raw_dir=None, propose_missing=False)
+        ds, units, proposal = _load_with_registry(
+            written["measures"], units, out=out, raw_dir=None, propose_missing=False
+        )
         if proposal is not None:
             written["units"] = units
-        ds = load(measures, units)
         step(f"load: {len(ds.measures):,} measures")
         report = quality_report(ds, doc, proposal=proposal, outputs=False)
         written["data_quality"] = write_text(out / "data_quality.md", report)
@@ -447,9 +485,16 @@ def _build(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line: one sub-command per job (ingest, registry, build, compare, figures)."""
     p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
+    for add in (_ingest_command, _registry_command, _build_command, _compare_command, _figures_command):
+        add(sub)
+    return p
 
+
+def _ingest_command(sub) -> None:
+    """The sub-command ingest: plan files to a measures CSV."""
     pi = sub.add_parser("ingest", help="read plan texts into a measures CSV")
     pi.add_argument(
         "sources",
@@ -472,6 +517,9 @@ def parser() -> argparse.ArgumentParser:
     )
     pi.set_defaults(func=_ingest)
 
+
+def _registry_command(sub) -> None:
+    """The sub-command registry: propose a registry for plans."""
     pr = sub.add_parser("registry", help="propose a unit registry (units.csv) for plans, from the glossary")
     pr.add_argument(
         "sources",
@@ -490,6 +538,9 @@ def parser() -> argparse.ArgumentParser:
     )
     pr.set_defaults(func=_registry)
 
+
+def _build_command(sub) -> None:
+    """The sub-command build: the main job."""
     pb = sub.add_parser("build", help="regenerate data/measures.csv, reports/ and figures/")
     pb.add_argument(
         "--raw",
@@ -521,6 +572,9 @@ def parser() -> argparse.ArgumentParser:
     )
     pb.set_defaults(func=_build)
 
+
+def _compare_command(sub) -> None:
+    """The sub-command compare: a pooled corpus, government by government."""
     pc = sub.add_parser("compare", help="read a pooled corpus (one folder per government) and compare its governments")
     pc.add_argument(
         "--raw", type=Path, default=config.CORPUS_DIR, help="folder of government folders (default: data/corpus)"
@@ -532,6 +586,9 @@ def parser() -> argparse.ArgumentParser:
     pc.add_argument("--keep-going", action="store_true", help="compare what could be read; list the rest")
     pc.set_defaults(func=_compare)
 
+
+def _figures_command(sub) -> None:
+    """The sub-command figures: the charts only."""
     pf = sub.add_parser("figures", help="draw the charts (PNG, SVG, PDF; Chinese and English) into figures/")
     pf.add_argument(
         "--measures", type=Path, default=config.MEASURES_CSV, help="measures CSV (default: data/measures.csv)"
@@ -539,7 +596,6 @@ def parser() -> argparse.ArgumentParser:
     pf.add_argument("--units", type=Path, default=config.UNITS_CSV, help="unit registry (default: data/units.csv)")
     pf.add_argument("--out", type=Path, default=config.FIGURES_DIR, help="folder for the figures (default: figures/)")
     pf.set_defaults(func=_figures)
-    return p
 
 
 def main(argv=None) -> int:

@@ -116,25 +116,14 @@ def workload(
         n_both, n_total, text_load, n_lead_<plan>…, n_responsible_<plan>…, [n_<plan>_S<sec>…],
         rank, collectives``; ``rank`` 1 is the largest ``lead_share`` (ties broken by
         ``n_total``, then name).
-
-    Notes
-    -----
-    Counts are computed on integer codes with ``numpy.bincount``; the two sums of shares
-    (``lead_share``, ``text_load``) are pandas group-by sums in row order, so the numbers are
-    the same as a string group-by's, at a fraction of the time on a million measures.
     """
     if collectives not in COLLECTIVE_MODES:
         raise ValueError(f"collectives must be one of {COLLECTIVE_MODES}, not {collectives!r}")
     units, measures = ds.units, ds.measures
     a = expand_collectives(ds.assignments, units) if collectives == "expand" else ds.assignments
     plans = list(pd.unique(measures["plan_id"]))
-    if by_plan is None:
-        by_plan = len(plans) <= MAX_PLAN_COLUMNS
-    if by_section is None:  # (every plan has a section: many plans, many sections)
-        by_section = (
-            len(plans) <= MAX_SECTION_COLUMNS
-            and len(measures[["plan_id", "section_no"]].drop_duplicates()) <= MAX_SECTION_COLUMNS
-        )
+    by_plan = len(plans) <= MAX_PLAN_COLUMNS if by_plan is None else by_plan
+    by_section = _few_sections(measures, plans) if by_section is None else by_section
     m = _mention_codes(ds, a, shared=collectives != "expand")
     ranked = np.ones(len(units), dtype=bool) if collectives == "include" else ~units["is_collective"].to_numpy(bool)
     keep = units[ranked]
@@ -145,18 +134,26 @@ def workload(
     wl = pd.DataFrame(cols)
     if by_section:
         wl = _with_section_columns(wl, ds, a, keep)
-    int_cols = [c for c in wl.columns if c.startswith("n_")]
-    wl[int_cols] = wl[int_cols].astype("int64")
-    wl = wl.copy()  # one block per dtype again after the per-section columns
-    wl["n_colead"] = wl["n_lead"] - wl["n_sole_lead"]
-    wl = _rank(wl, m, units, ranked)
-    wl["collectives"] = {
-        "exclude": "excluded",
-        "include": "ranked as units",
-        "expand": "expanded into registry members",
-    }[collectives]
+    wl = _rank(_with_colead(wl), m, units, ranked)
+    wl["collectives"] = COLLECTIVE_NOTES[collectives]
     rest = [c for c in wl.columns if c not in WORKLOAD_FIRST_COLUMNS and c not in ("rank", "collectives")]
     return wl[[*WORKLOAD_FIRST_COLUMNS, *rest, "rank", "collectives"]].reset_index(drop=True)
+
+
+#: The ``collectives`` column of :func:`workload` for each mode.
+COLLECTIVE_NOTES = {
+    "exclude": "excluded",
+    "include": "ranked as units",
+    "expand": "expanded into registry members",
+}
+
+
+def _few_sections(measures: pd.DataFrame, plans: list) -> bool:
+    """Whether :func:`workload` adds per-section columns by default: at most
+    :data:`MAX_SECTION_COLUMNS` sections (every plan has one: many plans, many sections)."""
+    if len(plans) > MAX_SECTION_COLUMNS:
+        return False
+    return len(measures[["plan_id", "section_no"]].drop_duplicates()) <= MAX_SECTION_COLUMNS
 
 
 #: The first columns of :func:`workload`, in order; per-plan and per-section columns follow.
@@ -229,8 +226,12 @@ def _ranked_codes(m: _MentionCodes, ranked: np.ndarray, keep: pd.DataFrame) -> n
 
 
 def _count_columns(keep: pd.DataFrame, ucode: np.ndarray, m: _MentionCodes, measures: pd.DataFrame) -> dict:
-    """The names and the counts and shares of each unit of `keep` (``numpy.bincount`` on the
-    codes; the two sums of shares are group-by sums in row order)."""
+    """The names and the counts and shares of each unit of `keep`.
+
+    Counts are ``numpy.bincount`` on the integer codes; the two sums of shares (``lead_share``,
+    ``text_load``) are group-by sums in row order, so the numbers are the same as a string
+    group-by's, at a fraction of the time on a million measures.
+    """
     n_u = len(keep)
     n_m = max(int(m.measure.max()) + 1 if len(m.measure) else 0, len(measures))
     k = np.bincount(m.measure[m.is_lead], minlength=n_m)  # distinct lead units of each measure, all units
@@ -284,6 +285,15 @@ def _with_section_columns(wl: pd.DataFrame, ds, a: pd.DataFrame, keep: pd.DataFr
         return wl
     extra = pd.DataFrame(extra).reindex(keep["unit"].to_numpy(dtype=object)).fillna(0).astype("int64")
     return pd.concat([wl, extra.reset_index(drop=True)], axis=1)
+
+
+def _with_colead(wl: pd.DataFrame) -> pd.DataFrame:
+    """`wl` with its counts as int64 and ``n_colead`` (measures led with other units)."""
+    int_cols = [c for c in wl.columns if c.startswith("n_")]
+    wl[int_cols] = wl[int_cols].astype("int64")
+    wl = wl.copy()  # one block per dtype again after the per-section columns
+    wl["n_colead"] = wl["n_lead"] - wl["n_sole_lead"]
+    return wl
 
 
 def _rank(wl: pd.DataFrame, m: _MentionCodes, units: pd.DataFrame, ranked: np.ndarray) -> pd.DataFrame:
