@@ -347,80 +347,113 @@ def colead_clusters(
     processes : int, optional
         igraph backend: worker processes for the runs (1: none; None: forked workers on large
         graphs, see :func:`_louvain_runs`). The result does not depend on it.
+    threshold : float
+        The consensus joins units co-assigned in more than this share of the runs (:func:`_consensus`).
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
+    if backend == "auto":
+        backend = "igraph" if _n_lead_units(ds) > IGRAPH_MIN else "networkx"
+    p = _lead_projection(ds, networkx=backend == "networkx")
+    n_runs = (100 if len(p.units) <= DENSE_MAX else LARGE_RUNS) if n_runs is None else n_runs
+    seeds = [seed + r for r in range(n_runs)]
+    G, g, runs = _runs(ds, p, backend, seeds, weight=weight, resolution=resolution, processes=processes)
+    comp, co, co_edges = _consensus(runs, p, threshold)
+    cluster = _number_clusters(p.units, comp)
+    assignment = _assignment(p, cluster, _stability(runs, cluster))
+    mod = float(_modularity(cluster, p.units, G=G, g=g, weight=weight))
+    return Clusters(assignment, co, mod, G, n_runs, seed, backend, co_edges)
 
-    Notes
-    -----
+
+@dataclass(frozen=True)
+class _LeadProjection:
+    """The co-lead projection of the named lead units: ``C`` (units × units, co-led measures),
+    ``n_lead`` (measures each leads), ``units`` (names, sorted) and, from the networkx path,
+    ``lead`` (the named lead assignments)."""
+
+    C: object
+    n_lead: np.ndarray
+    units: np.ndarray
+    lead: pd.DataFrame | None
+
+
+def _lead_projection(ds, *, networkx: bool) -> _LeadProjection:
+    """The co-lead projection: from the lead assignments (networkx path, which also needs them),
+    or the dataset's shared integer codes (:func:`_named_projection`)."""
+    if not networkx:
+        return _LeadProjection(*_named_projection(ds, lead_only=True), None)
+    a = named_assignments(ds.assignments, ds.units)
+    lead = a[(a["role"] == "lead").to_numpy()]
+    C, _, n_lead, units = projection_matrix(lead, role="lead", newman=False)
+    return _LeadProjection(C, n_lead, units, lead)
+
+
+def _runs(ds, p: _LeadProjection, backend: str, seeds: list[int], *, weight, resolution, processes):
+    """``(networkx graph or None, igraph graph or None, one membership array per seed)``."""
+    if backend == "networkx":
+        G = edges_to_graph(projection_edges(p.lead, role="lead"), nodes=list(p.units))
+        return G, None, [_networkx_labels(G, p.units, s, weight=weight, resolution=resolution) for s in seeds]
+    if weight != "count":
+        raise ValueError("the igraph backend weighs ties by count only")
+    g = _named_igraph(ds, lead_only=True)
+    return None, g, _louvain_runs(g, seeds, resolution=resolution, processes=processes)
+
+
+def _networkx_labels(G, units, seed: int, *, weight: str, resolution: float) -> np.ndarray:
+    """One Louvain run of networkx: each unit's community number, units in `units` order."""
+    idx = {u: i for i, u in enumerate(units)}
+    label = np.empty(len(units), dtype=int)
+    for c, members in enumerate(louvain(G, seed=seed, weight=weight, resolution=resolution)):
+        label[[idx[u] for u in members]] = c
+    return label
+
+
+def _consensus(runs: list[np.ndarray], p: _LeadProjection, threshold: float):
+    """``(component of each unit, co-assignment matrix or None, co-assignment edges or None)``.
+
     Up to :data:`DENSE_MAX` lead units the consensus joins any two units co-assigned in more
     than `threshold` of the runs (``coassignment`` is the full matrix). Above it, only pairs
     that co-lead are considered (``coassignment_edges``; ``coassignment`` is None): a units ×
     units matrix of 100,000 units would take 80 GB. The two agree when every consensus group is
     held together by co-lead ties, as Louvain's communities almost always are.
     """
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
-    if backend == "networkx" or (backend == "auto" and _n_lead_units(ds) <= IGRAPH_MIN):
-        a = named_assignments(ds.assignments, ds.units)
-        lead = a[(a["role"] == "lead").to_numpy()]
-        C, _, n_lead, units = projection_matrix(lead, role="lead", newman=False)
-    else:
-        C, n_lead, units = _named_projection(ds, lead_only=True)
-    nodes = list(units)
-    n = len(nodes)
-    if backend == "auto":
-        backend = "igraph" if n > IGRAPH_MIN else "networkx"
-    if n_runs is None:
-        n_runs = 100 if n <= DENSE_MAX else LARGE_RUNS
-    rows = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr))
-    cols = C.indices
-    G = g = None
-    runs = []
-    if backend == "networkx":
-        G = edges_to_graph(projection_edges(lead, role="lead"), nodes=nodes)
-        idx = {u: i for i, u in enumerate(nodes)}
-        for r in range(n_runs):
-            label = np.empty(n, dtype=int)
-            for c, members in enumerate(louvain(G, seed=seed + r, weight=weight, resolution=resolution)):
-                label[[idx[u] for u in members]] = c
-            runs.append(label)
-    else:
-        if weight != "count":
-            raise ValueError("the igraph backend weighs ties by count only")
-        g = _named_igraph(ds, lead_only=True)
-        runs = _louvain_runs(g, [seed + r for r in range(n_runs)], resolution=resolution, processes=processes)
-
-    co = co_edges = None
+    n, C = len(p.units), p.C
     if n <= DENSE_MAX:
         co = np.zeros((n, n))
         for label in runs:
             co += label[:, None] == label[None, :]
-        co /= n_runs
+        co /= len(runs)
         iu = np.argwhere(np.triu(co > threshold, k=1))
-        comp = _components(n, iu[:, 0], iu[:, 1])
-    else:
-        share = np.zeros(len(rows))
-        for label in runs:
-            share += label[rows] == label[cols]
-        share /= n_runs
-        keep = share > threshold
-        comp = _components(n, rows[keep], cols[keep])
-        co_edges = pd.DataFrame({"unit_a": take(units, rows), "unit_b": take(units, cols), "share": share})
-    cluster = _number_clusters(units, comp)
-    stability = _stability(runs, cluster)
-    n_lead = n_lead.astype(np.int64)  # measures led: row sums of the binary incidence matrix
-    assignment = pd.DataFrame(
-        {"unit": take(units, np.arange(n)), "cluster": cluster, "stability": stability, "n_lead": n_lead}
+        return _components(n, iu[:, 0], iu[:, 1]), pd.DataFrame(co, index=list(p.units), columns=list(p.units)), None
+    rows, cols = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr)), C.indices
+    share = np.zeros(len(rows))
+    for label in runs:
+        share += label[rows] == label[cols]
+    share /= len(runs)
+    keep = share > threshold
+    edges = pd.DataFrame({"unit_a": take(p.units, rows), "unit_b": take(p.units, cols), "share": share})
+    return _components(n, rows[keep], cols[keep]), None, edges
+
+
+def _assignment(p: _LeadProjection, cluster: np.ndarray, stability: np.ndarray) -> pd.DataFrame:
+    """``unit, cluster, stability, n_lead``, by cluster, then measures led (more first), then name."""
+    n = len(p.units)
+    n_lead = p.n_lead.astype(np.int64)  # measures led: row sums of the binary incidence matrix
+    out = pd.DataFrame(
+        {"unit": take(p.units, np.arange(n)), "cluster": cluster, "stability": stability, "n_lead": n_lead}
     )
-    # = sort_values(["cluster", "n_lead", "unit"], ascending=[True, False, True]); nodes are in name order
-    assignment = assignment.take(np.lexsort((np.arange(n), -n_lead, cluster))).reset_index(drop=True)
-    if backend == "networkx":
+    # = sort_values(["cluster", "n_lead", "unit"], ascending=[True, False, True]); units are in name order
+    return out.take(np.lexsort((np.arange(n), -n_lead, cluster))).reset_index(drop=True)
+
+
+def _modularity(cluster: np.ndarray, units, *, G, g, weight: str) -> float:
+    """Modularity of the consensus clusters on the networkx graph `G`, or the igraph graph `g`."""
+    if G is not None:
         import networkx as nx
 
-        consensus = [set(units[cluster == c]) for c in range(1, cluster.max() + 1)] if n else []
-        mod = nx.community.modularity(G, consensus, weight=weight)
-    else:
-        mod = g.modularity((cluster - 1).tolist(), weights="count") if g.ecount() else 0.0
-    coassignment = None if co is None else pd.DataFrame(co, index=nodes, columns=nodes)
-    return Clusters(assignment, coassignment, float(mod), G, n_runs, seed, backend, co_edges)
+        consensus = [set(units[cluster == c]) for c in range(1, cluster.max() + 1)] if len(units) else []
+        return nx.community.modularity(G, consensus, weight=weight)
+    return g.modularity((cluster - 1).tolist(), weights="count") if g.ecount() else 0.0
 
 
 def cluster_profiles(ds, clusters: Clusters, *, top_sections: int = 3) -> pd.DataFrame:
@@ -520,12 +553,7 @@ def participation(G: nx.Graph, membership: dict, *, weight: str = "count") -> di
 
 
 def brokers(
-    ds,
-    clusters: Clusters,
-    *,
-    backend: str = "auto",
-    n_sources: int | None = None,
-    seed: int = RANDOM_SEED,
+    ds, clusters: Clusters, *, backend: str = "auto", n_sources: int | None = None, seed: int = RANDOM_SEED
 ) -> pd.DataFrame:
     """Who bridges groups: betweenness, participation across clusters, k-core number.
 
@@ -542,12 +570,6 @@ def brokers(
         Estimate betweenness from this many seeded random source units (igraph only), scaled by
         n / n_sources. Default: exact while the work (Σ over components of nodes × edges) stays
         under :data:`BETWEENNESS_BUDGET`, else as many sources as that budget allows (≥ 100).
-
-    Notes
-    -----
-    The all-roles half is not handed to a forked worker as the Louvain runs are: measured on a
-    million measures, the worker's share took a third longer there (copy-on-write faults on
-    the inherited heap) and the whole was no faster.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -559,20 +581,14 @@ def brokers(
     deg_lead, b_lead, part = _colead_measures(ds, clusters, n_sources=n_sources, seed=seed)
     units, deg_all, b_all, core = _all_roles_measures(ds, n_sources=n_sources, seed=seed)
     pos = positions(units, lead_units)
-    in_lead = pos >= 0
-
-    def on_all(values, fill):
-        out = np.full(len(units), fill, dtype=np.asarray(values).dtype if len(values) else float)
-        out[in_lead] = np.asarray(values)[pos[in_lead]]
-        return out
 
     df = pd.DataFrame(
         {
             "unit": units,
             "cluster": _cluster_of(clusters, units),
-            "degree_colead": on_all(deg_lead, 0),
-            "betweenness_colead": on_all(b_lead, 0.0),
-            "participation": on_all(part, 0.0),
+            "degree_colead": _on_all_units(deg_lead, pos, 0),
+            "betweenness_colead": _on_all_units(b_lead, pos, 0.0),
+            "participation": _on_all_units(part, pos, 0.0),
             "degree_all": deg_all,
             "betweenness_all": b_all,
             "core_number": core,
@@ -582,6 +598,15 @@ def brokers(
     # `units` are in name order, so their position breaks the ties (no string sort)
     order = np.lexsort((np.arange(len(df)), -df["betweenness_all"].to_numpy(), -df["betweenness_colead"].to_numpy()))
     return df.take(order).reset_index(drop=True)
+
+
+def _on_all_units(values, pos: np.ndarray, fill) -> np.ndarray:
+    """Values of the lead units spread onto all units: unit i gets ``values[pos[i]]``, or `fill`
+    where ``pos[i]`` is -1 (a unit that leads nothing)."""
+    values = np.asarray(values)
+    out = np.full(len(pos), fill, dtype=values.dtype if len(values) else float)
+    out[pos >= 0] = values[pos[pos >= 0]]
+    return out
 
 
 def _cluster_of(clusters: Clusters, names) -> np.ndarray:
@@ -600,7 +625,12 @@ def _colead_measures(ds, clusters: Clusters, *, n_sources, seed):
 
 
 def _all_roles_measures(ds, *, n_sources, seed):
-    """``(units, degree, betweenness, core number)`` on the projection of all roles."""
+    """``(units, degree, betweenness, core number)`` on the projection of all roles.
+
+    Not handed to a forked worker as the Louvain runs are: measured on a million measures, the
+    worker's share took a third longer there (copy-on-write faults on the inherited heap) and
+    the whole was no faster.
+    """
     C_all, _, units = _named_projection(ds, lead_only=False)
     g_all = _named_igraph(ds, lead_only=False)
     b_all = _betweenness(g_all, C_all, n_sources=n_sources, seed=seed)
