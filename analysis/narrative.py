@@ -31,6 +31,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from .style import TABLE_BAR_COLOR
+
 __all__ = [
     "MULTI_LEAD_MIN",
     "collectives_text",
@@ -101,7 +103,7 @@ def notebook_tables(ds, *, collectives: str = "exclude") -> dict[str, pd.DataFra
     }
 
 
-def styled(df: pd.DataFrame, *, formats: dict | None = None, bars=(), bar_color: str = "#88CCEE"):
+def styled(df: pd.DataFrame, *, formats: dict | None = None, bars=(), bar_color: str = TABLE_BAR_COLOR):
     """A pandas ``Styler`` of `df` without index, text columns left-aligned, bars from zero.
 
     Bars run from 0 to the column's maximum (at least 1), so a column of zeros (common in a

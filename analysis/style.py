@@ -99,6 +99,9 @@ def cluster_color(cluster: int) -> str:
 #: Grey for collective placeholders, wherever they appear (same as the "collective" system).
 COLLECTIVE_COLOR = SYSTEM_COLORS["collective"]
 
+#: Bars inside the notebooks' tables (:func:`analysis.narrative.styled`): Tol's pale cyan.
+TABLE_BAR_COLOR = "#88CCEE"
+
 #: Workload ranking segments: sole lead (dark), co-lead (medium), responsible (light), Tol blues.
 WORKLOAD_COLORS = {
     "sole_lead": ROLE_COLORS["lead"],
