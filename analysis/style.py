@@ -222,10 +222,28 @@ _RECIPE = 2
 
 def _convert_to_truetype(source: Path, chars: str):
     """The glyphs of `chars` in `source` (CFF OpenType) as a TrueType font (``fontTools`` object)."""
-    from fontTools import subset
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    font = _subset(source, chars)
+    if "CFF " not in font:  # already TrueType outlines
+        return font
+    glyf = _quadratic_outlines(font)
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    font["glyf"] = glyf
+    font["loca"] = _new_table("loca")
+    _truetype_headers(font)
+    return font
+
+
+def _new_table(tag: str):
     from fontTools.ttLib import newTable
+
+    return newTable(tag)
+
+
+def _subset(source: Path, chars: str):
+    """`source` cut to the glyphs of `chars` (and their GSUB/GPOS closure), without ligatures."""
+    from fontTools import subset
 
     options = subset.Options(notdef_outline=True, name_IDs=["*"], name_languages=["*"])
     # No ligatures ("fi", "ff" as one glyph): Ghostscript extracts a ligature's two-letter
@@ -236,13 +254,19 @@ def _convert_to_truetype(source: Path, chars: str):
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(c) for c in chars])
     subsetter.subset(font)  # keeps the glyphs' relative order and the GSUB/GPOS closure
-    if "CFF " not in font:  # already TrueType outlines
-        return font
+    return font
+
+
+def _quadratic_outlines(font):
+    """A ``glyf`` table of the font's CFF glyphs, cubic curves converted to quadratic ones."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
     order = font.getGlyphOrder()
     glyph_set = font.getGlyphSet()
     charstrings = font["CFF "].cff[0].CharStrings
     upem = font["head"].unitsPerEm
-    glyf = newTable("glyf")
+    glyf = _new_table("glyf")
     glyf.glyphOrder = order
     glyf.glyphs = {}
     for name in order:
@@ -250,23 +274,27 @@ def _convert_to_truetype(source: Path, chars: str):
         if name in charstrings:
             glyph_set[name].draw(Cu2QuPen(pen, max_err=upem / 1000, reverse_direction=True))
         glyf.glyphs[name] = pen.glyph()
-    for tag in ("CFF ", "VORG"):
-        if tag in font:
-            del font[tag]
-    font["glyf"] = glyf
-    font["loca"] = newTable("loca")
+    return glyf
+
+
+#: ``maxp`` fields of a TrueType font without hinting instructions: all zero.
+_MAXP_ZERO = (
+    "maxZones",
+    "maxTwilightPoints",
+    "maxStorage",
+    "maxFunctionDefs",
+    "maxInstructionDefs",
+    "maxStackElements",
+    "maxSizeOfInstructions",
+    "maxComponentElements",
+)
+
+
+def _truetype_headers(font) -> None:
+    """Set the ``maxp``, ``post`` and ``head`` fields and the version of a font turned TrueType."""
     maxp = font["maxp"]
     maxp.tableVersion = 0x00010000
-    for attr in (
-        "maxZones",
-        "maxTwilightPoints",
-        "maxStorage",
-        "maxFunctionDefs",
-        "maxInstructionDefs",
-        "maxStackElements",
-        "maxSizeOfInstructions",
-        "maxComponentElements",
-    ):
+    for attr in _MAXP_ZERO:
         setattr(maxp, attr, 0)
     maxp.maxZones = 1
     post = font["post"]
@@ -276,7 +304,6 @@ def _convert_to_truetype(source: Path, chars: str):
     font["head"].glyphDataFormat = 0
     font.recalcBBoxes = True
     font.sfntVersion = "\x00\x01\x00\x00"
-    return font
 
 
 def cjk_font_path() -> Path:
