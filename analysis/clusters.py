@@ -308,6 +308,8 @@ def _stability(runs: list[np.ndarray], cluster: np.ndarray) -> np.ndarray:
     """Mean Jaccard of each unit's community in each run with its consensus cluster."""
     n = len(cluster)
     stability = np.zeros(n)
+    if not n:  # no lead unit: nothing to compare
+        return stability
     for label in runs:
         lab = pd.factorize(label)[0]
         pair = pd.factorize(lab.astype(np.int64) * (cluster.max() + 1) + cluster)[0]
@@ -450,6 +452,9 @@ def _modularity(cluster: np.ndarray, units, *, G, g, weight: str) -> float:
     """Modularity of the consensus clusters on the networkx graph `G`, or the igraph graph `g`."""
     if G is not None:
         import networkx as nx
+
+        if not G.number_of_edges():  # no co-lead tie: every unit alone, modularity 0 (networkx divides by 0)
+            return 0.0
 
         consensus = [set(units[cluster == c]) for c in range(1, cluster.max() + 1)] if len(units) else []
         return nx.community.modularity(G, consensus, weight=weight)

@@ -403,7 +403,7 @@ def workload_ranking(ds, tables=None, *, lang: str = "zh", collectives: bool = T
         ["n_lead", "n_sole_lead", "n_responsible", "unit"], ascending=[False, False, False, True], kind="stable"
     )
     rows = wl[["unit", "system", "n_sole_lead", "n_colead", "n_responsible"]].assign(is_collective=False)
-    co = tables["collectives"].iloc[0:0]
+    co = rows.iloc[0:0]  # (the same columns and dtypes: no collective, or none drawn)
     if collectives and len(tables["collectives"]):
         co = tables["collectives"].copy()
         lead_k = facts.lead_counts(ds)

@@ -391,10 +391,12 @@ def collective_table(ds) -> pd.DataFrame:
     resp = a[a["role"] == "responsible"]
     profile = measure_profile(ds)
     only_ids = set(profile.index[profile["only_collective"].to_numpy()])
-    coll["n_lead"] = a[a["role"] == "lead"].groupby("unit").size()
-    coll["n_responsible"] = resp.groupby("unit").size()
-    coll["n_only_collective"] = resp[resp["measure_id"].isin(only_ids)].groupby("unit").size()
-    coll = coll.fillna(0).astype({c: "int64" for c in ("n_lead", "n_responsible", "n_only_collective")})
+    def per_collective(rows: pd.DataFrame) -> np.ndarray:  # (reindexed: an empty frame would take any index)
+        return rows["unit"].astype(str).value_counts().reindex(coll.index, fill_value=0).to_numpy(dtype="int64")
+
+    coll["n_lead"] = per_collective(a[a["role"] == "lead"])
+    coll["n_responsible"] = per_collective(resp)
+    coll["n_only_collective"] = per_collective(resp[resp["measure_id"].isin(only_ids)])
     coll["share_responsible_mentions"] = coll["n_responsible"] / len(resp)
     members = collective_members(units)
     coll["n_members"] = [len(members.get(u, ())) for u in coll.index]

@@ -462,3 +462,35 @@ def test_shared_facts_on_the_tiny_fixture(tiny):
     # the stages state the same facts
     assert wk.collective_only_measures(tiny)["measure_id"].tolist() == ["P1-03", "P1-06", "P2-02", "P2-06"]
     assert wk.dual_role_table(tiny)[["measure_id", "unit"]].values.tolist() == [["P1-05", "区甲局"]]
+
+
+def test_tables_of_plans_without_co_leads(tmp_path):
+    """Every analysis table of a plan whose measures each have one lead unit, and of a plan that
+    names no lead unit at all (a 责任单位-only plan such as 武汉市蔡甸区 2023's); both used to end
+    in a traceback (networkx modularity of a graph without edges, the maximum of no clusters).
+
+    By hand: 区发改局 and 区财政局 lead one measure each, alone: two clusters of one, modularity 0.
+    各街道 is the one collective (responsible for measure 1). Without leads: no clusters and no
+    collectives (the collectives table listed the two named units, names blanked to 0).
+    """
+    from analysis.exports import analysis_tables
+    from analysis.ingest import ingest, write_measures
+    from analysis.jurisdiction import propose_pooled, read_mentions
+    from analysis.load import load
+    from tests.test_cli import NO_COLEAD, NO_LEAD
+
+    def tables(text, name):
+        src = tmp_path / f"{name}.txt"
+        src.write_text(text, encoding="utf-8")
+        measures = write_measures(ingest([src]), tmp_path / f"{name}.csv")
+        units = tmp_path / f"{name}.units.csv"
+        propose_pooled(read_mentions([measures])).units.to_csv(units, index=False)
+        return analysis_tables(load(measures, units))
+
+    t = tables(NO_COLEAD, "no_colead")
+    assert t["clusters"][["unit", "cluster", "n_lead"]].values.tolist() == [["区发改局", 1, 1], ["区财政局", 2, 1]]
+    assert float(t["summary"].set_index("metric").loc["modularity", "value"]) == 0.0
+    assert t["collectives"][["unit", "n_responsible", "n_only_collective"]].values.tolist() == [["各街道", 1, 1]]
+    t = tables(NO_LEAD, "no_lead")
+    assert t["clusters"].empty and t["collectives"].empty and t["colead_edges"].empty
+    assert t["workload"]["n_responsible"].tolist() == [1, 1]

@@ -91,3 +91,25 @@ def test_keep_going_writes_what_it_read_and_lists_the_rest(write, tmp_path):
     assert "1 place(s) could not be read" in r.stderr
     assert "bad.txt:4: third unit line for the measure of line 1: '区财政局'" in r.stderr
     assert "2 measures in 1 plan(s)" in r.stdout
+
+
+#: Two small plans as real governments publish them (shapes of 鞍山市立山区 2023 and 武汉市蔡甸区
+#: 2023, see the sweep in tests/test_analysis_core.py::test_tables_of_plans_without_co_leads):
+#: every measure led by one unit, and a plan that names only 责任单位.
+NO_COLEAD = "一、主要预期目标\n1.地区生产总值增长6%左右。\n牵头单位:区发改局\n责任单位:各街道\n2.一般公共预算收入增长8%左右。\n牵头单位:区财政局\n责任单位:区税务局\n"  # noqa: E501
+NO_LEAD = "一、主要预期目标\n(一)地区生产总值增长7%以上\n责任单位:区发展和改革局\n(二)规上工业增加值增长12%以上\n责任单位:区科技和经信局\n"  # noqa: E501
+
+
+def test_build_of_a_plan_that_names_no_lead_unit(tmp_path):
+    """The main job on a plan with only 责任单位 (it used to end in a traceback in the clusters):
+    both units are named, responsible for one measure each, no clusters, no collectives."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "plan.txt").write_text(NO_LEAD, encoding="utf-8")
+    r = run("build", "--raw", raw, "--out", tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    reports = tmp_path / "out" / "reports"
+    assert (reports / "clusters.csv").read_text(encoding="utf-8").splitlines()[1:] == []
+    assert (reports / "collectives.csv").read_text(encoding="utf-8").splitlines()[1:] == []
+    wl = (reports / "workload.csv").read_text(encoding="utf-8").splitlines()
+    assert [line.split(",")[0] for line in wl[1:]] == ["区发展和改革局", "区科技和经信局"]
