@@ -30,8 +30,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import clusters as cl
-from analysis import config
-from analysis import facts
+from analysis import config, facts
 from analysis import workload as wk
 from analysis.errors import DataError, read_text
 from analysis.graph import named_assignments, projection_edges, role_graph
