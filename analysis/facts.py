@@ -133,9 +133,9 @@ def lead_counts(ds) -> pd.DataFrame:
     lead = distinct(ds.assignments)
     lead = lead[lead["role"].to_numpy() == "lead"]
     k = lead.groupby("measure_id", sort=False)["unit"].transform("size").to_numpy()
-    out = pd.DataFrame(
-        {"unit": lead["unit"].astype(str).to_numpy(), "n_sole_lead": k == 1, "n_colead": k > 1}
-    ).astype({"n_sole_lead": "int64", "n_colead": "int64"})
+    out = pd.DataFrame({"unit": lead["unit"].astype(str).to_numpy(), "n_sole_lead": k == 1, "n_colead": k > 1}).astype(
+        {"n_sole_lead": "int64", "n_colead": "int64"}
+    )
     return out.groupby("unit", sort=True).sum()
 
 

@@ -391,6 +391,7 @@ def collective_table(ds) -> pd.DataFrame:
     resp = a[a["role"] == "responsible"]
     profile = measure_profile(ds)
     only_ids = set(profile.index[profile["only_collective"].to_numpy()])
+
     def per_collective(rows: pd.DataFrame) -> np.ndarray:  # (reindexed: an empty frame would take any index)
         return rows["unit"].astype(str).value_counts().reindex(coll.index, fill_value=0).to_numpy(dtype="int64")
 
