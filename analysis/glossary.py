@@ -50,7 +50,7 @@ import pandas as pd
 
 from .config import GLOSSARY_CSV
 from .errors import DataError, read_text
-from .registry import REGISTRY_COLUMNS, SYSTEMS
+from .registry import REGISTRY_COLUMNS, SYSTEMS, split_names
 from .vocabulary import split_units
 
 __all__ = [
@@ -163,10 +163,6 @@ class Classification:
     reason: str
 
 
-def _split(field: str) -> tuple[str, ...]:
-    return tuple(x.strip() for x in (field or "").split("|") if x.strip())
-
-
 def load_glossary(path=GLOSSARY_CSV) -> Glossary:
     """Read and check the glossary.
 
@@ -218,8 +214,8 @@ def _glossary_type(row: dict, path: Path, line: int, types: dict[str, GlossaryTy
         name_zh=row["name_zh"].strip(),
         name_en=row["name_en"].strip(),
         unique=unique == "true",
-        forms=_split(row["forms"]),
-        related=_split(row["related"]),
+        forms=split_names(row["forms"]),
+        related=split_names(row["related"]),
         note=(row["note"] or "").strip(),
     )
     if not t.forms:

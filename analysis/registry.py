@@ -39,6 +39,7 @@ __all__ = [
     "collective_members",
     "read_registry",
     "spellings",
+    "split_names",
 ]
 
 REGISTRY_COLUMNS = ["unit", "aliases", "name_en", "system", "is_collective", "members", "note"]
@@ -109,8 +110,13 @@ def read_registry(path=UNITS_CSV) -> pd.DataFrame:
     return _validated(path, header, *_tokenize(text, header))
 
 
-def _names(field: str) -> tuple[str, ...]:
-    """``a|b|c`` as a tuple of stripped, non-empty names (aliases, members)."""
+def split_names(field: str | None) -> tuple[str, ...]:
+    """``a|b|c`` as a tuple of stripped, non-empty names: the one reading of a ``|``-separated
+    field (the registry's aliases and members, the glossary's forms and related types).
+
+    >>> split_names(" 区发改委| |区发改局 "), split_names(None)
+    (('区发改委', '区发改局'), ())
+    """
     if not field:
         return ()
     if "|" not in field and field == field.strip():
@@ -194,8 +200,8 @@ def _validated(path: Path, header: list[str], lines: np.ndarray, columns: dict, 
         raise DataError(path, None, "registry has no unit")
     text = _stripped(columns, n)
     is_collective, flag_ok = _collective_flags(text["is_collective"])
-    aliases = [_names(v) for v in columns["aliases"].to_pylist()]
-    members = [_names(v) for v in columns["members"].to_pylist()]
+    aliases = [split_names(v) for v in columns["aliases"].to_pylist()]
+    members = [split_names(v) for v in columns["members"].to_pylist()]
     found = [
         *_row_problems(header, columns, n_fields, text),
         *_name_problems(lines, text, aliases),
