@@ -50,7 +50,7 @@ import pandas as pd
 
 from .config import GLOSSARY_CSV
 from .errors import DataError, read_text
-from .registry import REGISTRY_COLUMNS, SYSTEMS
+from .registry import REGISTRY_COLUMNS, SYSTEMS, split_names
 from .vocabulary import split_units
 
 __all__ = [
@@ -163,10 +163,6 @@ class Classification:
     reason: str
 
 
-def _split(field: str) -> tuple[str, ...]:
-    return tuple(x.strip() for x in (field or "").split("|") if x.strip())
-
-
 def load_glossary(path=GLOSSARY_CSV) -> Glossary:
     """Read and check the glossary.
 
@@ -188,56 +184,80 @@ def load_glossary(path=GLOSSARY_CSV) -> Glossary:
     lines: dict[str, int] = {}
     for row in reader:
         line = reader.line_num
-        tid = (row["type_id"] or "").strip()
-        if not tid or tid in types:
-            raise DataError(path, line, "empty or repeated type_id", value=tid)
-        system = (row["system"] or "").strip()
-        if system not in SYSTEMS or system == "collective":
-            raise DataError(path, line, "unknown system", value=system)
-        unique = (row["unique"] or "").strip().lower()
-        if unique not in ("true", "false"):
-            raise DataError(path, line, "unique must be true or false", value=row["unique"])
-        t = GlossaryType(
-            type_id=tid,
-            system=system,
-            name_zh=row["name_zh"].strip(),
-            name_en=row["name_en"].strip(),
-            unique=unique == "true",
-            forms=_split(row["forms"]),
-            related=_split(row["related"]),
-            note=(row["note"] or "").strip(),
-        )
-        if not t.forms:
-            raise DataError(path, line, "type without forms", value=tid)
-        for rank, form in enumerate(t.forms):
-            if "{P}" in form:
-                pattern = re.escape(form).replace(r"\{P\}", "(?P<inner>[^委局办部厅院室会]{1,8}?)") + "$"
-                head, tail = form.split("{P}", 1)
-                place_forms.append((re.compile(pattern), tid, rank, head, tail))
-                continue
-            expanded = [(form.replace("{L}", lv), lv) for lv in _LEVEL_TOKENS] if "{L}" in form else [(form, "")]
-            for f, lv in expanded:
-                if f in forms and forms[f][0] != tid:
-                    raise DataError(path, line, f"form already used by type {forms[f][0]!r}", value=f)
-                forms.setdefault(f, (tid, rank, lv))
-        types[tid] = t
-        lines[tid] = line
+        t = _glossary_type(row, path, line, types)
+        _add_forms(t, path, line, forms, place_forms)
+        types[t.type_id] = t
+        lines[t.type_id] = line
+    types = _symmetric_related(types, path, lines)
+    # The longest literal first: 人民银行{P}中心支行 before 人民银行{P}支行.
+    place_forms.sort(key=lambda p: -len(p[3] + p[4]))
+    return Glossary(types=types, forms=forms, place_forms=tuple(place_forms))
+
+
+def _glossary_type(row: dict, path: Path, line: int, types: dict[str, GlossaryType]) -> GlossaryType:
+    """The type of one glossary row (at `line` of `path`; `types`, those of the rows before).
+
+    Raises DataError for an empty or repeated type id, an unknown system, a ``unique`` that is
+    not true or false, or no forms."""
+    tid = (row["type_id"] or "").strip()
+    if not tid or tid in types:
+        raise DataError(path, line, "empty or repeated type_id", value=tid)
+    system = (row["system"] or "").strip()
+    if system not in SYSTEMS or system == "collective":
+        raise DataError(path, line, "unknown system", value=system)
+    unique = (row["unique"] or "").strip().lower()
+    if unique not in ("true", "false"):
+        raise DataError(path, line, "unique must be true or false", value=row["unique"])
+    t = GlossaryType(
+        type_id=tid,
+        system=system,
+        name_zh=row["name_zh"].strip(),
+        name_en=row["name_en"].strip(),
+        unique=unique == "true",
+        forms=split_names(row["forms"]),
+        related=split_names(row["related"]),
+        note=(row["note"] or "").strip(),
+    )
+    if not t.forms:
+        raise DataError(path, line, "type without forms", value=tid)
+    return t
+
+
+def _add_forms(t: GlossaryType, path: Path, line: int, forms: dict, place_forms: list) -> None:
+    """Add the written forms of type `t` (of `line` of `path`) to `forms` (``{L}`` expanded to
+    each level word: form → (type id, rank, level)) and its ``{P}`` forms to `place_forms` (a
+    pattern with the place inside); both changed in place. Raises DataError for a form that
+    another type has."""
+    for rank, form in enumerate(t.forms):
+        if "{P}" in form:
+            pattern = re.escape(form).replace(r"\{P\}", "(?P<inner>[^委局办部厅院室会]{1,8}?)") + "$"
+            head, tail = form.split("{P}", 1)
+            place_forms.append((re.compile(pattern), t.type_id, rank, head, tail))
+            continue
+        expanded = [(form.replace("{L}", lv), lv) for lv in _LEVEL_TOKENS] if "{L}" in form else [(form, "")]
+        for f, lv in expanded:
+            if f in forms and forms[f][0] != t.type_id:
+                raise DataError(path, line, f"form already used by type {forms[f][0]!r}", value=f)
+            forms.setdefault(f, (t.type_id, rank, lv))
+
+
+def _symmetric_related(types: dict[str, GlossaryType], path: Path, lines: dict[str, int]) -> dict[str, GlossaryType]:
+    """`types` with relatedness made symmetric (a row may list it on one side only). Raises
+    DataError (at the type's line, `lines`) for a related type that does not exist."""
     for t in types.values():
         bad = [r for r in t.related if r not in types]
         if bad:
             raise DataError(path, lines[t.type_id], "unknown related type", value=bad[0])
-    # Relatedness is symmetric: a row may list it on one side only.
     back: dict[str, list[str]] = {tid: [] for tid in types}
     for t in types.values():
         for r in t.related:
             back[r].append(t.type_id)
-    for tid, t in list(types.items()):
+    out = dict(types)
+    for tid, t in types.items():
         extra = tuple(r for r in back[tid] if r not in t.related)
         if extra:
-            types[tid] = GlossaryType(**{**t.__dict__, "related": t.related + extra})
-    # The longest literal first: 人民银行{P}中心支行 before 人民银行{P}支行.
-    place_forms.sort(key=lambda p: -len(p[3] + p[4]))
-    return Glossary(types=types, forms=forms, place_forms=tuple(place_forms))
+            out[tid] = GlossaryType(**{**t.__dict__, "related": t.related + extra})
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -517,55 +537,84 @@ def classify(name: str, glossary: Glossary | None = None, *, place_en=None, defa
     -------
     Classification
         Never raises for odd input: an empty or unreadable name is untyped (``confidence`` none).
+
+    Notes
+    -----
+    The readings are tried in turn, the first that fits wins: a collective placeholder, a
+    glossary form after a jurisdiction prefix, a name with a trailing 等, a name with a bracket,
+    a city bureau's sub-bureau for a place, a level followed by 委/人大/政协/政府 (low confidence).
     """
     g = glossary or default_glossary()
     place_en = place_en or {}
     written = name.strip()
     s = simplify(written)
     trad = "" if s == re.sub(r"\s+", "", written.translate(_PUNCT)) else f" (read as {s})"
-
-    def make(**kw) -> Classification:
-        base = dict(
-            name=written,
-            simplified=s,
-            type_id="",
-            system="other",
-            name_en=written,
-            level="",
-            place="",
-            prefix="",
-            core="",
-            suffix="",
-            is_collective=False,
-            members=(),
-            unique=False,
-            confidence="none",
-            reason="",
-        )
-        base.update(kw)
-        base["reason"] += trad
-        return Classification(**base)
-
     if not s:
-        return make(reason="empty name")
-    coll = _collective(s)
-    if coll is not None:
-        kind, why = coll
-        system, members = _collective_attrs(s)
-        m = _SCOPE.match(s)
-        return make(
-            type_id="collective",
-            system=system,
-            name_en=_collective_en(s),
-            level=m.group("level") if m and kind not in ("grassroots", "generic") else "",
-            is_collective=True,
-            members=members,
-            unique=False,
-            confidence="high" if kind in ("distributive", "qualified", "scoped", "members") else "medium",
-            reason=f"collective: {why}",
-        )
+        return _classification(written, s, trad, reason="empty name")
     body = s[2:] if s.startswith("中共") and len(s) > 2 else s
-    candidates = []  # (start, type_id, rank, embedded level, inner place)
+    reading = (
+        _collective_reading(s)
+        or _form_reading(body, g, place_en, default_level)
+        or _others_reading(body, g, place_en, default_level)
+        or _bracket_reading(body, g, place_en, default_level)
+        or _sub_bureau_reading(body, g, place_en, default_level)
+        or _pattern_reading(body, written)
+        or {"reason": "untyped: no glossary form or pattern fits"}
+    )
+    return _classification(written, s, trad, **reading)
+
+
+def _classification(written: str, simplified: str, trad: str, **reading) -> Classification:
+    """The :class:`Classification` of a name `written` (`simplified` for matching): the fields of
+    `reading` over those of an untyped name, `trad` (how a traditional spelling was read, or
+    empty) after the reason."""
+    base = dict(
+        name=written,
+        simplified=simplified,
+        type_id="",
+        system="other",
+        name_en=written,
+        level="",
+        place="",
+        prefix="",
+        core="",
+        suffix="",
+        is_collective=False,
+        members=(),
+        unique=False,
+        confidence="none",
+        reason="",
+    )
+    base.update(reading)
+    base["reason"] += trad
+    return Classification(**base)
+
+
+def _collective_reading(s: str) -> dict | None:
+    """The fields of a collective placeholder `s` (a simplified name), or None if it is not one."""
+    coll = _collective(s)
+    if coll is None:
+        return None
+    kind, why = coll
+    system, members = _collective_attrs(s)
+    m = _SCOPE.match(s)
+    return dict(
+        type_id="collective",
+        system=system,
+        name_en=_collective_en(s),
+        level=m.group("level") if m and kind not in ("grassroots", "generic") else "",
+        is_collective=True,
+        members=members,
+        unique=False,
+        confidence="high" if kind in ("distributive", "qualified", "scoped", "members") else "medium",
+        reason=f"collective: {why}",
+    )
+
+
+def _form_candidates(body: str, g: Glossary) -> list[tuple[int, str, int, str, str]]:
+    """The glossary forms `body` ends in: ``(start, type id, rank, level in the form, place
+    inside the form)`` for each, the longest (leftmost start) first."""
+    candidates = []
     for i in range(len(body)):
         hit = g.forms.get(body[i:])
         if hit is not None:
@@ -579,28 +628,45 @@ def classify(name: str, glossary: Glossary | None = None, *, place_en=None, defa
                 candidates.append((i, tid, rank, "", m.group("inner")))
                 break
     candidates.sort(key=lambda c: c[0])
-    for start, tid, rank, embedded, inner in candidates:
+    return candidates
+
+
+def _unique_where(prefix: str, embedded: str, inner: str) -> tuple[str, str, str, str] | None:
+    """``(level, place, confidence, where)`` of a name of a unique type written after `prefix`
+    (`embedded`: the level inside the form, `inner`: the place inside a ``{P}`` form); None
+    when `prefix` is no jurisdiction."""
+    parsed = _parse_prefix(prefix)
+    if parsed is None:
+        return None
+    level, place = parsed
+    if embedded and not level:
+        level = embedded
+    parent = ""
+    if inner:
+        parent = prefix
+        level, place = _parse_prefix(inner) or ("", inner)
+    if place and not level:
+        confidence, where = "medium", f"after the place {place} (no level written)"
+    elif level:
+        confidence, where = "high", f"after {place}{level}" if place else f"after the level {level}"
+    else:
+        confidence, where = "medium", "with no level or place written (read as the plan's own)"
+    if inner:
+        where = f"the branch for {inner}" + (f" of the {parent} body" if parent else "")
+    return level, place, confidence, where
+
+
+def _form_reading(body: str, g: Glossary, place_en: dict, default_level: str) -> dict | None:
+    """The fields of `body` read by its longest glossary form that leaves a jurisdiction prefix
+    (any prefix, for a type a government has several of), or None."""
+    for start, tid, rank, embedded, inner in _form_candidates(body, g):
         t = g.types[tid]
         prefix, core = body[:start], body[start:]
         if t.unique:
-            parsed = _parse_prefix(prefix)
-            if parsed is None:
+            found = _unique_where(prefix, embedded, inner)
+            if found is None:
                 continue
-            level, place = parsed
-            if embedded and not level:
-                level = embedded
-            parent = ""
-            if inner:
-                parent = prefix
-                level, place = _parse_prefix(inner) or ("", inner)
-            if place and not level:
-                confidence, where = "medium", f"after the place {place} (no level written)"
-            elif level:
-                confidence, where = "high", f"after {place}{level}" if place else f"after the level {level}"
-            else:
-                confidence, where = "medium", "with no level or place written (read as the plan's own)"
-            if inner:
-                where = f"the branch for {inner}" + (f" of the {parent} body" if parent else "")
+            level, place, confidence, where = found
         else:
             level, place = _lead_level(prefix)
             confidence, where = (
@@ -611,7 +677,7 @@ def classify(name: str, glossary: Glossary | None = None, *, place_en=None, defa
         reason = f"glossary form {core if not inner else t.forms[rank]} of {t.name_zh} ({tid}) {where}"
         if system == "government" and core.startswith("委"):
             system, reason = "party", reason + "; written under the Party committee (委…), so system party"
-        return make(
+        return dict(
             type_id=tid,
             system=system,
             name_en=_name_en(
@@ -626,67 +692,88 @@ def classify(name: str, glossary: Glossary | None = None, *, place_en=None, defa
             confidence=confidence,
             reason=reason,
         )
-    # A last name followed by 等 ("and others", 省林业局等): the named body; the others are unnamed.
-    if body.endswith("等") and len(body) > 2:
-        named = classify(body[:-1], g, place_en=place_en, default_level=default_level)
-        if named.type_id and not named.is_collective:
-            return make(
-                **{k: getattr(named, k) for k in ("type_id", "system", "name_en", "level", "place", "prefix", "core")},
-                suffix=named.suffix,
-                unique=named.unique,
-                confidence="medium",
-                reason=f"{named.reason}; the trailing 等 (and others) names no further body",
-            )
-    # A second name or an included office in brackets (区发改局(粮食局), 区人事局(含区编办)): the body
-    # is the one named before the bracket.
+    return None
+
+
+def _named_reading(named: Classification, why: str) -> dict | None:
+    """The fields of a name read as the body `named` (the reading of a part of it), `why` after
+    its reason, at medium confidence; None unless `named` is a typed, named (not collective) body."""
+    if not named.type_id or named.is_collective:
+        return None
+    return dict(
+        **{k: getattr(named, k) for k in ("type_id", "system", "name_en", "level", "place", "prefix", "core")},
+        suffix=named.suffix,
+        unique=named.unique,
+        confidence="medium",
+        reason=f"{named.reason}; {why}",
+    )
+
+
+def _others_reading(body: str, g: Glossary, place_en: dict, default_level: str) -> dict | None:
+    """A last name followed by 等 ("and others", 省林业局等): the fields of the named body, or None."""
+    if not (body.endswith("等") and len(body) > 2):
+        return None
+    named = classify(body[:-1], g, place_en=place_en, default_level=default_level)
+    return _named_reading(named, "the trailing 等 (and others) names no further body")
+
+
+def _bracket_reading(body: str, g: Glossary, place_en: dict, default_level: str) -> dict | None:
+    """A second name or an included office in brackets (区发改局(粮食局), 区人事局(含区编办)): the
+    fields of the body named before the bracket, or None."""
     m = re.fullmatch(r"(?P<outer>[^()]+)\((?P<inner>[^()]+)\)", body)
-    if m:
-        outer = classify(m.group("outer"), g, place_en=place_en, default_level=default_level)
-        if outer.type_id and not outer.is_collective:
-            return make(
-                **{k: getattr(outer, k) for k in ("type_id", "system", "name_en", "level", "place", "prefix", "core")},
-                suffix=outer.suffix,
-                unique=outer.unique,
-                confidence="medium",
-                reason=f"{outer.reason}; the bracket ({m.group('inner')}) is read as a second name or included office",
-            )
-    # A city bureau's sub-bureau for a place (黄石市公安局下陆分局): the place's body of that type.
+    if not m:
+        return None
+    outer = classify(m.group("outer"), g, place_en=place_en, default_level=default_level)
+    return _named_reading(outer, f"the bracket ({m.group('inner')}) is read as a second name or included office")
+
+
+def _sub_bureau_reading(body: str, g: Glossary, place_en: dict, default_level: str) -> dict | None:
+    """A city bureau's sub-bureau for a place (黄石市公安局下陆分局): the fields of the place's body
+    of that type, or None."""
     m = re.fullmatch(r"(?P<outer>.+?局)(?P<inner>[\u3400-\u9fff]{2,6}?)分局", body)
-    if m and _plausible_place(m.group("inner"), allow_levels=False):
-        outer = classify(m.group("outer"), g, place_en=place_en, default_level=default_level)
-        t = g.types.get(outer.type_id)
-        if t is not None and t.unique:
-            core = m.group("outer")[len(outer.prefix) :] + m.group("inner") + "分局"
-            return make(
-                type_id=t.type_id,
-                system=outer.system,
-                name_en=_name_en(t, "", m.group("inner"), core, place_en, default_level),
-                place=m.group("inner"),
-                prefix=outer.prefix,
-                core=core,
-                suffix="分局",
-                unique=True,
-                confidence="medium",
-                reason=f"{outer.reason}; its sub-bureau for {m.group('inner')} (局…分局)",
-            )
+    if not (m and _plausible_place(m.group("inner"), allow_levels=False)):
+        return None
+    outer = classify(m.group("outer"), g, place_en=place_en, default_level=default_level)
+    t = g.types.get(outer.type_id)
+    if t is None or not t.unique:
+        return None
+    core = m.group("outer")[len(outer.prefix) :] + m.group("inner") + "分局"
+    return dict(
+        type_id=t.type_id,
+        system=outer.system,
+        name_en=_name_en(t, "", m.group("inner"), core, place_en, default_level),
+        place=m.group("inner"),
+        prefix=outer.prefix,
+        core=core,
+        suffix="分局",
+        unique=True,
+        confidence="medium",
+        reason=f"{outer.reason}; its sub-bureau for {m.group('inner')} (局…分局)",
+    )
+
+
+def _pattern_reading(body: str, written: str) -> dict | None:
+    """A level followed by a body of the Party committee, congress, CPPCC or government that the
+    glossary does not list (区委xx办, 市政府xx中心): the fields, at low confidence, or None."""
     m = re.match(rf"^(?P<place>[\u3400-\u9fff]{{0,6}}?)(?P<level>{_LEVEL_ALT})(?P<rest>.+)$", body)
-    if m and _parse_prefix(m.group("place") + m.group("level")) is not None:
-        for head, system, why in _FALLBACKS:
-            if m.group("rest").startswith(head) and len(m.group("rest")) > len(head):
-                return make(
-                    type_id=f"{system}_other",
-                    system=system,
-                    name_en=written,
-                    level=m.group("level"),
-                    place=m.group("place"),
-                    prefix=m.group("place") + m.group("level"),
-                    core=m.group("rest"),
-                    suffix=_suffix(m.group("rest")),
-                    unique=False,
-                    confidence="low",
-                    reason=f"pattern: {why}",
-                )
-    return make(reason="untyped: no glossary form or pattern fits")
+    if not (m and _parse_prefix(m.group("place") + m.group("level")) is not None):
+        return None
+    for head, system, why in _FALLBACKS:
+        if m.group("rest").startswith(head) and len(m.group("rest")) > len(head):
+            return dict(
+                type_id=f"{system}_other",
+                system=system,
+                name_en=written,
+                level=m.group("level"),
+                place=m.group("place"),
+                prefix=m.group("place") + m.group("level"),
+                core=m.group("rest"),
+                suffix=_suffix(m.group("rest")),
+                unique=False,
+                confidence="low",
+                reason=f"pattern: {why}",
+            )
+    return None
 
 
 # --- proposing a registry -----------------------------------------------------------------------
@@ -768,9 +855,39 @@ def propose(
     government has once (``unique``) and they belong to one jurisdiction; collectives only when
     they are written the same up to 有关 = 相关 and 其它 = 其他. Related types (``related`` in the
     glossary) in one jurisdiction are kept apart and both get a ``judgement:`` note.
+
+    The steps: count the mentions (:func:`_mentions`), read each name (:func:`_readings`),
+    group the names that are one unit (:func:`_groups`), make each group a unit with its
+    canonical name first (:func:`_ranked`, :func:`_unit_row`, :func:`_decision_rows`), flag
+    related types (:func:`_flag_related`), sort the rows (:func:`_proposal`).
     """
     g = glossary or default_glossary()
     place_en = dict(place_en or {})
+    counts, order = _mentions(names)
+    own_places = {simplify(p) for p in places}
+    cls, own_level = _readings(order, g, place_en)
+    groups, how = _groups(order, cls, own_places, own_level)
+    units, decisions = [], []
+    for key, members in groups.items():
+        members = _ranked(key, members, cls, g, counts, order)
+        units.append(_unit_row(key, members, cls, how, g, order))
+        decisions += _decision_rows(members, cls, counts)
+    _flag_related(units, g)
+    return _proposal(units, decisions, order)
+
+
+def _proposal(units: list[dict], decisions: list[dict], order: dict[str, int]) -> Proposal:
+    """The :class:`Proposal` of the unit rows (named units first, by system, then collectives;
+    each group in first-mention order) and the decision rows (in first-mention order)."""
+    sys_order = {s: i for i, s in enumerate(SYSTEMS)}
+    units = sorted(units, key=lambda u: (u["is_collective"] == "true", sys_order.get(u["system"], 99), u["_order"]))
+    frame = pd.DataFrame([{k: u[k] for k in REGISTRY_COLUMNS} for u in units], columns=REGISTRY_COLUMNS)
+    dec = pd.DataFrame(decisions, columns=DECISION_COLUMNS).sort_values("name", key=lambda s: s.map(order))
+    return Proposal(units=frame, decisions=dec.reset_index(drop=True))
+
+
+def _mentions(names: Iterable[str]) -> tuple[Counter[str], dict[str, int]]:
+    """``(mentions of each name, position of its first mention)``: names stripped, empty ones left out."""
     counts: Counter[str] = Counter()
     order: dict[str, int] = {}
     for n in names:
@@ -779,7 +896,14 @@ def propose(
             continue
         counts[n] += 1
         order.setdefault(n, len(order))
-    own_places = {simplify(p) for p in places}
+    return counts, order
+
+
+def _readings(order: dict[str, int], g: Glossary, place_en: dict) -> tuple[dict[str, Classification], str]:
+    """``(reading of each name, the plan's own level)``: the names of `order` classified, the own
+    level the one most written before a typed name's form, and the names of a typed body with no
+    level or place read again with it. In a plan of a city or above, a zone word with no name
+    (开发区管委会) stands for its zones: a collective."""
     first = {n: classify(n, g, place_en=place_en) for n in order}
     levels = Counter(c.level for c in first.values() if c.level and not c.place and c.type_id not in ("", "collective"))
     own_level = levels.most_common(1)[0][0] if levels else ""
@@ -788,7 +912,6 @@ def propose(
         for n, c in first.items()
     }
     if own_level in ("省", "自治区", "市", "州", "自治州", "盟"):
-        # 开发区管委会 with no name, in a city's or province's plan, stands for its zones (several).
         for n, c in cls.items():
             if c.type_id == "zone" and not (c.level or c.place):
                 cls[n] = replace(
@@ -801,7 +924,18 @@ def propose(
                     unique=False,
                     reason=f"collective: a zone word with no name in a {own_level}-level plan stands for its zones",
                 )
+    return cls, own_level
 
+
+def _groups(
+    order: dict[str, int], cls: dict[str, Classification], own_places: set[str], own_level: str
+) -> tuple[dict[tuple, list[str]], dict[str, str]]:
+    """``(names of each unit by its key, how the jurisdiction of a typed name was decided)``.
+
+    The key of a collective is its spelling up to 有关 = 相关 and 其它 = 其他; of an untyped name
+    its simplified spelling; of a unique type the type and the jurisdiction; of any other type
+    the type and the simplified spelling. Names in first-mention order.
+    """
     groups: dict[tuple, list[str]] = {}
     how: dict[str, str] = {}
     for n in order:
@@ -816,6 +950,15 @@ def propose(
         else:
             key = ("name", c.type_id, c.simplified)
         groups.setdefault(key, []).append(n)
+    return groups, how
+
+
+def _ranked(key: tuple, members: list[str], cls: dict[str, Classification], g: Glossary, counts, order) -> list[str]:
+    """The names of one unit (group `key`), the canonical name first: for a type, the simplified
+    spelling, a written level or place, the glossary's preferred form, then the most mentions;
+    otherwise the most mentions. Ties go to the first mentioned."""
+    if key[0] != "type":
+        return sorted(members, key=lambda n: (-counts[n], order[n]))
 
     def rank(n: str):
         c = cls[n]
@@ -823,77 +966,102 @@ def propose(
         implicit = not (c.level or c.place)
         return (c.simplified != n, implicit, form_rank, -counts[n], order[n])
 
-    units, decisions = [], []
-    for key, members in groups.items():
-        members = sorted(members, key=rank if key[0] == "type" else lambda n: (-counts[n], order[n]))
-        canon = members[0]
-        c = cls[canon]
-        notes = []
-        for alias in members[1:]:
-            a = cls[alias]
-            if key[0] == "type":
-                t = g.types[c.type_id]
-                if a.simplified == c.simplified:
-                    why = "traditional characters of the same name"
-                else:
-                    where = (
-                        f"same level {c.level}" if a.level == c.level and a.place == c.place else "same jurisdiction"
-                    )
-                    extra = "; ".join(x for x in (how.get(alias), how.get(canon)) if x)
-                    why = f"{t.name_zh}, {where}" + (f"; {extra}" if extra else "")
-                sure = "high" if a.confidence == c.confidence == "high" else "medium"
-                notes.append(f"variant: {alias} = {canon} ({why}; sure: {sure}).")
-            elif key[0] == "collective":
-                why = "traditional characters" if a.simplified == c.simplified else "有关 and 相关 both mean 'relevant'"
-                notes.append(f"variant: {alias} = {canon} ({why}; sure: high).")
+    return sorted(members, key=rank)
+
+
+def _alias_notes(key: tuple, members: list[str], cls: dict[str, Classification], how: dict[str, str], g) -> list[str]:
+    """One ``variant:`` note for each alias of a unit (`members`, the canonical name first):
+    why it is that unit and how sure."""
+    canon = members[0]
+    c = cls[canon]
+    notes = []
+    for alias in members[1:]:
+        a = cls[alias]
+        if key[0] == "type":
+            t = g.types[c.type_id]
+            if a.simplified == c.simplified:
+                why = "traditional characters of the same name"
             else:
-                notes.append(f"variant: {alias} = {canon} (the same name in traditional characters; sure: high).")
-        if not c.type_id:
-            notes.append("untyped: not in the glossary; kept as its own unit with system other, to review.")
-        elif c.confidence in ("medium", "low") and not c.is_collective:
-            extra = f"; {how[canon]}" if how.get(canon, "").startswith("place") else ""
-            notes.append(f"judgement: {c.reason}{extra} (sure: {c.confidence}).")
-        elif key[0] == "type" and how.get(canon):
-            notes.append(f"judgement: {how[canon]} (sure: medium).")
-        units.append(
+                where = f"same level {c.level}" if a.level == c.level and a.place == c.place else "same jurisdiction"
+                extra = "; ".join(x for x in (how.get(alias), how.get(canon)) if x)
+                why = f"{t.name_zh}, {where}" + (f"; {extra}" if extra else "")
+            sure = "high" if a.confidence == c.confidence == "high" else "medium"
+            notes.append(f"variant: {alias} = {canon} ({why}; sure: {sure}).")
+        elif key[0] == "collective":
+            why = "traditional characters" if a.simplified == c.simplified else "有关 and 相关 both mean 'relevant'"
+            notes.append(f"variant: {alias} = {canon} ({why}; sure: high).")
+        else:
+            notes.append(f"variant: {alias} = {canon} (the same name in traditional characters; sure: high).")
+    return notes
+
+
+def _unit_notes(key: tuple, c: Classification, how: str) -> list[str]:
+    """The note on a unit's own reading (`c`, of its canonical name; `how` its jurisdiction was
+    decided): untyped, a judgement of medium or low confidence, or none."""
+    if not c.type_id:
+        return ["untyped: not in the glossary; kept as its own unit with system other, to review."]
+    if c.confidence in ("medium", "low") and not c.is_collective:
+        extra = f"; {how}" if how.startswith("place") else ""
+        return [f"judgement: {c.reason}{extra} (sure: {c.confidence})."]
+    if key[0] == "type" and how:
+        return [f"judgement: {how} (sure: medium)."]
+    return []
+
+
+def _unit_row(key: tuple, members: list[str], cls: dict[str, Classification], how: dict[str, str], g, order) -> dict:
+    """The registry row of one unit (`members`, the canonical name first), with its group `key`
+    and first mention (``_key``, ``_order``) for the steps after."""
+    canon = members[0]
+    c = cls[canon]
+    notes = _alias_notes(key, members, cls, how, g) + _unit_notes(key, c, how.get(canon, ""))
+    return {
+        "unit": canon,
+        "aliases": "|".join(members[1:]),
+        "name_en": c.name_en,
+        "system": c.system,
+        "is_collective": "true" if c.is_collective else "false",
+        "members": "|".join(c.members),
+        "note": " ".join(notes),
+        "_key": key,
+        "_order": order[canon],
+    }
+
+
+def _decision_rows(members: list[str], cls: dict[str, Classification], counts) -> list[dict]:
+    """One row of :data:`DECISION_COLUMNS` for each name of a unit (`members`, the canonical name first)."""
+    canon = members[0]
+    rows = []
+    for n in members:
+        d = cls[n]
+        rows.append(
             {
+                "name": n,
+                "n_mentions": counts[n],
                 "unit": canon,
-                "aliases": "|".join(members[1:]),
-                "name_en": c.name_en,
-                "system": c.system,
-                "is_collective": "true" if c.is_collective else "false",
-                "members": "|".join(c.members),
-                "note": " ".join(notes),
-                "_key": key,
-                "_order": order[canon],
+                "decision": (
+                    "variant"
+                    if n != canon
+                    else "collective"
+                    if d.is_collective
+                    else "untyped"
+                    if not d.type_id
+                    else "unit"
+                ),
+                "type_id": d.type_id,
+                "system": cls[canon].system,
+                "level": d.level,
+                "place": d.place,
+                "is_collective": "true" if d.is_collective else "false",
+                "confidence": d.confidence,
+                "reason": d.reason,
             }
         )
-        for n in members:
-            d = cls[n]
-            decisions.append(
-                {
-                    "name": n,
-                    "n_mentions": counts[n],
-                    "unit": canon,
-                    "decision": (
-                        "variant"
-                        if n != canon
-                        else "collective"
-                        if d.is_collective
-                        else "untyped"
-                        if not d.type_id
-                        else "unit"
-                    ),
-                    "type_id": d.type_id,
-                    "system": cls[canon].system,
-                    "level": d.level,
-                    "place": d.place,
-                    "is_collective": "true" if d.is_collective else "false",
-                    "confidence": d.confidence,
-                    "reason": d.reason,
-                }
-            )
-    # Related types in one jurisdiction: never merged, both flagged.
+    return rows
+
+
+def _flag_related(units: list[dict], g: Glossary) -> None:
+    """Related types in one jurisdiction are never merged: add a ``judgement:`` note to each of
+    the unit rows `units` (changed in place) that has one of a related type beside it."""
     by_place: dict[str, dict[str, list[int]]] = {}
     for i, u in enumerate(units):
         if u["_key"][0] == "type":
@@ -910,11 +1078,6 @@ def propose(
                 " (renamed, merged or loosely written); the glossary cannot tell, so they are not merged"
                 " (to merge, move this name into that row's aliases)."
             )
-    sys_order = {s: i for i, s in enumerate(SYSTEMS)}
-    units.sort(key=lambda u: (u["is_collective"] == "true", sys_order.get(u["system"], 99), u["_order"]))
-    frame = pd.DataFrame([{k: u[k] for k in REGISTRY_COLUMNS} for u in units], columns=REGISTRY_COLUMNS)
-    dec = pd.DataFrame(decisions, columns=DECISION_COLUMNS).sort_values("name", key=lambda s: s.map(order))
-    return Proposal(units=frame, decisions=dec.reset_index(drop=True))
 
 
 def propose_registry(names: Iterable[str], **kwargs) -> pd.DataFrame:
@@ -931,7 +1094,8 @@ def read_unit_names(paths, *, with_jurisdiction: bool = False, folders: dict | N
     A ``.csv`` source whose header starts with ``measure_id`` (or has ``lead_units_raw``) is a measures CSV (columns
     ``lead_units_raw`` and ``responsible_units_raw``, names joined by ``、``); any other file
     (a plan in any supported format, a plan table saved as CSV included) is read with
-    :func:`analysis.ingest.ingest`.
+    :func:`analysis.ingest.ingest`. The mentions of the measures CSVs come first, in the order
+    given, then those of the plans.
 
     Raises
     ------
@@ -941,38 +1105,49 @@ def read_unit_names(paths, *, with_jurisdiction: bool = False, folders: dict | N
     paths = [Path(p) for p in paths]
     if not paths:
         raise DataError(None, None, "no source file given")
-    names: list[str] = []
-
-    def measures_csv(p: Path) -> bool:  # a plan table saved as CSV is a plan like any other
-        if p.suffix.lower() != ".csv":
-            return False
-        head = read_text(p)[0].split("\n", 1)[0]
-        return head.startswith("measure_id") or "lead_units_raw" in head
-
-    texts = [p for p in paths if not measures_csv(p)]
-    for path in paths:
-        if path in texts:
-            continue
-        text, _ = read_text(path)
-        reader = csv.DictReader(io.StringIO(text))
-        need = ["lead_units_raw", "responsible_units_raw"]
-        missing = [c for c in need if c not in (reader.fieldnames or [])]
-        if missing:
-            raise DataError(
-                path, 1, "a measures CSV needs the columns lead_units_raw and responsible_units_raw", value=str(missing)
-            )
-        for row in reader:
-            j = (row.get("jurisdiction") or "").strip()
-            for col in need:
-                names.extend((j, n) for n in split_units(row[col] or "")[0])  # as the loader splits them
+    tables = [p for p in paths if _is_measures_csv(p)]
+    texts = [p for p in paths if p not in tables]
+    names = [pair for path in tables for pair in _csv_mentions(path)]
     if texts:
-        from .ingest import ingest
-
-        doc = ingest(texts, folders=folders)
-        where = {p.plan_id: p.jurisdiction for p in doc.plans}
-        for m in doc.measures:
-            names.extend((where[m.plan_id], n) for n in (*m.lead_units, *m.responsible_units))
+        names += _plan_mentions(texts, folders)
     return names if with_jurisdiction else [n for _, n in names]
+
+
+def _is_measures_csv(p: Path) -> bool:
+    """Is `p` a measures CSV (by its header)? A plan table saved as CSV is a plan like any other."""
+    if p.suffix.lower() != ".csv":
+        return False
+    head = read_text(p)[0].split("\n", 1)[0]
+    return head.startswith("measure_id") or "lead_units_raw" in head
+
+
+def _csv_mentions(path: Path) -> list[tuple[str, str]]:
+    """``(jurisdiction, name)`` of every unit mention of a measures CSV, split as the loader
+    splits the lists. Raises DataError if it has no ``lead_units_raw`` or ``responsible_units_raw``."""
+    text, _ = read_text(path)
+    reader = csv.DictReader(io.StringIO(text))
+    need = ["lead_units_raw", "responsible_units_raw"]
+    missing = [c for c in need if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataError(
+            path, 1, "a measures CSV needs the columns lead_units_raw and responsible_units_raw", value=str(missing)
+        )
+    names = []
+    for row in reader:
+        j = (row.get("jurisdiction") or "").strip()
+        for col in need:
+            names.extend((j, n) for n in split_units(row[col] or "")[0])
+    return names
+
+
+def _plan_mentions(texts: list[Path], folders: dict | None) -> list[tuple[str, str]]:
+    """``(jurisdiction, name)`` of every unit mention of the plans `texts`, read with
+    :func:`analysis.ingest.ingest` (`folders` as there)."""
+    from .ingest import ingest
+
+    doc = ingest(texts, folders=folders)
+    where = {p.plan_id: p.jurisdiction for p in doc.plans}
+    return [(where[m.plan_id], n) for m in doc.measures for n in (*m.lead_units, *m.responsible_units)]
 
 
 def compare_registries(proposed: pd.DataFrame, hand: pd.DataFrame) -> pd.DataFrame:

@@ -854,9 +854,53 @@ class _Item:
     section_ord: int = 0  # the section's position in the plan (for ids when numbers restart)
 
 
+def _key(x) -> int | str:
+    """The key of a :class:`Line`, an item or a block in the line kinds and notes: its line
+    number, else its place."""
+    return x.line if x.line is not None else x.place
+
+
+def _section_heading(s: str) -> tuple[int, str] | None:
+    """``(number, title)`` of a section heading ``一、…`` (``_SECTION_RE``), or None."""
+    m = _SECTION_RE.match(s)
+    return (cn_numeral(m.group(1)), clean(m.group(2))) if m else None
+
+
 def _row_place(cell: Cell) -> str:
     p = re.sub(r", column \d+$", "", cell.place)
     return re.sub(r"!([A-Z]+)(\d+)$", r"!row \2", p)
+
+
+def _cell_text(c: Cell) -> str:
+    """A cell's text on one line (its line breaks dropped), cleaned."""
+    return clean(c.text.replace("\n", ""))
+
+
+def _find_header(rows: list[list[Cell]]) -> tuple[int | None, list[str | None] | None]:
+    """``(index, fields)`` of the first row of a table that is a header (:func:`_header_fields`),
+    or ``(None, None)``."""
+    for r, row in enumerate(rows):
+        f = _header_fields([c.text for c in row])
+        if f is not None:
+            return r, f
+    return None, None
+
+
+def _row_values(row: list[Cell], fields: list[str | None]) -> dict[str, list[Cell]]:
+    """The filled cells of a table row by field (a cell of no field left out), in column order."""
+    vals: dict[str, list[Cell]] = defaultdict(list)
+    for c, f in zip(row, fields, strict=False):
+        if f is not None and clean(c.text):
+            vals[f].append(c)
+    return vals
+
+
+def _is_section_row(vals: dict[str, list[Cell]], filled: list[Cell]) -> bool:
+    """Is a table row (its values by field, its filled cells) a section row: one merged cell
+    across the row, or one filled cell with no units or leaders?"""
+    unit_cells = vals.get("lead", []) + vals.get("responsible", []) + vals.get("roles", [])
+    distinct = {c.key for c in filled}
+    return (len(distinct) == 1 and len(filled) > 1) or (not unit_cells and len(filled) == 1 and not vals.get("leaders"))
 
 
 class _Assembler:
@@ -1035,93 +1079,151 @@ class _Assembler:
 
     # ---- lines
     def line(self, ln: Line):
+        """Read one line of text (a :class:`Line`); returns nothing.
+
+        The first of the readings below that takes the line records it (each returns True when
+        it did): page furniture, a row of cells, a title, a section, an item, a header line, a
+        labelled line, a line with no measure to follow; any other line belongs to the current
+        measure (:meth:`cell_line`).
+        """
         s = clean(ln.text)
         if not s:
             return
-        key = ln.line if ln.line is not None else ln.place
+        key = _key(ln)
         self.flush_row()
-        if _is_chrome(s) and not (self.current is not None and self.current.n_unit_lines and _is_deadline(s)):
-            if not self.started():
-                self.preamble(key, s)
-            else:
-                self.kind(key, "postscript")
+        if (
+            self.chrome_line(key, s)
+            or self.cells_line(key, s, ln)
+            or self.title_line(key, s)
+            or self.section_line(key, s)
+            or self.item_line(key, s, ln)
+            or self.header_line(key, s)
+            or self.label_line(key, s)
+            or self.loose_line(key, s, ln)
+        ):
             return
+        self.cell_line(key, s, ln)
+
+    def chrome_line(self, key, s: str) -> bool:
+        """Takes a line's key and cleaned text; True if it is page furniture (设为首页, a date …),
+        kept as preamble before the plan's body and as postscript after it. A deadline after a
+        measure's unit lines is not furniture."""
+        if not _is_chrome(s) or (self.current is not None and self.current.n_unit_lines and _is_deadline(s)):
+            return False
+        if not self.started():
+            self.preamble(key, s)
+        else:
+            self.kind(key, "postscript")
+        return True
+
+    def cells_line(self, key, s: str, ln: Line) -> bool:
+        """Takes a line; True if it splits into two or more filled cells that are a header (the
+        columns of the lines that follow) or a row that :meth:`row_of_cells` can read."""
         cells = _cells(s)
-        if cells is not None and len([c for c in cells if c]) >= 2:
-            words = _header_fields(cells)
-            if words is not None and (self.started_or_titled() or sum(1 for w in words if w) >= 3):
-                self.start()
-                self.line_schema = _resolve_tasks(words)
-                self.kind(key, "header")
-                self.current = None
-                return
-            if (self.started() or self.line_schema) and self.row_of_cells(key, cells, ln):
-                return
+        if cells is None or len([c for c in cells if c]) < 2:
+            return False
+        words = _header_fields(cells)
+        if words is not None and (self.started_or_titled() or sum(1 for w in words if w) >= 3):
+            self.take_line_header(key, words)
+            return True
+        return bool((self.started() or self.line_schema) and self.row_of_cells(key, cells, ln))
+
+    def take_line_header(self, key, fields: list[str | None], *, extend: bool = False):
+        """Start the plan's body under the header of a flattened table, its columns `fields` in order.
+
+        With `extend`, a header line right after another adds its columns to that one's (a
+        header over two lines). Returns nothing; the current measure ends."""
+        self.start()
+        if extend and self.last_kind == "header" and self.line_schema is not None:
+            fields = self.line_schema + fields
+        self.line_schema = _resolve_tasks(fields)
+        self.kind(key, "header")
+        self.current = None
+
+    def title_line(self, key, s: str) -> bool:
+        """Takes a line; True if it is a plan title, or the end of one broken over two lines."""
         if _is_title(s) or (
             not self.started() and self.last_kind == "preamble" and len(s) <= 20 and self._joined_title(s)
         ):
             self.title(key, s)
-            return
-        m = _SECTION_RE.match(s)
-        if m and not self.started() and "。" in s[:-1]:  # 一、…。… in the notice: a paragraph
+            return True
+        return False
+
+    def section_line(self, key, s: str) -> bool:
+        """Takes a line; True if it is a section heading ``一、…`` (which starts a new section), or,
+        before the plan's body, a paragraph of the notice numbered like one (a sentence inside)."""
+        section = _section_heading(s)
+        if section is None:
+            return False
+        if not self.started() and "。" in s[:-1]:
             self.preamble(key, s)
-            return
-        if m:
-            self.start()
-            self.section, self.subsection, self.current = (cn_numeral(m.group(1)), clean(m.group(2))), "", None
-            self.section_ord += 1
-            self.set_section_leaders(key, self.section[1])
-            self.kind(key, "section")
-            return
-        if (self.started() or self.plans) and _number_cell(s) is not None and not _SECTION_RE.match(s):
-            # a number alone: the 序号 cell of a table copied one cell per line
-            self.new_item(_number_cell(s), "", key, "bare", line=ln.line, place=ln.place)
-            self.kind(key, "item")
-            return
+            return True
+        self.start()
+        self.section, self.subsection, self.current = section, "", None
+        self.section_ord += 1
+        self.set_section_leaders(key, self.section[1])
+        self.kind(key, "section")
+        return True
+
+    def item_line(self, key, s: str, ln: Line) -> bool:
+        """Takes a line; True if it starts a new measure: a number alone on its line (the 序号
+        cell of a table copied one cell per line), or a numbered item with its text (labels or
+        a trailing parenthesis in the text read by :meth:`item_text`)."""
+        if self.started_or_titled():
+            number = _number_cell(s)
+            if number is not None:
+                self.new_item(number, "", key, "bare", line=ln.line, place=ln.place)
+                self.kind(key, "item")
+                return True
         it = _match_item(s)
-        if it and (it[2] != "bare" or self.started() or self.plans):
-            number, text, style = it
-            item = self.new_item(number, text, key, style, line=ln.line, place=ln.place)
-            self.kind(key, "item")
-            self.item_text(item, key)
-            return
+        if not it or (it[2] == "bare" and not self.started_or_titled()):
+            return False
+        number, text, style = it
+        item = self.new_item(number, text, key, style, line=ln.line, place=ln.place)
+        self.kind(key, "item")
+        self.item_text(item, key)
+        return True
+
+    def header_line(self, key, s: str) -> bool:
+        """Takes a line; True if it is made of header words only (项 目 | 牵头单位 …): the columns
+        of the lines that follow (:meth:`take_line_header`)."""
         words = _line_header(s)
-        if words is not None and (self.started_or_titled() or len(words) >= 2):
-            fields = [column_field(w, strict=True) for w in words]
-            self.start()
-            if self.last_kind == "header" and self.line_schema is not None:
-                self.line_schema = _resolve_tasks(self.line_schema + fields)
-            else:
-                self.line_schema = _resolve_tasks(fields)
-            self.kind(key, "header")
-            self.current = None
-            return
+        if words is None or not (self.started_or_titled() or len(words) >= 2):
+            return False
+        self.take_line_header(key, [column_field(w, strict=True) for w in words], extend=True)
+        return True
+
+    def label_line(self, key, s: str) -> bool:
+        """Takes a line; True if it starts with a label (牵头单位:…), whose values go to the
+        current measure (:meth:`labelled`), or are unread when there is none or it already has
+        its units from elsewhere (leaders, deadlines and remarks may still follow)."""
         labels = _line_labels(s)
-        if labels and labels[0].start() == 0:
-            cur = self.current
-            if cur is None:
-                self.unread(key, "unit label outside any measure", s)
-                return
-            if cur.form not in ("", "labelled") and not self.only_extra_labels(labels):
-                self.unread(key, f"measure of line {cur.line or cur.place} already has its units ({cur.form})", s)
-                return
+        if not labels or labels[0].start() != 0:
+            return False
+        cur = self.current
+        if cur is None:
+            self.unread(key, "unit label outside any measure", s)
+        elif cur.form not in ("", "labelled") and not self.only_extra_labels(labels):
+            self.unread(key, f"measure of line {cur.line or cur.place} already has its units ({cur.form})", s)
+        else:
             if cur.form == "":
                 cur.form = "labelled"
             self.kind(key, "labelled")
             self.labelled(key, s, cur)
-            return
-        if self.current is None:
-            if not self.started():
-                self.preamble(key, s)
-                return
-            if self.unnumbered_plan() and not _looks_like_units(s):
-                self.new_item(None, s, key, "none", line=ln.line, place=ln.place)
-                self.kind(key, "item")
-                self.item_text(self.current, key)
-                return
+        return True
+
+    def loose_line(self, key, s: str, ln: Line) -> bool:
+        """Takes a line; True if there is no current measure for it to follow. It is then the
+        preamble (before the plan's body), a measure of a plan without numbers, or unread."""
+        if self.current is not None:
+            return False
+        if not self.started():
+            self.preamble(key, s)
+        elif self.unnumbered_plan() and not _looks_like_units(s):
+            self.new_unnumbered(key, s, ln)
+        else:
             self.unread(key, "cannot place this line (not a title, section, item or unit list)", s)
-            return
-        self.cell_line(key, s, ln)
+        return True
 
     def set_section_leaders(self, key, title: str):
         m = _SECTION_LEADER.search(title)
@@ -1146,77 +1248,99 @@ class _Assembler:
         return units or ["lead", "responsible"]
 
     def cell_line(self, key, s: str, ln: Line):
-        """A line after an item: a unit list, leaders, a deadline, or text."""
+        """A line after an item (its key, cleaned text and :class:`Line`): the item's text, a unit
+        list, leaders, a deadline, or more text; recorded on the current measure (or as a new
+        measure of a plan without numbers, or unread). Returns nothing."""
         cur = self.current
         if not cur.text and cur.n_unit_lines == 0 and not cur.form:  # after a number alone on its line
             cur.text = s
             self.kind(key, "text")
             self.item_text(cur, key)
+        elif cur.form in ("labelled", "parenthesis", "table"):
+            self.line_after_units(key, s, ln, cur)
+        elif cur.open_list and _looks_like_units(s):
+            self.continued_list(key, s, cur)
+        elif not self.leaders_or_deadline(key, s, cur):
+            if _looks_like_units(s):
+                self.unit_line(key, s, ln, cur)
+            else:
+                self.text_line(key, s, ln, cur)
+
+    def line_after_units(self, key, s: str, ln: Line, cur: _Item):
+        """A line after a measure `cur` whose units came from labels, a parenthesis or a table row:
+        its deadline or leaders, else a new measure of a plan without numbers, else unread."""
+        if _is_deadline(s) and not cur.deadline:
+            cur.deadline = s.rstrip("。")
+            self.kind(key, "deadline")
             return
-        if cur.form in ("labelled", "parenthesis", "table"):
-            if _is_deadline(s) and not cur.deadline:
-                cur.deadline = s.rstrip("。")
-                self.kind(key, "deadline")
-                return
-            names = _persons(s)
-            if names and not cur.leaders:
-                cur.leaders += names
-                self.kind(key, "leaders")
-                return
-            if self.unnumbered_plan() and not _looks_like_units(s):
-                self.new_unnumbered(key, s, ln)
-                return
-            self.unread(key, f"unlabelled line after a measure whose units are {cur.form}", s)
+        names = _persons(s)
+        if names and not cur.leaders:
+            cur.leaders += names
+            self.kind(key, "leaders")
             return
-        if cur.open_list and _looks_like_units(s):
-            role = cur.open_list
-            cur.open_list = "" if s[-1] not in SEPARATORS else role
-            self.unit_value(key, s, role, cur)
-            self.kind(key, role if role == "lead" else "responsible")
-            self.anomaly(key, "unit list continued", s[:20], "joined to the list of the line before")
+        if self.unnumbered_plan() and not _looks_like_units(s):
+            self.new_unnumbered(key, s, ln)
             return
+        self.unread(key, f"unlabelled line after a measure whose units are {cur.form}", s)
+
+    def continued_list(self, key, s: str, cur: _Item):
+        """A unit list continuing the one of the line before, which ended in a separator: its
+        units join the same role of `cur` (still open if this line ends in a separator too)."""
+        role = cur.open_list
+        cur.open_list = "" if s[-1] not in SEPARATORS else role
+        self.unit_value(key, s, role, cur)
+        self.kind(key, role if role == "lead" else "responsible")
+        self.anomaly(key, "unit list continued", s[:20], "joined to the list of the line before")
+
+    def leaders_or_deadline(self, key, s: str, cur: _Item) -> bool:
+        """Takes a line after item `cur` (units written on lines of their own); True if it names
+        the item's leaders (where the header has a leader column, or there is no header) or,
+        after a unit or leader line, its deadline."""
         in_schema = "leaders" in (self.line_schema or [])
         names = _persons(s, labelled=in_schema)
         if names is not None and (not cur.leaders) and (in_schema or not self.line_schema):
             cur.leaders += names
             self.kind(key, "leaders")
-            return
+            return True
         if _is_deadline(s) and not cur.deadline and cur.n_unit_lines + len(cur.leaders) > 0:
             cur.deadline = s.rstrip("。")
             self.kind(key, "deadline")
-            return
-        if _looks_like_units(s):
-            fields = self.unit_fields()
-            if cur.n_unit_lines < len(fields):
-                role = fields[cur.n_unit_lines]
-                cur.form = "lines"
-                units, roles, notes = split_units(s)
-                self.note_units(key, notes, roles, s)
-                self.add_units(cur, role, units, key, ln.place)
-                cur.n_unit_lines += 1
-                cur.open_list = role if s[-1] in SEPARATORS else ""
-                self.kind(key, "lead" if role == "lead" else "responsible")
-                return
-            if self.unnumbered_plan():
-                self.unread(key, f"unit line after the measure of {cur.place} has all its unit lines", s)
-                return
+            return True
+        return False
+
+    def unit_line(self, key, s: str, ln: Line, cur: _Item):
+        """A unit list on a line of its own: the next unit column of the header (lead, then
+        responsible, without one) for item `cur`, or unread when it has all its unit lines."""
+        fields = self.unit_fields()
+        if cur.n_unit_lines < len(fields):
+            role = fields[cur.n_unit_lines]
+            cur.form = "lines"
+            units, roles, notes = split_units(s)
+            self.note_units(key, notes, roles, s)
+            self.add_units(cur, role, units, key, ln.place)
+            cur.n_unit_lines += 1
+            cur.open_list = role if s[-1] in SEPARATORS else ""
+            self.kind(key, "lead" if role == "lead" else "responsible")
+        elif self.unnumbered_plan():
+            self.unread(key, f"unit line after the measure of {cur.place} has all its unit lines", s)
+        else:
             self.unread(key, f"third unit line for the measure of line {cur.line}", s)
-            return
+
+    def text_line(self, key, s: str, ln: Line, cur: _Item):
+        """A line of text after item `cur`: more of its text while it has no unit, leader or
+        deadline line yet; else a new measure of a plan without numbers, else unread. (An item
+        without text yet took the line in :meth:`cell_line`.)"""
         if cur.n_unit_lines == 0 and not cur.leaders and not cur.deadline:
-            if cur.text:
-                self.anomaly(key, "text continuation", s[:20], f"joined to the measure of {cur.place}")
-                cur.text += s
-            else:  # the text after a number alone on its line
-                cur.text = s
-                self.item_text(cur, key)
+            self.anomaly(key, "text continuation", s[:20], f"joined to the measure of {cur.place}")
+            cur.text += s
             self.kind(key, "text")
-            return
-        if self.unnumbered_plan():
+        elif self.unnumbered_plan():
             self.new_unnumbered(key, s, ln)
-            return
-        self.unread(key, "cannot place this line (text after the measure's unit lines)", s)
+        else:
+            self.unread(key, "cannot place this line (text after the measure's unit lines)", s)
 
     def new_unnumbered(self, key, s, ln):
+        """A new measure of a plan without numbers, `s` its text (:meth:`item_text` reads it)."""
         it = self.new_item(None, s, key, "none", line=ln.line, place=ln.place)
         self.kind(key, "item")
         self.item_text(it, key)
@@ -1288,80 +1412,111 @@ class _Assembler:
         return "text"
 
     def table(self, tbl: Table):
+        """Read a table (a :class:`Table`); returns nothing.
+
+        Its header row (with any title rows above it and a second header row below), else the
+        columns of the table before when it has as many (a table continued on a new page), give
+        the fields of the rows that follow (:meth:`body_rows`); a table with neither is not a
+        plan table, and its rows are read as lines of text (:meth:`text_rows`).
+        """
         rows = [list(r) for r in tbl.rows]
-        header_at, fields = None, None
-        for r, row in enumerate(rows):
-            f = _header_fields([c.text for c in row])
-            if f is not None:
-                header_at, fields = r, f
-                break
-        if header_at is None and self.schema is not None and len(rows[0]) == len(self.schema):
+        header_at, fields = _find_header(rows)
+        if header_at is not None:
+            self.title_rows(rows[:header_at])
+            fields, start = self.merged_header(rows, header_at, fields)
+            self.take_header(rows[header_at], fields, tbl.place)
+        elif self.schema is not None and len(rows[0]) == len(self.schema):
             fields, start = self.schema, 0
             self.first_row = True
             self.anomaly(
                 _row_place(rows[0][0]), "table", tbl.place, "no header: continues the columns of the table before"
             )
-        elif header_at is None:
-            for row in rows:  # not a plan table: its rows are lines of text
-                texts = []
-                for c in row:
-                    if c.text.strip() and (not texts or c.text != texts[-1]):
-                        texts.append(c.text)
-                joined = "\t".join(clean(t) for t in texts)
-                for k, part in enumerate(joined.split("\n")):
-                    if clean(part):
-                        self.line(
-                            Line(part, _row_place(row[0]) + (f", line {k + 1}" if "\n" in joined else ""), row[0].line)
-                        )
-            return
         else:
-            for row in rows[:header_at]:  # title rows above the header
-                seen = []
-                for c in row:
-                    if c.text.strip() and c.text not in seen:
-                        seen.append(c.text)
-                for t in seen:
-                    for part in t.split("\n"):
-                        if clean(part):
-                            self.line(Line(part, _row_place(row[0]), row[0].line))
-            start = header_at + 1
-            # a header over two rows: 责任单位 above 牵头单位 | 配合单位
-            while start < len(rows):
-                nxt = [column_field(c.text) if c.text.strip() else None for c in rows[start]]
-                named = [(f, c) for f, c in zip(nxt, rows[start], strict=True) if c.text.strip()]
-                if (
-                    named
-                    and all(f is not None for f, _ in named)
-                    and all(c.key != rows[header_at][k].key for k, c in enumerate(rows[start]) if c.text.strip())
-                ):
-                    fields = [n if n is not None else f for n, f in zip(nxt, fields, strict=True)]
-                    self.kind(_row_place(rows[start][0]), "header")
-                    start += 1
-                else:
-                    break
-            fields = _resolve_tasks(fields)
-            repeated = self.schema is not None and fields == self.schema
-            if not repeated:
-                self.flush_row()
-            self.kind(_row_place(rows[header_at][0]), "header")
-            if repeated:
-                self.anomaly(_row_place(rows[header_at][0]), "header", tbl.place, "repeated table header recognised")
-                self.first_row = True
-            else:
-                self.current = None
-            self.start()
-            self.schema = fields
-            if not repeated:
-                for k, f in enumerate(fields):
-                    if f is None and rows[header_at][k].text.strip():
-                        self.anomaly(_row_place(rows[header_at][k]), "column not read", rows[header_at][k].text)
-        for row in rows[start:]:
+            self.text_rows(rows)
+            return
+        self.body_rows(rows[start:], fields, tbl.place)
+
+    def text_rows(self, rows: list[list[Cell]]):
+        """The rows of a table that is not a plan table, each read as a line of text (its distinct
+        cells joined by tabs, so that :meth:`line` can split it again), one per line of the cells."""
+        for row in rows:
+            texts = []
+            for c in row:
+                if c.text.strip() and (not texts or c.text != texts[-1]):
+                    texts.append(c.text)
+            joined = "\t".join(clean(t) for t in texts)
+            for k, part in enumerate(joined.split("\n")):
+                if clean(part):
+                    self.line(
+                        Line(part, _row_place(row[0]) + (f", line {k + 1}" if "\n" in joined else ""), row[0].line)
+                    )
+
+    def title_rows(self, rows: list[list[Cell]]):
+        """The rows above a table's header (titles, a notice): each distinct cell's lines read as lines."""
+        for row in rows:
+            seen = []
+            for c in row:
+                if c.text.strip() and c.text not in seen:
+                    seen.append(c.text)
+            for t in seen:
+                for part in t.split("\n"):
+                    if clean(part):
+                        self.line(Line(part, _row_place(row[0]), row[0].line))
+
+    def merged_header(self, rows: list[list[Cell]], header_at: int, fields: list[str | None]) -> tuple[list, int]:
+        """The header at row `header_at` with the header rows below it merged in (责任单位 above
+        牵头单位 | 配合单位: the lower row names the columns it has). Returns ``(fields, index of
+        the first body row)``, the task columns resolved (:func:`_resolve_tasks`)."""
+        start = header_at + 1
+        while start < len(rows):
+            nxt = [column_field(c.text) if c.text.strip() else None for c in rows[start]]
+            named = [(f, c) for f, c in zip(nxt, rows[start], strict=True) if c.text.strip()]
+            if not (
+                named
+                and all(f is not None for f, _ in named)
+                and all(c.key != rows[header_at][k].key for k, c in enumerate(rows[start]) if c.text.strip())
+            ):
+                break
+            fields = [n if n is not None else f for n, f in zip(nxt, fields, strict=True)]
+            self.kind(_row_place(rows[start][0]), "header")
+            start += 1
+        return _resolve_tasks(fields), start
+
+    def take_header(self, header: list[Cell], fields: list[str | None], where: str):
+        """Make `fields` (of the header row `header` of the table at `where`) the columns of the
+        rows that follow. The same header as the table before is a repeated header (its rows
+        may continue that table's last); a new one ends the current measure, and its columns
+        that no field reads are reported. Returns nothing."""
+        place = _row_place(header[0])
+        repeated = self.schema is not None and fields == self.schema
+        if repeated:
+            self.repeated_header(place, where)
+            self.first_row = True
+        else:
+            self.flush_row()
+            self.kind(place, "header")
+            self.current = None
+        self.start()
+        self.schema = fields
+        if not repeated:
+            for k, f in enumerate(fields):
+                if f is None and header[k].text.strip():
+                    self.anomaly(_row_place(header[k]), "column not read", header[k].text)
+
+    def repeated_header(self, place: str, where: str):
+        """Note the row at `place` of the table at `where` as a repeat of the header in use."""
+        self.kind(place, "header")
+        self.anomaly(place, "header", where, "repeated table header recognised")
+
+    def body_rows(self, rows: list[list[Cell]], fields: list[str | None], where: str):
+        """The rows under a table's header, each a measure's row (:meth:`row`) unless it repeats the header."""
+        for row in rows:
+            place = _row_place(row[0])
             f = _header_fields([c.text for c in row])
             if f is not None and _resolve_tasks(f) == fields:
-                self.kind(_row_place(row[0]), "header")
-                self.anomaly(_row_place(row[0]), "header", tbl.place, "repeated table header recognised")
+                self.repeated_header(place, where)
                 continue
-            self.row(_row_place(row[0]), row, fields, place=_row_place(row[0]))
+            self.row(place, row, fields, place=place)
 
     def row(self, key, row: list[Cell], fields: list[str | None], *, place: str):
         """A table row: kept pending, or joined to the pending one when it continues it."""
@@ -1388,90 +1543,102 @@ class _Assembler:
             self.record(key, row, fields, place=place)
 
     def record(self, key, row: list[Cell], fields: list[str | None], *, place: str):
-        """One table row, its cells mapped to `fields`."""
-        vals: dict[str, list[Cell]] = defaultdict(list)
-        for c, f in zip(row, fields, strict=False):
-            if f is not None and clean(c.text):
-                vals[f].append(c)
+        """One table row (its key, cells, the field of each cell and its place); returns nothing.
+
+        A row of one merged cell (or one filled cell, no units) is a section or title row
+        (:meth:`section_row`); group cells set the section; a row with the text cell of the
+        current measure, or without text or number, adds to that measure (:meth:`fill_row`);
+        any other row with a text is a new measure (:meth:`table_item`).
+        """
+        vals = _row_values(row, fields)
         filled = [c for c in row if clean(c.text)]
         if not filled:
             return
+        if _is_section_row(vals, filled):
+            self.section_row(key, _cell_text(filled[0]))
+            return
+        if vals.get("group"):
+            self.group_cells(vals["group"])
         cur = self.current
         text_cells = vals.get("text", [])
-        unit_cells = vals.get("lead", []) + vals.get("responsible", []) + vals.get("roles", [])
-        distinct = {c.key for c in filled}
-        # a section row: one merged cell across the row, or one filled cell and no text or units
-        if (len(distinct) == 1 and len(filled) > 1) or (
-            not unit_cells and len(filled) == 1 and not vals.get("leaders")
-        ):
-            s = clean(filled[0].text.replace("\n", ""))
-            if _is_title(s) and not self.items_in_plan():
-                self.title(key, s)
-                return
-            m = _SECTION_RE.match(s)
-            it = _match_item(s)
-            if m:
-                self.section, self.subsection = (cn_numeral(m.group(1)), clean(m.group(2))), ""
-                self.set_section_leaders(key, self.section[1])
-            elif it and it[2] == "paren_cn":
-                self.subsection = it[1]
-            else:
-                self.section, self.subsection = (None, s), ""
-            self.section_ord += 1
-            self.start()
-            self.current = None
-            self.kind(key, "section")
-            return
         text_key = text_cells[-1].key if text_cells else ""
-        group_cells = vals.get("group", [])
-        if group_cells:
-            g = clean(group_cells[0].text.replace("\n", ""))
-            m = _SECTION_RE.match(g)
-            it0 = _match_item(g)
-            if m:
-                sec = (cn_numeral(m.group(1)), clean(m.group(2)))
-            elif it0 and it0[2] in ("paren_cn", "arabic"):
-                sec = (it0[0], it0[1])
-            else:
-                sec = (None, g)
-            if sec != self.section:
-                self.section_ord += 1
-            self.section = sec
-            self.subsection = clean(group_cells[1].text.replace("\n", "")) if len(group_cells) > 1 else ""
-        # the same merged text cell as the row before: the same measure
         if cur is not None and cur.form == "table" and text_key and text_key == cur.text_key:
+            # the same merged text cell as the row before: the same measure
             self.fill_row(cur, key, vals)
             self.kind(key, "row")
-            return
-        if not text_cells:
-            if cur is not None and cur.form == "table" and not vals.get("number"):
-                # a row that continues the measure above (a cell broken across a page)
-                self.fill_row(cur, key, vals)
-                self.kind(key, "row")
-                self.anomaly(key, "row continued", place, f"joined to the measure of {cur.place}")
-                return
+        elif text_cells:
+            self.table_item(key, vals)
+        elif cur is not None and cur.form == "table" and not vals.get("number"):
+            # a row that continues the measure above (a cell broken across a page)
+            self.fill_row(cur, key, vals)
+            self.kind(key, "row")
+            self.anomaly(key, "row continued", place, f"joined to the measure of {cur.place}")
+        else:
             self.unread(key, "table row without a measure text", " | ".join(clean(c.text) for c in filled))
+
+    def section_row(self, key, s: str):
+        """A table row that holds only `s`: a plan title (before the plan's first measure), a
+        section ``一、…``, a sub-section ``(一)…``, or a section without a number. Returns nothing;
+        the current measure ends."""
+        if _is_title(s) and not self.items_in_plan():
+            self.title(key, s)
             return
-        text = "".join(clean(p) for p in text_cells[-1].text.split("\n"))
-        number = None
-        if vals.get("number"):
-            number = _number_cell(vals["number"][0].text)
-            if number is None:
-                self.anomaly(key, "item number", vals["number"][0].text, "not a number: ignored")
-        style = _number_style(vals["number"][0].text) if number is not None else "none"
+        section = _section_heading(s)
+        it = _match_item(s) if section is None else None
+        if section is not None:
+            self.section, self.subsection = section, ""
+            self.set_section_leaders(key, self.section[1])
+        elif it and it[2] == "paren_cn":
+            self.subsection = it[1]
+        else:
+            self.section, self.subsection = (None, s), ""
+        self.section_ord += 1
+        self.start()
+        self.current = None
+        self.kind(key, "section")
+
+    def group_cells(self, cells: list[Cell]):
+        """The group cells of a row (a task column before the text): the first is the section
+        (``一、…``, ``(一)…``, ``1.…`` or a title without a number), the second, if any, the
+        sub-section. Returns nothing."""
+        g = _cell_text(cells[0])
+        section = _section_heading(g)
+        if section is None:
+            it = _match_item(g)
+            section = (it[0], it[1]) if it and it[2] in ("paren_cn", "arabic") else (None, g)
+        if section != self.section:
+            self.section_ord += 1
+        self.section = section
+        self.subsection = _cell_text(cells[1]) if len(cells) > 1 else ""
+
+    def table_item(self, key, vals: dict[str, list[Cell]]):
+        """A new measure from a table row's values by field: its text (the last text cell; a
+        number written in it is the item's number unless the number cell says otherwise), its
+        number cell, and the units, leaders and deadline of the row (:meth:`fill_row`)."""
+        tc = vals["text"][-1]
+        text = "".join(clean(p) for p in tc.text.split("\n"))
+        number_cells = vals.get("number")
+        number, style = self.row_number(key, number_cells[0]) if number_cells else (None, "none")
         it = _match_item(text)
         if it and (number is None or it[0] == number) and it[2] != "bare":
             number = it[0] if number is None else number
             text, style = it[1], it[2]
-        tc = text_cells[-1]
         item = self.new_item(number, text, key, style, line=tc.line, place=tc.place)
         item.form = "table"
-        item.text_key = text_key
-        item.number_key = vals["number"][0].key if vals.get("number") else ""
+        item.text_key = tc.key
+        item.number_key = number_cells[0].key if number_cells else ""
         self.item_text(item, key)
         item.form = "table"
         self.fill_row(item, key, vals)
         self.kind(key, "row")
+
+    def row_number(self, key, cell: Cell) -> tuple[int | None, str]:
+        """``(number, numbering style)`` of a 序号 cell; ``(None, "none")``, and a note, if it holds no number."""
+        number = _number_cell(cell.text)
+        if number is None:
+            self.anomaly(key, "item number", cell.text, "not a number: ignored")
+            return None, "none"
+        return number, _number_style(cell.text)
 
     def fill_row(self, it: _Item, key, vals: dict[str, list[Cell]]):
         seen = {"lead": set(it.lead), "responsible": set(it.resp)}
@@ -1531,14 +1698,10 @@ class _Assembler:
         keep = []
         for it in items:
             if not it.lead and not it.resp:
-                self.unread(
-                    it.line if it.line is not None else it.place,
-                    "measure has neither lead nor responsible units",
-                    it.text[:40],
-                )
+                self.unread(_key(it), "measure has neither lead nor responsible units", it.text[:40])
                 continue
             if not it.text:
-                self.unread(it.line if it.line is not None else it.place, "measure has no text", str(it.item_no))
+                self.unread(_key(it), "measure has no text", str(it.item_no))
                 continue
             keep.append(it)
         self.keep = keep
@@ -1630,8 +1793,7 @@ def _headings(items: list[_Item], asm: _Assembler) -> None:
         ):
             it.style = "heading"
             heading = it
-            key = it.line if it.line is not None else it.place
-            asm.doc.line_kinds[(asm.name, key)] = "subsection"
+            asm.doc.line_kinds[(asm.name, _key(it))] = "subsection"
             continue
         if heading is not None and it.plan_index == heading.plan_index and it.section_no == heading.section_no:
             it.subsection = it.subsection or heading.text
@@ -1667,74 +1829,89 @@ def _issuer(lines: list[str]) -> str:
 
 
 def _number(items: list[_Item], plans: list[Plan], asm: _Assembler) -> list[Measure]:
-    """Give each item its measure id; see the module docstring for the scheme."""
+    """Give each item its measure id; see the module docstring for the scheme.
+
+    Takes the kept items (in reading order), the plans and the assembler (for its notes);
+    returns the measures, plan by plan. Items of a plan with unnumbered items are numbered by
+    position (:func:`_number_by_position`); an id used twice is unread.
+    """
     out: list[Measure] = []
     by_plan: dict[int, list[_Item]] = defaultdict(list)
     for it in items:
         by_plan[it.plan_index].append(it)
-    fmt = asm.src.format
     for k, plan in enumerate(plans):
         its = by_plan.get(k, [])
-        if any(it.item_no is None for it in its):
-            for pos, it in enumerate(its, start=1):
-                if it.item_no is None:
-                    asm.anomaly(
-                        it.line if it.line is not None else it.place,
-                        "item number",
-                        it.text[:20],
-                        f"no number: numbered {pos} by position",
-                    )
-                it.item_no = pos
-        # measures that share one merged 序号 cell are parts of one numbered item: P1-05.1, P1-05.2
-        shared = Counter(it.number_key for it in its if it.number_key)
-        part: Counter = Counter()
-        # one entry per numbered item (a shared merged 序号 cell counts once): are the numbers distinct?
-        items = {it.number_key if shared[it.number_key] > 1 else f"item {k}": it.item_no for k, it in enumerate(its)}
-        unique = len(set(items.values())) == len(items)
+        _number_by_position(its, asm)
         seen: dict[str, _Item] = {}
-        for it in its:
-            mid = (
-                f"{plan.plan_id}-{it.item_no:02d}"
-                if unique
-                else f"{plan.plan_id}-{it.section_no or it.section_ord}-{it.item_no:02d}"
-            )
-            if it.number_key and shared[it.number_key] > 1:
-                part[it.number_key] += 1
-                mid += f".{part[it.number_key]}"
+        for it, mid in zip(its, _measure_ids(plan.plan_id, its), strict=True):
             if mid in seen:
-                first = seen[mid]
-                asm.unread(
-                    it.line if it.line is not None else it.place, f"duplicate item number (also at {first.place})", mid
-                )
+                asm.unread(_key(it), f"duplicate item number (also at {seen[mid].place})", mid)
                 asm.id_unread.append(len(asm.doc.unread) - 1)  # its value holds a plan id
                 continue
             seen[mid] = it
-            out.append(
-                Measure(
-                    measure_id=mid,
-                    plan_id=plan.plan_id,
-                    plan_title=plan.plan_title,
-                    section_no=it.section_no,
-                    section_title=it.section_title,
-                    item_no=it.item_no,
-                    text=it.text,
-                    lead_units=tuple(it.lead),
-                    responsible_units=tuple(it.resp),
-                    source_file=asm.name,
-                    source_line=it.line,
-                    lead_line=it.lead_line,
-                    responsible_line=it.resp_line,
-                    subsection_title=it.subsection,
-                    leaders=tuple(it.leaders),
-                    deadline=it.deadline,
-                    issuer=plan.issuer,
-                    source_format=fmt,
-                    source_place=it.place,
-                    lead_place=it.lead_place,
-                    responsible_place=it.resp_place,
-                )
-            )
+            out.append(_measure(it, mid, plan, asm.name, asm.src.format))
     return out
+
+
+def _number_by_position(its: list[_Item], asm: _Assembler) -> None:
+    """In a plan where some item has no number, number all of its items `its` by position
+    (noting each that had none); returns nothing."""
+    if all(it.item_no is not None for it in its):
+        return
+    for pos, it in enumerate(its, start=1):
+        if it.item_no is None:
+            asm.anomaly(_key(it), "item number", it.text[:20], f"no number: numbered {pos} by position")
+        it.item_no = pos
+
+
+def _measure_ids(plan_id: str, its: list[_Item]) -> list[str]:
+    """The measure id of each item `its` of plan `plan_id`, in order (repeats possible).
+
+    ``P1-05`` when the plan's item numbers are distinct, else ``P1-<section>-05``; measures
+    that share one merged 序号 cell are parts of one numbered item: ``P1-05.1``, ``P1-05.2``.
+    """
+    shared = Counter(it.number_key for it in its if it.number_key)
+    part: Counter = Counter()
+    # one entry per numbered item (a shared merged 序号 cell counts once): are the numbers distinct?
+    numbers = {it.number_key if shared[it.number_key] > 1 else f"item {k}": it.item_no for k, it in enumerate(its)}
+    unique = len(set(numbers.values())) == len(numbers)
+    mids = []
+    for it in its:
+        mid = (
+            f"{plan_id}-{it.item_no:02d}" if unique else f"{plan_id}-{it.section_no or it.section_ord}-{it.item_no:02d}"
+        )
+        if it.number_key and shared[it.number_key] > 1:
+            part[it.number_key] += 1
+            mid += f".{part[it.number_key]}"
+        mids.append(mid)
+    return mids
+
+
+def _measure(it: _Item, mid: str, plan: Plan, source_file: str, source_format: str) -> Measure:
+    """The :class:`Measure` of item `it`, with id `mid`, of `plan`, read from `source_file` (a `source_format` file)."""
+    return Measure(
+        measure_id=mid,
+        plan_id=plan.plan_id,
+        plan_title=plan.plan_title,
+        section_no=it.section_no,
+        section_title=it.section_title,
+        item_no=it.item_no,
+        text=it.text,
+        lead_units=tuple(it.lead),
+        responsible_units=tuple(it.resp),
+        source_file=source_file,
+        source_line=it.line,
+        lead_line=it.lead_line,
+        responsible_line=it.resp_line,
+        subsection_title=it.subsection,
+        leaders=tuple(it.leaders),
+        deadline=it.deadline,
+        issuer=plan.issuer,
+        source_format=source_format,
+        source_place=it.place,
+        lead_place=it.lead_place,
+        responsible_place=it.resp_place,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1763,9 +1940,7 @@ def _sanitize(block, asm: _Assembler):
         return Table(tuple(rows), block.place)
     if not _CONTROL.search(block.text):
         return block
-    asm.anomaly(
-        block.line if block.line is not None else block.place, "control character", repr(block.text[:20]), "removed"
-    )
+    asm.anomaly(_key(block), "control character", repr(block.text[:20]), "removed")
     return Line(_CONTROL.sub("", block.text), block.place, block.line)
 
 

@@ -114,16 +114,7 @@ def read_measures(path=MEASURES_CSV) -> pd.DataFrame:
     text = None if scan is not None else read_text(path)[0]
     header = next(csv.reader([scan.header]), []) if scan is not None else next(csv.reader(io.StringIO(text)), [])
     header = [_strip_invisible(h) for h in header]  # a BOM or zero-width space before a name is not part of it
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unexpected = [c for c in header if c not in MEASURE_COLUMNS]
-    if missing:
-        raise DataError(path, 1, "missing columns", value=", ".join(missing))
-    if unexpected:
-        raise DataError(path, 1, "unexpected columns", value=", ".join(unexpected))
-    repeated = sorted({c for c in header if header.count(c) > 1})
-    if repeated:
-        raise DataError(path, 1, "repeated columns", value=", ".join(repeated))
-    columns = [c for c in MEASURE_COLUMNS if c in header]
+    columns = _checked_columns(path, header)
     table = _table_arrow(path, scan, header) if scan is not None else None
     if table is None and text is None:
         text = read_text(path)[0]
@@ -140,6 +131,21 @@ def read_measures(path=MEASURES_CSV) -> pd.DataFrame:
     df = _frame(table).assign(csv_line=df["csv_line"].to_numpy())
     _check_rows(path, df, extra)
     return _to_pandas(table, columns, df["csv_line"].to_numpy())
+
+
+def _checked_columns(path: Path, header: list[str]) -> list[str]:
+    """The columns of a measures file's `header`, in :data:`MEASURE_COLUMNS` order. Raises
+    DataError (line 1) for missing, then unexpected, then repeated columns."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    unexpected = [c for c in header if c not in MEASURE_COLUMNS]
+    if missing:
+        raise DataError(path, 1, "missing columns", value=", ".join(missing))
+    if unexpected:
+        raise DataError(path, 1, "unexpected columns", value=", ".join(unexpected))
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise DataError(path, 1, "repeated columns", value=", ".join(repeated))
+    return [c for c in MEASURE_COLUMNS if c in header]
 
 
 @dataclass(frozen=True)
@@ -552,6 +558,30 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
     ``rows`` is the row in `measures` of each assignment, ``unit_rows`` the row of its unit in
     the registry, ``counts`` the number of mentions of each registry row. Names are matched to
     the registry by Arrow, once per distinct spelling.
+
+    The steps: split the lists (:func:`_split_lists`), find each spelling's registry row
+    (:func:`_registry_rows`; a name it does not know raises, :func:`_unknown_uses`), make the
+    frame (:func:`_assignment_frame`).
+    """
+    raw_names, rows, is_lead, pos, codes = _split_lists(measures, path)
+    unit_rows = _registry_rows(measures, units, raw_names, rows, codes)
+    if (unit_rows < 0).any():
+        unknown = _unknown_uses(measures, units, raw_names, rows, codes, unit_rows)
+        raise DataError(path, None, _unknown_message(unknown, registry_path))
+    counts = np.bincount(unit_rows, minlength=len(units))
+    frame = _assignment_frame(
+        measures, units, raw_names, rows=rows, is_lead=is_lead, pos=pos, codes=codes, unit_rows=unit_rows, counts=counts
+    )
+    return frame, counts, rows, is_lead, unit_rows
+
+
+def _split_lists(measures: pd.DataFrame, path) -> tuple:
+    """The unit lists of `measures` split: ``(raw_names, rows, is_lead, pos, codes)``.
+
+    ``raw_names`` is the Arrow array of the distinct spellings; then one value per assignment,
+    in measure order, each measure's lead units before its responsible ones: the row of its
+    measure, whether it is a lead, its position in its list and the code of its spelling in
+    ``raw_names``. Raises DataError for a measure without units (:func:`_check_lists`).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -575,7 +605,13 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
     del pos_l, pos_r
     codes = np.empty(len(rows), dtype=np.int32)
     codes[is_lead], codes[~is_lead] = remap[codes_l], remap[codes_r + len(names_l)]
-    del codes_l, codes_r, remap
+    return raw_names, rows, is_lead, pos, codes
+
+
+def _registry_rows(measures: pd.DataFrame, units: pd.DataFrame, raw_names, rows, codes) -> np.ndarray:
+    """The registry row of each assignment (its measure ``rows``, its spelling ``codes`` in
+    ``raw_names``), -1 where the registry does not know the name: looked up among the rows of
+    no jurisdiction, and in a registry with jurisdictions among the measure's own first."""
     shared = units["jurisdiction"] == "" if "jurisdiction" in units else np.ones(len(units), dtype=bool)
     spellings, spelling_row = _spellings(units[shared])
     found = _lookup(raw_names, spellings)
@@ -583,35 +619,47 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
         np.flatnonzero(np.asarray(shared))[spelling_row][np.maximum(found, 0)] if len(spelling_row) else found.copy()
     )
     generic[found < 0] = -1  # the registry row of each distinct spelling among the rows of no jurisdiction
+    if _has_jurisdictions(units):
+        return _rows_by_jurisdiction(measures, units, raw_names, rows, codes, generic)
+    return generic[codes]
+
+
+def _unknown_uses(measures: pd.DataFrame, units: pd.DataFrame, raw_names, rows, codes, unit_rows) -> dict[str, list]:
+    """The names the registry does not know (``unit_rows`` -1), with their jurisdiction in a
+    registry that has them: name -> its first uses (``measure_id (line n)``), then a None for
+    each further use (counted, not listed). A name twice in one measure is one use."""
+    bad = np.flatnonzero(unit_rows < 0)
+    mids = measures["measure_id"].to_numpy(dtype=object)
+    lines = measures["csv_line"].to_numpy()
+    where = measures["jurisdiction"].to_numpy(dtype=object) if _has_jurisdictions(units) else None
+    names = raw_names.to_pylist()
+    unknown = {}
+    last = {}
+    for r, c in zip(rows[bad], codes[bad], strict=True):
+        if last.get(c) == r:  # the same name twice in one measure (lead and responsible): one use
+            continue
+        last[c] = r
+        key = names[c] if where is None else f"{names[c]} (of {where[r] or 'no jurisdiction'})"
+        uses = unknown.setdefault(key, [])
+        if len(uses) < _SHOW_USES:
+            uses.append(f"{mids[r]} (line {lines[r]})")
+        else:
+            uses.append(None)  # counted, not listed
+    return unknown
+
+
+def _assignment_frame(
+    measures: pd.DataFrame, units: pd.DataFrame, raw_names, *, rows, is_lead, pos, codes, unit_rows, counts
+) -> pd.DataFrame:
+    """The ``assignments`` frame from the arrays of :func:`_split_lists` and :func:`_registry_rows`
+    (one value per assignment) and the mentions of each registry row (`counts`).
+
+    ``unit_raw`` and ``unit`` are categoricals over one shared, sorted set of names
+    (comparable, and sorted like strings: Arrow sorts UTF-8 by bytes, which is code-point
+    order); ``role`` over ``["lead", "responsible"]``.
+    """
     used = np.zeros(len(raw_names), dtype=bool)
     used[codes] = True
-    if _has_jurisdictions(units):
-        unit_rows = _rows_by_jurisdiction(measures, units, raw_names, rows, codes, generic)
-    else:
-        unit_rows = generic[codes]
-    if (unit_rows < 0).any():
-        bad = np.flatnonzero(unit_rows < 0)
-        mids = measures["measure_id"].to_numpy(dtype=object)
-        lines = measures["csv_line"].to_numpy()
-        where = measures["jurisdiction"].to_numpy(dtype=object) if _has_jurisdictions(units) else None
-        names = raw_names.to_pylist()
-        unknown = {}
-        last = {}
-        for r, c in zip(rows[bad], codes[bad], strict=True):
-            if last.get(c) == r:  # the same name twice in one measure (lead and responsible): one use
-                continue
-            last[c] = r
-            key = names[c] if where is None else f"{names[c]} (of {where[r] or 'no jurisdiction'})"
-            uses = unknown.setdefault(key, [])
-            if len(uses) < _SHOW_USES:
-                uses.append(f"{mids[r]} (line {lines[r]})")
-            else:
-                uses.append(None)  # counted, not listed
-        raise DataError(path, None, _unknown_message(unknown, registry_path))
-    counts = np.bincount(unit_rows, minlength=len(units))
-    # unit_raw and unit as categoricals over one shared, sorted set of names (comparable, and
-    # sorted like strings: Arrow sorts UTF-8 by bytes, which is code-point order); role over
-    # ["lead", "responsible"]
     registry_names = to_arrow(units["unit"])
     vocab = pc.unique(pa.concat_arrays([raw_names.filter(pa.array(used)), registry_names.filter(pa.array(counts > 0))]))
     vocab = vocab.take(pc.sort_indices(vocab))
@@ -619,7 +667,7 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
     unit_to = _lookup(registry_names, vocab).astype(np.int32)
     # pandas frames straight from the arrays: the category set is validated once for both columns
     names_dtype = pd.CategoricalDtype(pd.Index(pd.array(vocab, dtype=str)))
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "measure_id": pd.array(to_arrow(measures["measure_id"]).take(pa.array(rows)), dtype=str),
             "role": pd.Categorical.from_codes((~is_lead).astype(np.int8), dtype=_ROLE_DTYPE, validate=False),
@@ -629,8 +677,6 @@ def _build_assignments(measures: pd.DataFrame, units: pd.DataFrame, *, path=None
         },
         copy=False,
     )
-    del raw_to, unit_to, codes, pos
-    return frame, counts, rows, is_lead, unit_rows
 
 
 _ROLE_DTYPE = pd.CategoricalDtype(pd.Index(["lead", "responsible"], dtype=str))

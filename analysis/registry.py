@@ -39,6 +39,7 @@ __all__ = [
     "collective_members",
     "read_registry",
     "spellings",
+    "split_names",
 ]
 
 REGISTRY_COLUMNS = ["unit", "aliases", "name_en", "system", "is_collective", "members", "note"]
@@ -109,8 +110,13 @@ def read_registry(path=UNITS_CSV) -> pd.DataFrame:
     return _validated(path, header, *_tokenize(text, header))
 
 
-def _names(field: str) -> tuple[str, ...]:
-    """``a|b|c`` as a tuple of stripped, non-empty names (aliases, members)."""
+def split_names(field: str | None) -> tuple[str, ...]:
+    """``a|b|c`` as a tuple of stripped, non-empty names: the one reading of a ``|``-separated
+    field (the registry's aliases and members, the glossary's forms and related types).
+
+    >>> split_names(" 区发改委| |区发改局 "), split_names(None)
+    (('区发改委', '区发改局'), ())
+    """
     if not field:
         return ()
     if "|" not in field and field == field.strip():
@@ -189,57 +195,18 @@ def _validated(path: Path, header: list[str], lines: np.ndarray, columns: dict, 
     Each check runs over the whole column (Arrow's kernels for the text columns); of the
     problems found, the one on the earliest line is reported (the first check for that line).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from .arrowtext import strip
-
     n = len(lines)
     if not n:
         raise DataError(path, None, "registry has no unit")
-    large = pa.large_string()
-    text = {c: strip(columns[c]) for c in ("unit", "name_en", "system", "note", "is_collective")}
-    if "jurisdiction" in columns:
-        text["jurisdiction"] = strip(columns["jurisdiction"])
-    else:
-        text["jurisdiction"] = pa.array([""] * n, large)
-    flags = pc.utf8_lower(text["is_collective"])
-    truthy = pc.is_in(flags, value_set=pa.array([k for k, v in _BOOL.items() if v], large))
-    flag_ok = pc.is_in(flags, value_set=pa.array(list(_BOOL), large)).to_numpy(zero_copy_only=False)
-    is_collective = truthy.to_numpy(zero_copy_only=False)
-    unit = text["unit"].to_pylist()
-    aliases = [_names(v) for v in columns["aliases"].to_pylist()]
-    members = [_names(v) for v in columns["members"].to_pylist()]
-
-    def row_text(i: int) -> str:
-        return ",".join(columns[c][i].as_py() for c in header)
-
-    found = []  # (row, check order, message, value)
-    if n_fields is not None and (i := _first(n_fields != len(header))) is not None:
-        found.append((i, 0, f"row has {n_fields[i]} fields, the header {len(header)}", row_text(i)[-60:]))
-    empty = pc.equal(pc.binary_length(text["unit"]), 0).to_numpy(zero_copy_only=False)
-    if (i := _first(empty)) is not None:
-        found.append((i, 1, "empty unit name", row_text(i)))
-    repeat = _first_repeat(unit, text["jurisdiction"].to_pylist(), aliases)
-    if repeat is not None:
-        i, check, name, before = repeat
-        j = text["jurisdiction"][i].as_py()
-        if check == 2:
-            found.append((i, 2, f"unit name already used on line {lines[before]}", name))
-        else:
-            in_j = f" in jurisdiction {j}" if j else ""
-            found.append((i, 3, f"name already used on line {lines[before]}{in_j}", name))
-    known = pc.is_in(text["system"], value_set=pa.array(list(SYSTEMS), large)).to_numpy(zero_copy_only=False)
-    if (i := _first(~known)) is not None:
-        found.append((i, 4, f"unknown system (one of {list(SYSTEMS)})", text["system"][i].as_py()))
-    if (i := _first(~flag_ok)) is not None:
-        found.append((i, 5, "is_collective must be true or false", columns["is_collective"][i].as_py()))
-    if not set().union(*members) <= SYSTEMS.keys():
-        i = _first([any(m not in SYSTEMS for m in ms) for ms in members])
-        found.append((i, 6, "unknown member system", next(m for m in members[i] if m not in SYSTEMS)))
-    named_with_members = np.fromiter(map(bool, members), dtype=bool, count=n) & flag_ok & ~is_collective
-    if (i := _first(named_with_members)) is not None:
-        found.append((i, 7, "only a collective can have members", unit[i]))
+    text = _stripped(columns, n)
+    is_collective, flag_ok = _collective_flags(text["is_collective"])
+    aliases = [split_names(v) for v in columns["aliases"].to_pylist()]
+    members = [split_names(v) for v in columns["members"].to_pylist()]
+    found = [
+        *_row_problems(header, columns, n_fields, text),
+        *_name_problems(lines, text, aliases),
+        *_value_problems(columns, text, members, flag_ok, is_collective),
+    ]
     if found:
         i, _, message, value = min(found, key=lambda f: (f[0], f[1]))
         raise DataError(path, int(lines[i]), message, value=value)
@@ -256,6 +223,85 @@ def _validated(path: Path, header: list[str], lines: np.ndarray, columns: dict, 
             "line": lines,
         }
     )
+
+
+def _stripped(columns: dict, n: int) -> dict:
+    """The text columns of `n` tokenised rows (Arrow arrays), stripped of surrounding white
+    space; ``jurisdiction`` empty when the registry has no such column."""
+    import pyarrow as pa
+
+    from .arrowtext import strip
+
+    text = {c: strip(columns[c]) for c in ("unit", "name_en", "system", "note", "is_collective")}
+    if "jurisdiction" in columns:
+        text["jurisdiction"] = strip(columns["jurisdiction"])
+    else:
+        text["jurisdiction"] = pa.array([""] * n, pa.large_string())
+    return text
+
+
+def _collective_flags(flags) -> tuple[np.ndarray, np.ndarray]:
+    """``(is collective, is a valid flag)`` for each stripped ``is_collective`` value (:data:`_BOOL`, any case)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    large = pa.large_string()
+    flags = pc.utf8_lower(flags)
+    truthy = pc.is_in(flags, value_set=pa.array([k for k, v in _BOOL.items() if v], large))
+    flag_ok = pc.is_in(flags, value_set=pa.array(list(_BOOL), large)).to_numpy(zero_copy_only=False)
+    return truthy.to_numpy(zero_copy_only=False), flag_ok
+
+
+def _row_problems(header: list[str], columns: dict, n_fields, text: dict) -> list[tuple]:
+    """The first row with a number of fields other than the header's (check 0) and the first
+    with an empty unit name (check 1), as ``(row, check, message, value)``."""
+    import pyarrow.compute as pc
+
+    def row_text(i: int) -> str:
+        return ",".join(columns[c][i].as_py() for c in header)
+
+    found = []
+    if n_fields is not None and (i := _first(n_fields != len(header))) is not None:
+        found.append((i, 0, f"row has {n_fields[i]} fields, the header {len(header)}", row_text(i)[-60:]))
+    empty = pc.equal(pc.binary_length(text["unit"]), 0).to_numpy(zero_copy_only=False)
+    if (i := _first(empty)) is not None:
+        found.append((i, 1, "empty unit name", row_text(i)))
+    return found
+
+
+def _name_problems(lines: np.ndarray, text: dict, aliases: list[tuple]) -> list[tuple]:
+    """The first canonical name used before (check 2) or name used before within its
+    jurisdiction (check 3), as a list of ``(row, check, message, value)`` (at most one)."""
+    repeat = _first_repeat(text["unit"].to_pylist(), text["jurisdiction"].to_pylist(), aliases)
+    if repeat is None:
+        return []
+    i, check, name, before = repeat
+    if check == 2:
+        return [(i, 2, f"unit name already used on line {lines[before]}", name)]
+    j = text["jurisdiction"][i].as_py()
+    in_j = f" in jurisdiction {j}" if j else ""
+    return [(i, 3, f"name already used on line {lines[before]}{in_j}", name)]
+
+
+def _value_problems(columns: dict, text: dict, members: list[tuple], flag_ok, is_collective) -> list[tuple]:
+    """The first unknown system (check 4), bad ``is_collective`` (5), unknown member system (6)
+    and named unit with members (7), as ``(row, check, message, value)``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = []
+    known = pc.is_in(text["system"], value_set=pa.array(list(SYSTEMS), pa.large_string()))
+    if (i := _first(~known.to_numpy(zero_copy_only=False))) is not None:
+        found.append((i, 4, f"unknown system (one of {list(SYSTEMS)})", text["system"][i].as_py()))
+    if (i := _first(~flag_ok)) is not None:
+        found.append((i, 5, "is_collective must be true or false", columns["is_collective"][i].as_py()))
+    if not set().union(*members) <= SYSTEMS.keys():
+        i = _first([any(m not in SYSTEMS for m in ms) for ms in members])
+        found.append((i, 6, "unknown member system", next(m for m in members[i] if m not in SYSTEMS)))
+    named_with_members = np.fromiter(map(bool, members), dtype=bool, count=len(members)) & flag_ok & ~is_collective
+    if (i := _first(named_with_members)) is not None:
+        found.append((i, 7, "only a collective can have members", text["unit"][i].as_py()))
+    return found
 
 
 def spellings(units: pd.DataFrame) -> tuple[list[str], np.ndarray]:

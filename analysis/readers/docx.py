@@ -58,6 +58,15 @@ def _format(n: int, fmt: str) -> str:
     return str(n)  # decimal, decimalZero, …
 
 
+def _part_element(doc, part: str):
+    """The XML root of the part `part` of a python-docx document (``numbering_part``,
+    ``styles``), or None when the file has none."""
+    try:
+        return getattr(doc.part, part).element
+    except (NotImplementedError, KeyError, AttributeError):
+        return None
+
+
 class _Numbering:
     """Renders automatic paragraph numbers, counting as Word does (per abstract list)."""
 
@@ -68,10 +77,7 @@ class _Numbering:
         self.style_num: dict[str, tuple[str, int]] = {}
         self.counters: dict[str, dict[int, int]] = {}
         self.started: set[str] = set()
-        try:
-            root = doc.part.numbering_part.element
-        except (NotImplementedError, KeyError, AttributeError):
-            root = None
+        root = _part_element(doc, "numbering_part")
         if root is not None:
             for an in root.iter(f"{_W}abstractNum"):
                 aid = an.get(f"{_W}abstractNumId")
@@ -96,10 +102,7 @@ class _Numbering:
                     so = ov.find(f"{_W}startOverride")
                     if so is not None:
                         self.overrides.setdefault(nid, {})[int(ov.get(f"{_W}ilvl", "0"))] = int(so.get(f"{_W}val"))
-        try:
-            styles = doc.part.styles.element
-        except (NotImplementedError, KeyError, AttributeError):
-            styles = None
+        styles = _part_element(doc, "styles")
         if styles is not None:
             for st in styles.iter(f"{_W}style"):
                 numpr = st.find(f"{_W}pPr/{_W}numPr")
