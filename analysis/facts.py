@@ -25,6 +25,8 @@ relying on a cache.
     per unit that leads: ``n_sole_lead`` (measures it leads alone) and ``n_colead``.
 ``dual_roles(ds)``
     ``measure_id, unit``: units named both lead and responsible on the same measure.
+``plan_mentions(ds, role)``
+    per plan: ``n_mentions`` of a role (every mention counted) and ``n_collective`` of them.
 
 >>> from analysis.load import load
 >>> ds = load()
@@ -46,6 +48,7 @@ __all__ = [
     "dual_roles",
     "lead_counts",
     "measure_profile",
+    "plan_mentions",
     "unit_counts",
     "unit_roles",
 ]
@@ -146,4 +149,22 @@ def dual_roles(ds) -> pd.DataFrame:
     both = r[r["role"].to_numpy() == "L+R"]
     return pd.DataFrame({"measure_id": both["measure_id"].astype(str), "unit": both["unit"].astype(str)}).reset_index(
         drop=True
+    )
+
+
+def plan_mentions(ds, role: str = "responsible") -> pd.DataFrame:
+    """Per plan (index ``plan_id`` as text, every plan of the measures table in source order):
+    ``n_mentions``, the assignments of `role` (every mention counted, as written), and
+    ``n_collective``, those that name a collective placeholder."""
+    a = ds.assignments
+    a = a[a["role"].to_numpy() == role]
+    plan_of = ds.measures.set_index("measure_id")["plan_id"]
+    plan = a["measure_id"].map(plan_of).astype(str)
+    is_coll = a["unit"].isin(collective_units(ds))
+    plans = list(dict.fromkeys(ds.measures["plan_id"].astype(str).tolist()))
+    # one group-by (a loop over plans is plans x rows: hours on a national corpus)
+    by = is_coll.groupby(plan.to_numpy()).agg(["size", "sum"]).reindex(plans, fill_value=0)
+    return pd.DataFrame(
+        {"n_mentions": by["size"].to_numpy(dtype="int64"), "n_collective": by["sum"].to_numpy(dtype="int64")},
+        index=pd.Index(plans, name="plan_id"),
     )

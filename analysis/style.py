@@ -128,6 +128,29 @@ FONT_FAMILY = "Noto Sans CJK SC"
 _FONT_PACKAGE = "mplfonts"
 _FONT_FILE = ("fonts", "NotoSansCJKsc-Regular.otf")
 
+# ---- chart colours (figures)
+#: Notes under a chart and the totals written after the ranking's bars.
+NOTE_COLOR = "#444444"
+#: Values written on a light bar or heatmap cell.
+VALUE_TEXT_COLOR = "#222222"
+#: The line between named units and collectives (ranking), above "all plans" (collective share).
+SEPARATOR_COLOR = "#777777"
+#: The "collective placeholders" label over the ranking's grey rows.
+GROUP_LABEL_COLOR = "#555555"
+#: Workload ranking segments of a collective placeholder: greys, darkest for sole lead.
+COLLECTIVE_SEGMENT_COLORS = {"sole_lead": "#555555", "co_lead": "#888888", "responsible": COLLECTIVE_COLOR}
+#: Heatmap lines between plans and between named units and collectives.
+BLOCK_LINE_COLOR = "#333333"
+#: Lorenz chart: the diagonal of perfect equality and the responsible-load curve.
+EQUALITY_COLOR = "#999999"
+RESPONSIBLE_LOAD_COLOR = "#6688BB"
+#: Co-lead network: the ties, and the leader line from a node to a label placed away from it.
+NETWORK_EDGE_COLOR = "#888888"
+LEADER_COLOR = "#555555"
+#: Coalition matrix: the empty dots and every other row's stripe.
+MATRIX_DOT_COLOR = "#DDDDDD"
+MATRIX_STRIPE_COLOR = "#F4F4F4"
+
 
 def unit_category(system: str, *, is_collective: bool = False) -> str:
     """The one classification of a unit for colours and legends: ``"collective"`` for a

@@ -99,13 +99,14 @@ def notebooks(repeat: int) -> list[float]:
 
 
 def chart_costs() -> None:
-    """Per chart file: CPU seconds of each step of ``figures._write_lang``, in this process."""
+    """Per chart file: CPU seconds of each step of ``figures.render._write_lang``, in this process."""
     sys.path.insert(0, str(ROOT))
     import io
 
     import numpy as np
 
     from analysis import figures as F
+    from analysis.figures import base, render
     from analysis import style
     from analysis.exports import analysis_tables
     from analysis.load import load
@@ -125,8 +126,8 @@ def chart_costs() -> None:
         for name, func in F.CHARTS.items():
             row, t = {}, cpu()
             fig = figs[name] = func(ds, tables, lang=lang)
-            engine = fig.get_layout_engine() if F._has_layout(fig) else None
-            F._run_layout(fig)
+            engine = fig.get_layout_engine() if base.has_layout(fig) else None
+            base.run_layout(fig)
             row["figure + layouts"], t = cpu() - t, cpu()
             with style.figure_style():
                 fig.set_dpi(style.DPI)
@@ -134,18 +135,18 @@ def chart_costs() -> None:
                 rgba = memoryview(np.array(fig.canvas.buffer_rgba()))
                 fig.set_dpi(100)
             row["300-dpi draw"], t = cpu() - t, cpu()
-            F._png_bytes(rgba)
+            render._png_bytes(rgba)
             row["PNG encoding"], t = cpu() - t, cpu()
             if engine is not None:
                 fig.set_layout_engine("none")
             with style.figure_style():
-                fig.savefig(io.BytesIO(), format="svg", dpi=style.DPI, metadata=F._METADATA["svg"])
+                fig.savefig(io.BytesIO(), format="svg", dpi=style.DPI, metadata=render._METADATA["svg"])
             row["SVG"] = cpu() - t
             rows[name] = row
-        font = style.truetype_font(set().union(*map(F._texts_chars, figs.values())))
+        font = style.truetype_font(set().union(*map(render._texts_chars, figs.values())))
         for name, fig in figs.items():
             t = cpu()
-            _pdf(F, fig, font)
+            _pdf(render, fig, font)
             rows[name]["PDF"] = cpu() - t
         for name, row in rows.items():
             label = name if lang == "zh" else f"en/{name}"
@@ -155,13 +156,13 @@ def chart_costs() -> None:
     print("| **all 48 files** | " + " | ".join(f"{total[s]:.2f}" for s in steps) + f" | {sum(total.values()):.2f} |")
 
 
-def _pdf(F, fig, font) -> None:
+def _pdf(R, fig, font) -> None:
     import io
 
     from analysis import style
 
-    with style.figure_style(), F._font_file(fig, font), F._tounicode_as_bfchar():
-        fig.savefig(io.BytesIO(), format="pdf", dpi=style.DPI, metadata=F._METADATA["pdf"])
+    with style.figure_style(), R._font_file(fig, font), R._tounicode_as_bfchar():
+        fig.savefig(io.BytesIO(), format="pdf", dpi=style.DPI, metadata=R._METADATA["pdf"])
 
 
 def main(argv=None) -> int:

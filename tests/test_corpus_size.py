@@ -204,7 +204,7 @@ def test_charts_show_the_top_units_plans_and_sections(monkeypatch, tiny, tiny_ta
 
 def test_the_co_assignment_edges_make_the_stability_matrix(tiny_tables):
     co = pd.DataFrame({"unit_a": ["区甲局", "区乙局"], "unit_b": ["区乙局", "区丙局"], "share": [0.5, 0.25]})
-    m = F._coassignment_matrix(co, ["区甲局", "区乙局", "区丙局"])
+    m = F.data._coassignment_matrix(co, ["区甲局", "区乙局", "区丙局"])
     assert m.values.tolist() == [[1.0, 0.5, 0.0], [0.5, 1.0, 0.25], [0.0, 0.25, 1.0]]
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from analysis import figures as F
 from analysis import style
+from analysis.figures import base, data
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -55,7 +56,7 @@ def test_font_is_the_bundled_noto_sans_cjk_and_no_fallback(tiny, tiny_tables):
 
 
 def test_a_missing_glyph_is_an_error():
-    fig = F._new_figure(2, 1)
+    fig = base.new_figure(2, 1)
     with style.figure_style():
         fig.text(0.1, 0.5, "\U0001d11e")  # musical G clef: not in Noto Sans CJK
         with pytest.raises(UserWarning, match="missing from font"):
@@ -174,7 +175,7 @@ def test_lead_coalitions_upset(tiny, tiny_tables):
     ax_bar, ax_mat, ax_set = fig.axes
     # Recurring lead sets (≥ 2 units, ≥ 2 measures): {区丙局, 区乙局} and {区委丁部, 区戊院}, twice each.
     assert [p.get_height() for p in _bars(ax_bar, "coalitions")] == [2, 2]
-    assert F._coalitions(tiny, min_size=2, min_measures=2) == [(("区丙局", "区乙局"), 2), (("区委丁部", "区戊院"), 2)]
+    assert data._coalitions(tiny, min_size=2, min_measures=2) == [(("区丙局", "区乙局"), 2), (("区委丁部", "区戊院"), 2)]
     assert sorted(_ytick_texts(ax_set)) == sorted(["区丙局", "区乙局", "区委丁部", "区戊院"])
     members = [c for c in ax_mat.collections if c.get_gid() == "member"]
     assert sum(len(c.get_offsets()) for c in members) == 4
@@ -324,8 +325,15 @@ def test_one_classification_collectives_grey_and_legends_only_used(tiny, tiny_ta
     assert ["政府部门", "法院", "集合性表述"] in texts
 
 
-def test_english_charts_drop_district_in_labels_and_legends_alike(seed):
-    fig = F.colead_network(seed, lang="en")
+@pytest.fixture(scope="module")
+def seed_tables(seed):
+    from analysis.exports import analysis_tables
+
+    return analysis_tables(seed)
+
+
+def test_english_charts_drop_district_in_labels_and_legends_alike(seed, seed_tables):
+    fig = F.colead_network(seed, seed_tables, lang="en")
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend[0] == "Cluster 1: Justice Bureau +14"
     assert not [t for t in fig.axes[0].texts if t.get_text().startswith("District ")]
@@ -333,8 +341,8 @@ def test_english_charts_drop_district_in_labels_and_legends_alike(seed):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_network_labels_cover_no_node_and_no_label(seed, lang):
-    fig = F.colead_network(seed, lang=lang)
+def test_network_labels_cover_no_node_and_no_label(seed, seed_tables, lang):
+    fig = F.colead_network(seed, seed_tables, lang=lang)
     assert F.label_node_overlaps(fig) == []
     labels = [t for t in fig.axes[0].texts if t.get_text()]
     assert len(labels) == 38 and F.text_overlaps(fig, texts=labels) == []

@@ -490,7 +490,7 @@ def test_write_faults_are_plain_messages_and_leave_the_old_file(capsys, monkeypa
 def test_a_full_disk_inside_a_figure_worker_is_a_plain_message(capsys, monkeypatch, tmp_path):
     from analysis import figures
 
-    monkeypatch.setattr(figures, "CHARTS", {k: figures.CHARTS[k] for k in ("lorenz", "collective_share")})
+    monkeypatch.setattr(figures.charts, "CHARTS", {k: figures.CHARTS[k] for k in ("lorenz", "collective_share")})
     out = tmp_path / "out"
     # figures/en/ is drawn by the second worker (forked: it inherits the patched open)
     with _failing_writes(monkeypatch, "figures/en/.collective_share.svg", errno.ENOSPC, at="write"):
@@ -522,7 +522,7 @@ def test_read_only_file_system_for_the_folder(capsys, monkeypatch, tmp_path):
 def test_two_builds_into_one_folder(capsys, monkeypatch, tmp_path, state):
     from analysis import figures
 
-    monkeypatch.setattr(figures, "CHARTS", {"lorenz": figures.CHARTS["lorenz"]})
+    monkeypatch.setattr(figures.charts, "CHARTS", {"lorenz": figures.CHARTS["lorenz"]})
     out = tmp_path / "out"
     if state == "held":
         with er.output_lock(out):

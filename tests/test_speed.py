@@ -13,6 +13,7 @@ import pytest
 
 from analysis import config, exports, style
 from analysis import figures as F
+from analysis.figures import render as R
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +28,8 @@ def _old_png(fig) -> bytes:
 
     F.figure_chars(fig)
     buf = io.BytesIO()
-    with F._frozen_layout(fig), style.figure_style():
-        fig.savefig(buf, format="png", dpi=style.DPI, metadata=F._METADATA["png"])
+    with R._frozen_layout(fig), style.figure_style():
+        fig.savefig(buf, format="png", dpi=style.DPI, metadata=R._METADATA["png"])
     return buf.getvalue()
 
 
@@ -38,7 +39,7 @@ def test_png_of_the_layout_draw_is_the_png_of_savefig(tiny, tiny_tables, name):
     out, give the bytes of the old way (a draw in the chart function, one to collect the
     characters, a 300-dpi layout draw, then savefig)."""
     func = F.CHARTS[name]
-    engine, png = F._layout_and_png(func(tiny, tiny_tables, lang="zh"))
+    engine, png = R._layout_and_png(func(tiny, tiny_tables, lang="zh"))
     if png is None:  # no layout engine (the network): saved the ordinary way, nothing to compare
         assert engine is None and name == "colead_network"
         return
@@ -82,8 +83,8 @@ def test_one_language_without_pdfs_is_spread_over_the_workers(tiny, tiny_tables,
         tiny, tiny_tables, tmp_path / "here", langs=["zh"], formats=["png", "svg"], charts=charts, processes=1
     )
     calls = []
-    original = F._write_lang
-    monkeypatch.setattr(F, "_write_lang", lambda *a: calls.append(a[-1]) or original(*a))
+    original = R._write_lang
+    monkeypatch.setattr(R, "_write_lang", lambda *a: calls.append(a[-1]) or original(*a))
     spread = F.write_figures(
         tiny, tiny_tables, tmp_path / "spread", langs=["zh"], formats=["png", "svg"], charts=charts, processes=2
     )
