@@ -230,7 +230,9 @@ def _gov_label(j: str, lang: str) -> str:
 
 def concentration_chart(govs: pd.DataFrame, *, lang: str = "zh"):
     """Horizontal bars: the Gini of lead load of each government, with its size and top unit."""
-    from .figures.base import chart as _chart, figure_note as _figure_note, new_figure as _new_figure
+    from .figures.base import chart as _chart
+    from .figures.base import figure_note as _figure_note
+    from .figures.base import new_figure as _new_figure
 
     @_chart
     def draw():
@@ -261,7 +263,9 @@ def concentration_chart(govs: pd.DataFrame, *, lang: str = "zh"):
 
 def type_chart(types: pd.DataFrame, *, lang: str = "zh", top: int = TOP_TYPES):
     """Heat map: share of each government's lead load held by each functional type."""
-    from .figures.base import chart as _chart, figure_note as _figure_note, new_figure as _new_figure
+    from .figures.base import chart as _chart
+    from .figures.base import figure_note as _figure_note
+    from .figures.base import new_figure as _new_figure
 
     @_chart
     def draw():

@@ -106,9 +106,9 @@ def chart_costs() -> None:
     import numpy as np
 
     from analysis import figures as F
-    from analysis.figures import base, render
     from analysis import style
     from analysis.exports import analysis_tables
+    from analysis.figures import base, render
     from analysis.load import load
 
     def cpu() -> float:

@@ -175,7 +175,10 @@ def test_lead_coalitions_upset(tiny, tiny_tables):
     ax_bar, ax_mat, ax_set = fig.axes
     # Recurring lead sets (≥ 2 units, ≥ 2 measures): {区丙局, 区乙局} and {区委丁部, 区戊院}, twice each.
     assert [p.get_height() for p in _bars(ax_bar, "coalitions")] == [2, 2]
-    assert data._coalitions(tiny, min_size=2, min_measures=2) == [(("区丙局", "区乙局"), 2), (("区委丁部", "区戊院"), 2)]
+    assert data._coalitions(tiny, min_size=2, min_measures=2) == [
+        (("区丙局", "区乙局"), 2),
+        (("区委丁部", "区戊院"), 2),
+    ]
     assert sorted(_ytick_texts(ax_set)) == sorted(["区丙局", "区乙局", "区委丁部", "区戊院"])
     members = [c for c in ax_mat.collections if c.get_gid() == "member"]
     assert sum(len(c.get_offsets()) for c in members) == 4

@@ -52,5 +52,3 @@ def label_node_overlaps(fig) -> list[tuple[str, int]]:
             if dx * dx + dy * dy < r * r:
                 out.append((text, i))
     return out
-
-

@@ -485,7 +485,9 @@ def assignments_per_measure_data(ds, tables=None, *, lang: str = "zh") -> Measur
         },
         index=pd.Index(kr, name="n_responsible"),
     )
-    return MeasureSizesData(pd.Series(lead.reindex(ks, fill_value=0).to_numpy(), index=pd.Index(ks, name="n_lead")), resp)
+    return MeasureSizesData(
+        pd.Series(lead.reindex(ks, fill_value=0).to_numpy(), index=pd.Index(ks, name="n_lead")), resp
+    )
 
 
 # --------------------------------------------------------------------------------------------

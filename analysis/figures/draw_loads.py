@@ -85,7 +85,14 @@ def _only_bars(ax, df) -> None:
     o = df["share_only_collective"].to_numpy()
     ax.barh(y, o, color=style.COLLECTIVE_COLOR, height=0.62, hatch="///", edgecolor="white", gid="only")
     for yi, (v, n, k) in enumerate(zip(o, df["n_measures"], df["n_only_collective"], strict=True)):
-        ax.text(min(v, 0.72) + 0.02, yi, f"{v:.0%} ({k}/{n})", va="center", fontsize=style.FONT_SIZES["tiny"], bbox=LABEL_BOX)
+        ax.text(
+            min(v, 0.72) + 0.02,
+            yi,
+            f"{v:.0%} ({k}/{n})",
+            va="center",
+            fontsize=style.FONT_SIZES["tiny"],
+            bbox=LABEL_BOX,
+        )
 
 
 def draw_collective_share(data: SharesData, lang: str):

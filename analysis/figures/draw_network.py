@@ -27,7 +27,9 @@ def _component_layout(H, comp: list, seed: int) -> np.ndarray:
     if len(comp) == 2:
         p = {comp[0]: np.array([-1.0, 0.0]), comp[1]: np.array([1.0, 0.0])}
     else:
-        p = nx.forceatlas2_layout(H, weight="count", seed=seed, max_iter=300, distributed_action=True, scaling_ratio=4.0)
+        p = nx.forceatlas2_layout(
+            H, weight="count", seed=seed, max_iter=300, distributed_action=True, scaling_ratio=4.0
+        )
     arr = np.array([p[u] for u in comp], dtype=float)
     arr -= (arr.max(axis=0) + arr.min(axis=0)) / 2
     arr /= np.maximum(np.abs(arr).max(axis=0), 1e-9)  # fill the square in x and in y

@@ -175,9 +175,7 @@ def _heatmap_axes(ax, data: HeatmapData) -> None:
         if st:
             ax.axvline(st - 0.5, color=style.BLOCK_LINE_COLOR, lw=1)
         if not data.cut:
-            ax.text(
-                (st + end - 1) / 2, -0.8, plan_ids[st], ha="center", va="bottom", fontsize=style.FONT_SIZES["base"]
-            )
+            ax.text((st + end - 1) / 2, -0.8, plan_ids[st], ha="center", va="bottom", fontsize=style.FONT_SIZES["base"])
     if data.n_named < n_r:
         ax.axhline(data.n_named - 0.5, color=style.BLOCK_LINE_COLOR, lw=1)
 

@@ -173,7 +173,9 @@ def plan_labels(ds, lang: str = "zh", *, plan_names: Path = PLAN_NAMES_CSV) -> d
         return {pid: names.get(title, f"Plan {pid}") for pid, title in titles.items()}
     out = {}
     for pid, title in titles.items():
-        short_title = re.sub(r"(重要举措)?(任务)?分工(方案|表)?$", "", title).replace("《", "").replace("》", "").strip()
+        short_title = (
+            re.sub(r"(重要举措)?(任务)?分工(方案|表)?$", "", title).replace("《", "").replace("》", "").strip()
+        )
         out[pid] = short_title or pid
     return out
 

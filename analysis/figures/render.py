@@ -423,5 +423,3 @@ def write_figures(
         ds, tables, figures_dir, langs=langs, formats=formats, charts=charts, processes=processes, progress=progress
     ) as figure_files:
         return figure_files()
-
-
