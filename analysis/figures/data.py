@@ -584,7 +584,8 @@ def lead_coalitions_data(
     measures led, then name."""
     check_lang(lang)
     combos = _coalitions(ds, min_size=min_size, min_measures=min_measures)[:max_coalitions]
-    n_led = facts.unit_counts(ds)["n_lead"]
+    lead_k = facts.lead_counts(ds)
+    n_led = lead_k["n_sole_lead"] + lead_k["n_colead"]  # every measure a unit leads
     freq = Counter(u for combo, v in combos for u in combo for _ in range(v))
     units = sorted(freq, key=lambda u: (-freq[u], -n_led.get(u, 0), u))
     labels = display_names(ds, lang)
