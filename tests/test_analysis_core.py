@@ -485,12 +485,18 @@ def test_tables_of_plans_without_co_leads(tmp_path):
         measures = write_measures(ingest([src]), tmp_path / f"{name}.csv")
         units = tmp_path / f"{name}.units.csv"
         propose_pooled(read_mentions([measures])).units.to_csv(units, index=False)
-        return analysis_tables(load(measures, units))
+        ds = load(measures, units)
+        return ds, analysis_tables(ds)
 
-    t = tables(NO_COLEAD, "no_colead")
+    _, t = tables(NO_COLEAD, "no_colead")
     assert t["clusters"][["unit", "cluster", "n_lead"]].values.tolist() == [["区发改局", 1, 1], ["区财政局", 2, 1]]
     assert float(t["summary"].set_index("metric").loc["modularity", "value"]) == 0.0
     assert t["collectives"][["unit", "n_responsible", "n_only_collective"]].values.tolist() == [["各街道", 1, 1]]
-    t = tables(NO_LEAD, "no_lead")
+    ds, t = tables(NO_LEAD, "no_lead")
     assert t["clusters"].empty and t["collectives"].empty and t["colead_edges"].empty
     assert t["workload"]["n_responsible"].tolist() == [1, 1]
+    from analysis.figures import CHARTS
+
+    for chart in ("colead_network", "cluster_stability"):  # a sentence saying why, not an empty frame
+        fig = CHARTS[chart](ds, t, lang="en")
+        assert "No measure of these plans names a lead unit" in " ".join(x.get_text() for x in fig.texts)

@@ -83,6 +83,26 @@ def test_workload_ranking_bars_are_the_hand_counts(tiny, tiny_tables):
     assert colors["区甲局"] == to_rgba(style.WORKLOAD_COLORS["responsible"])
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_short_ranking_keeps_bars_and_counts_clear_of_its_legends(tiny, tiny_tables, lang):
+    """A ranking of 7 rows has its two legends side by side at the top right, over the longest
+    bars (区甲局's 9 measures): no bar and no count may run under them (they did)."""
+    from matplotlib.legend import Legend
+
+    fig = F.workload_ranking(tiny, tiny_tables, lang=lang)
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    legends = [c.get_window_extent(renderer) for c in ax.get_children() if isinstance(c, Legend)]
+    assert len(legends) == 2
+    left, bottom = min(b.x0 for b in legends), min(b.y0 for b in legends)
+    drawn = [p.get_window_extent(renderer) for p in ax.patches if p.get_gid()] + [
+        x.get_window_extent(renderer) for x in ax.texts
+    ]
+    under = [b for b in drawn if b.y1 > bottom and b.width > 0]
+    assert under, "the top rows reach up to the legends"
+    assert max(b.x1 for b in under) < left
+
+
 def test_workload_ranking_english_uses_registry_names(tiny, tiny_tables):
     ax = F.workload_ranking(tiny, tiny_tables, lang="en").axes[0]
     assert _ytick_texts(ax)[:2] == ["Bureau A", "Court E"]

@@ -66,6 +66,14 @@ def system_legend(ax, systems, lang: str, *, loc: str, title: bool = True, **kw)
     return ax.legend(handles=handles, loc=loc, title=t("system", lang) if title else None, **kw)
 
 
+def message_figure(title: str, message: str):
+    """A chart with nothing to draw: its title and one plain sentence saying why."""
+    fig = new_figure(style.WIDTH, 1.6)
+    fig.text(0.5, 0.5, message, ha="center", va="center")
+    fig.suptitle(title, x=0.01, ha="left")
+    return fig
+
+
 def figure_note(fig, lines: list[str]) -> None:
     """Lines of small grey text at the bottom left of `fig`, with room kept for them."""
     fig.text(0.01, 0.004, "\n".join(lines), fontsize=style.FONT_SIZES["small"], color=style.NOTE_COLOR, va="bottom")

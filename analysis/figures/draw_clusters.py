@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import style
-from .base import figure_note, new_figure, ticker
+from .base import figure_note, message_figure, new_figure, ticker
 from .data import CoalitionsData, StabilityData
 from .labels import t, wrap
 
@@ -58,6 +58,8 @@ def draw_cluster_stability(data: StabilityData, lang: str):
     the colour bar below."""
     n = len(data.clusters)
     with style.figure_style():
+        if not n:  # no lead unit: no runs to compare
+            return message_figure(wrap(t("stability_title", lang), 34 if lang == "zh" else 70), t("no_lead_unit", lang))
         width, height, row, col = _stability_size(n, lang)
         fig = new_figure(width, height)
         ax = fig.add_subplot()
@@ -134,10 +136,7 @@ def draw_lead_coalitions(data: CoalitionsData, lang: str):
     """The three panels of an UpSet chart; a plain sentence when no coalition recurs."""
     with style.figure_style():
         if not len(data.coalitions):
-            fig = new_figure(style.WIDTH * 0.7, 1.6)
-            fig.text(0.5, 0.5, t("no_coalition", lang), ha="center", va="center")
-            fig.suptitle(t("coalitions_title", lang), x=0.01, ha="left")
-            return fig
+            return message_figure(t("coalitions_title", lang), t("no_coalition", lang))
         nu, nc = len(data.units), len(data.coalitions)
         row = 0.2 if not any("\n" in n for n in data.units["label"]) else 0.27  # two 7.5 pt lines need 0.25 in
         col = 0.3

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import style
 from ..config import RANDOM_SEED
-from .base import new_figure
+from .base import message_figure, new_figure
 from .data import NetworkData
 from .labels import t
 
@@ -157,6 +157,9 @@ def _network_legend(ax, data: NetworkData) -> None:
 def draw_colead_network(data: NetworkData, lang: str, *, seed: int = RANDOM_SEED):
     """Ties, nodes and placed labels (largest nodes first), title, cluster legend and note."""
     G = _graph(data)
+    if not len(G):  # no lead unit
+        with style.figure_style():
+            return message_figure(t("network_title", lang), t("no_lead_unit", lang))
     pos = network_layout(G, seed=seed)
     n_lead = dict(zip(data.nodes["unit"], data.nodes["n_lead"], strict=True))
     with style.figure_style():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import style
-from .base import figure_note, new_figure, system_legend, ticker
+from .base import figure_note, has_layout, new_figure, run_layout, system_legend, ticker
 from .data import HEATMAP_ROWS, RANKING_ROWS, HeatmapData, RankingData
 from .labels import t, wrap
 
@@ -79,12 +79,17 @@ def _ranking_markers(ax, rows, lang: str) -> None:
         )
 
 
+#: Up to this many rows a ranking is short: its legends sit side by side at the top right, and
+#: the value axis is widened to keep the bars clear of them (:func:`_clear_of_legends`).
+RANKING_TALL_ROWS = 20
+
+
 def _ranking_legends(ax, data: RankingData, lang: str) -> None:
     """Roles and systems, in the empty lower right (short bars there); side by side in a short chart."""
     from matplotlib.patches import Patch
 
     role_handles = [Patch(facecolor=style.WORKLOAD_COLORS[k], label=t(k, lang)) for k in data.roles]
-    tall = len(data.rows) > 20
+    tall = len(data.rows) > RANKING_TALL_ROWS
     leg = ax.legend(
         handles=role_handles,
         loc="upper right",
@@ -108,9 +113,39 @@ def draw_workload_ranking(data: RankingData, lang: str):
         _ranking_axes(ax, rows, left, lang)
         _ranking_markers(ax, rows, lang)
         _ranking_legends(ax, data, lang)
+        if len(rows) <= RANKING_TALL_ROWS:
+            _clear_of_legends(fig, ax, left)
         if data.notes:
             figure_note(fig, data.notes)
     return fig
+
+
+def _clear_of_legends(fig, ax, totals: np.ndarray) -> None:
+    """Widen the value axis of a short ranking until no bar, nor the count after it, runs under
+    the legends at its top right (the longest bars are at the top there)."""
+    if has_layout(fig):
+        run_layout(fig)
+    renderer = fig.canvas.get_renderer()
+    to_axes = ax.transAxes.inverted()
+    boxes = [to_axes.transform(leg.get_window_extent(renderer)) for leg in ax.get_children() if _is_legend(leg)]
+    if not boxes:
+        return
+    left_edge = min(b[0][0] for b in boxes) - 0.01  # axes fraction where the legends begin
+    bottom = min(b[0][1] for b in boxes)
+    n = len(totals)
+    under = [i for i in range(n) if 1 - (i + 0.14) / n > bottom]  # rows whose bar reaches up to the legends
+    spans = [to_axes.transform(x.get_window_extent(renderer)) for x in ax.texts if x.get_position()[1] in under]
+    width = max((b[1][0] - b[0][0] for b in spans), default=0.0)  # of the counts after those bars
+    need = max((totals[i] + 0.4 for i in under), default=0.0)
+    room = left_edge - width
+    if need and room > 0.2 and need / room > ax.get_xlim()[1]:
+        ax.set_xlim(0, need / room)
+
+
+def _is_legend(artist) -> bool:
+    from matplotlib.legend import Legend
+
+    return isinstance(artist, Legend)
 
 
 def _heatmap_cells(ax, data: HeatmapData) -> list:

@@ -68,6 +68,10 @@ TEXTS = {
     "coalitions_title": ("反复出现的联合牵头组合", "Recurring lead coalitions"),
     "coalitions_y": ("以该组合牵头的措施数", "Measures led by exactly this set"),
     "coalitions_units": ("牵头措施总数", "Measures led"),
+    "no_lead_unit": (
+        "本方案没有写明牵头单位的措施:没有可画的联合牵头关系",
+        "No measure of these plans names a lead unit: there are no co-lead ties to draw",
+    ),
     "no_coalition": (
         "没有在两项及以上措施中重复出现的联合牵头组合",
         "No set of lead units recurs on two or more measures",
