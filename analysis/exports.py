@@ -94,8 +94,8 @@ def _cache_path(ds, *, n_runs: int, seed: int) -> Path:
         h.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
         h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     package = Path(__file__).resolve().parent
-    for src in sorted(package.glob("*.py")):
-        h.update(src.name.encode() + b"\0" + src.read_bytes())
+    for src in sorted(package.rglob("*.py")):  # (subpackages too: figures/, readers/)
+        h.update(src.relative_to(package).as_posix().encode() + b"\0" + src.read_bytes())
     for lib in ("numpy", "pandas", "scipy", "networkx", "igraph"):
         try:
             h.update(f"{lib}={version(lib)}".encode())
