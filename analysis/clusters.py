@@ -466,8 +466,12 @@ def cluster_profiles(ds, clusters: Clusters, *, top_sections: int = 3) -> pd.Dat
     lead = named_assignments(ds.assignments, ds.units).query("role == 'lead'")
     lead = lead.drop_duplicates(["unit", "measure_id"])
     cl = clusters.assignment.set_index("unit")["cluster"]
-    lead = lead.assign(cluster=lead["unit"].map(cl))
     sec = ds.measures.set_index("measure_id")
+    sec_key = sec["plan_id"] + "-S" + sec["section_no"].astype("string").fillna("0")
+    at = sec.index.get_indexer(lead["measure_id"])  # each lead row's section, looked up once
+    lead = lead.assign(
+        cluster=lead["unit"].map(cl), _key=sec_key.iloc[at].values, _title=sec["section_title"].iloc[at].values
+    )
     by_cluster = dict(tuple(lead.groupby("cluster", sort=False)))  # one pass, not one filter per cluster
     empty = lead.iloc[:0]
     rows = []
@@ -476,11 +480,10 @@ def cluster_profiles(ds, clusters: Clusters, *, top_sections: int = 3) -> pd.Dat
         ml = by_cluster.get(c, empty)
         per_measure = ml.groupby("measure_id")["unit"].nunique()
         shared = per_measure[per_measure >= 2].index
-        led = ml["measure_id"].unique()
-        keys = sec.loc[led, "plan_id"] + "-S" + sec.loc[led, "section_no"].astype("string").fillna("0")
-        titles = sec.loc[led, "section_title"]
+        first = ml.drop_duplicates("measure_id")  # the measures led, in order of first occurrence
+        led = first["measure_id"].to_numpy()
         top = (
-            pd.DataFrame({"key": keys.values, "title": titles.values})
+            pd.DataFrame({"key": first["_key"].values, "title": first["_title"].values})
             .value_counts()
             .reset_index()
             .sort_values(["count", "key"], ascending=[False, True])

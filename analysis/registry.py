@@ -338,11 +338,18 @@ def collective_members(units: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     collective that names none, for all). A collective without ``members`` maps to an empty
     tuple (it cannot be expanded).
     """
-    where = units["jurisdiction"] if "jurisdiction" in units else pd.Series("", index=units.index)
-    named = units[~units["is_collective"]]
-    collectives = units[units["is_collective"]]
+    n = len(units)
+    where = units["jurisdiction"].to_numpy(dtype=object) if "jurisdiction" in units else np.full(n, "", dtype=object)
+    name, system = units["unit"].to_numpy(dtype=object), units["system"].to_numpy(dtype=object)
+    members, is_coll = units["members"].to_numpy(dtype=object), units["is_collective"].to_numpy(dtype=bool)
+    by_system: dict = {}  # named units' rows by system and by (jurisdiction, system), in registry order:
+    by_place: dict = {}  # one pass, not a scan of every named unit per collective (9,375 × 90,000 at 1M)
+    for i in np.flatnonzero(~is_coll).tolist():
+        by_system.setdefault(system[i], []).append(i)
+        by_place.setdefault((where[i], system[i]), []).append(i)
     out = {}
-    for unit, members, j in zip(collectives["unit"], collectives["members"], where[collectives.index], strict=True):
-        mine = named["system"].isin(members) & ((where[named.index] == j) | (j == ""))
-        out[unit] = tuple(named.loc[mine, "unit"])
+    for i in np.flatnonzero(is_coll).tolist():
+        j = where[i]
+        rows = [by_system.get(s, []) if j == "" else by_place.get((j, s), []) for s in dict.fromkeys(members[i])]
+        out[name[i]] = tuple(name[k] for k in sorted(chain.from_iterable(rows)))
     return out

@@ -189,9 +189,10 @@ def task_table(ds, *, units=None, roles: pd.DataFrame | None = None, lists=None)
     if units is not None:
         roles = roles[roles["unit"].isin(set(units)).to_numpy()]
     lists = _unit_lists(ds) if lists is None else lists
-    m = ds.measures.reset_index(drop=True)
+    m = ds.measures.reset_index(drop=True).assign(_order=lambda d: range(len(d)))
+    if units is not None:  # the sections of these units' measures only (a chunk of 2,000 units, not all)
+        m = m[m["measure_id"].isin(set(roles["measure_id"])).to_numpy()]
     m = m.assign(
-        _order=range(len(m)),
         section=[
             f"{_zh_number(n)}、{t}" if pd.notna(n) else str(t)
             for n, t in zip(m["section_no"], m["section_title"], strict=True)

@@ -250,14 +250,3 @@ def test_progress_within_a_stage_goes_to_stderr_only(capsys):
     quiet = io.StringIO()
     Progress(after=3600, stream=quiet)("figures (zh): charts drawn", 8, 8)
     assert quiet.getvalue() == ""
-
-
-def test_the_backbone_without_the_array_of_ones_gives_the_same_numbers(monkeypatch, seed):
-    from analysis import clusters as cl
-    from analysis import exports
-
-    dense = cl.colead_backbone(seed)
-    monkeypatch.setattr(exports, "BACKBONE_DENSE_MAX_PAIRS", 0)
-    sparse = exports._colead_backbone(seed)
-    pd.testing.assert_frame_equal(sparse, dense, check_exact=True)
-    assert int(dense["significant"].sum()) == int((dense["q_value"] < 0.05).sum()) > 0
