@@ -95,10 +95,13 @@ def measure_profile(ds) -> pd.DataFrame:
     )
 
 
-def unit_roles(ds) -> pd.DataFrame:
+def unit_roles(ds, *, units=None) -> pd.DataFrame:
     """One row per (unit, measure) pair of the assignments: ``unit, measure_id, role``, the role
-    ``L`` (lead only), ``R`` (responsible only) or ``L+R`` (both), pairs in order of first mention."""
+    ``L`` (lead only), ``R`` (responsible only) or ``L+R`` (both), pairs in order of first mention.
+    `units` (a set) keeps only those units' pairs, filtered before any grouping."""
     a = ds.assignments
+    if units is not None:
+        a = a[a["unit"].isin(units).to_numpy()]
     flags = (
         a.assign(lead=a["role"].eq("lead"), responsible=a["role"].eq("responsible"))
         .groupby(["unit", "measure_id"], sort=False, observed=True)[["lead", "responsible"]]
@@ -133,9 +136,9 @@ def lead_counts(ds) -> pd.DataFrame:
     lead = distinct(ds.assignments)
     lead = lead[lead["role"].to_numpy() == "lead"]
     k = lead.groupby("measure_id", sort=False)["unit"].transform("size").to_numpy()
-    out = pd.DataFrame(
-        {"unit": lead["unit"].astype(str).to_numpy(), "n_sole_lead": k == 1, "n_colead": k > 1}
-    ).astype({"n_sole_lead": "int64", "n_colead": "int64"})
+    out = pd.DataFrame({"unit": lead["unit"].astype(str).to_numpy(), "n_sole_lead": k == 1, "n_colead": k > 1}).astype(
+        {"n_sole_lead": "int64", "n_colead": "int64"}
+    )
     return out.groupby("unit", sort=True).sum()
 
 
