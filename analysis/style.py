@@ -143,13 +143,13 @@ SHEET_COLORS = {
 }
 #: Role cells of the role-matrix sheet: light tints of the ROLE_COLORS (lead, responsible, both).
 SHEET_ROLE_FILLS = {"L": "#B9C3E0", "R": "#DCE3F0", "L+R": "#E8C4C4"}
-#: Printable task pages (CSS): body text, the meta line, English names, page numbers and notes,
+#: Printable task pages (CSS): body text, the meta line, English names, page numbers and notes (dim),
 #: table grid, header row (the workbook's), plan rows; lead and both-role cells take ROLE_COLORS.
 PAGE_COLORS = {
     "text": "#111",
     "meta": "#333",
     "english": "#444",
-    "note": "#555",
+    "dim": "#555",
     "grid": "#999",
     "header": SHEET_COLORS["header"].lower(),
     "plan": "#f0f0f0",
