@@ -765,11 +765,11 @@ def _styles(wb) -> dict:
     """
     from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
-    thin = Side(style="thin", color=_XLSX_COLORS["border"])
+    thin = Side(style="thin", color=_XLSX_COLORS["grid"])
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
     center = Alignment(horizontal="center", vertical="top", wrap_text=True)
-    header_fill = PatternFill("solid", fgColor=_XLSX_COLORS["header"])
+    header_fill = PatternFill("solid", fgColor=_XLSX_COLORS["head"])
     grey = PatternFill("solid", fgColor=_XLSX_COLORS["collective"])
     specs = {
         "body": {"alignment": wrap},

@@ -27,6 +27,11 @@ Design decisions
   standalone build that pyvis ships (dual Apache-2.0/MIT, header kept) is inlined. pyvis stays in
   ``requirements.txt`` only as the pinned carrier of that file; its ``Network`` class is not
   used (``from_nx`` is quadratic and its model adds nothing over plain lists).
+* **One builder.** Both payloads go through :func:`_payload`: the layout, the unit nodes (size,
+  colour, font and label priority as a :class:`_Look` says), the measure nodes, the side panel
+  and the measure texts; :func:`network_payload` and :func:`colead_payload` state only what
+  differs. The facts they show (a unit's role on a measure, its counts) come from
+  :mod:`analysis.facts`, the colours from :mod:`analysis.style`.
 * **Positions computed in Python.** igraph's C Kamada–Kawai for every component (deterministic,
   the same coordinates on every machine, milliseconds for 300 units; networkx's layouts remain
   for views up to :data:`NX_LAYOUT_MAX` nodes, 0 by default), the largest component on top,
