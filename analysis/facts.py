@@ -120,14 +120,17 @@ def unit_counts(ds, roles: pd.DataFrame | None = None) -> pd.DataFrame:
     r = roles["role"].to_numpy()
     counts = pd.DataFrame(
         {
-            "unit": roles["unit"].astype(str).to_numpy(),
             "n_lead": (r != "R").astype("int64"),
             "n_responsible": (r != "L").astype("int64"),
             "n_both": (r == "L+R").astype("int64"),
             "n_total": np.ones(len(r), dtype="int64"),
-        }
+        },
+        index=roles.index,
     )
-    return counts.groupby("unit", sort=True).sum()
+    # grouped by the unit column as it is (a categorical's codes: no string per row), then by name
+    out = counts.groupby(roles["unit"].rename("unit"), observed=True, sort=False).sum()
+    out.index = out.index.astype(str)
+    return out.sort_index()
 
 
 def lead_counts(ds) -> pd.DataFrame:

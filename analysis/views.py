@@ -260,11 +260,17 @@ def _unit_measure_lists(pairs: pd.DataFrame, units, max_texts: int | None = None
 def _plans_of(ds, pairs: pd.DataFrame) -> tuple[dict, dict]:
     """``({unit: sorted plan ids of its measures}, {measure_id: plan_id})`` of the (unit,
     measure) `pairs` (rows of :func:`_unit_pairs`)."""
-    plans = _pylist(pd.Series(take(ds.measures["plan_id"], pairs["pos"].to_numpy())))
+    plans = take(ds.measures["plan_id"], pairs["pos"].to_numpy())
+    pcode, pnames = pd.factorize(plans)
+    ucode, unames = pd.factorize(pairs["unit"])
+    n = max(len(pnames), 1)
+    both = np.unique(ucode.astype(np.int64) * n + pcode)  # each (unit, plan) once
+    pnames, unames = pd.Index(pnames).tolist(), pd.Index(unames).astype(str).tolist()
     by_unit: dict = {}
-    for u, p in zip(_names(pairs["unit"]), plans, strict=True):
-        by_unit.setdefault(u, set()).add(p)
-    return {u: sorted(ps) for u, ps in by_unit.items()}, dict(zip(_pylist(pairs["measure_id"]), plans, strict=True))
+    for u, p in zip((both // n).tolist(), (both % n).tolist(), strict=True):
+        by_unit.setdefault(unames[u], []).append(pnames[p])
+    plan_of = dict(zip(_pylist(pairs["measure_id"]), _pylist(pd.Series(plans)), strict=True))
+    return {u: sorted(ps) for u, ps in by_unit.items()}, plan_of
 
 
 def _coleads(edges: pd.DataFrame, units: set) -> dict:
