@@ -670,7 +670,7 @@ def _payload(*, kind, title, subtitle, units, look, layout, seed, n_major, edges
     """
     pos = _layout(layout, seed=seed)
     nodes = _unit_nodes(units, look, pos, n_major)
-    after = 2 * len(nodes)  # measure label ranks (after every unit's)
+    after = 2 * len(nodes)  # measures' label ranks: after every unit's (from twice the units, as always numbered)
     for i, (m, p) in enumerate((plans or {}).items()):
         style = {"size": 4, "color": MEASURE_COLOR, "font": FONT_MEASURE}
         nodes.append(_node(m, "measure", pos[m], **style, rank=after + i, facets={"plan": [p]}))

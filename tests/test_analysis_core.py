@@ -461,6 +461,9 @@ def test_shared_facts_on_the_tiny_fixture(tiny):
     ]  # fmt: skip
     c = facts.unit_counts(tiny, roles)
     assert c.loc["区甲局"].to_dict() == {"n_lead": 6, "n_responsible": 3, "n_both": 1, "n_total": 8}
+    assert list(c.index) == sorted(set(tiny.assignments["unit"].astype(str)))  # by name
+    assert facts.unit_counts(tiny, roles.assign(unit=roles["unit"].astype(str))).equals(c)  # plain str units too
+    assert facts.unit_counts(tiny, two).loc["区戊院"].tolist() == [4, 1, 0, 5]
     assert c.loc["区乙局"].to_dict() == {"n_lead": 4, "n_responsible": 2, "n_both": 0, "n_total": 6}
     lc = facts.lead_counts(tiny)
     assert lc.loc["区甲局"].tolist() == [3, 3] and lc.loc["区戊院"].tolist() == [1, 3]
