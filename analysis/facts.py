@@ -98,10 +98,13 @@ def measure_profile(ds) -> pd.DataFrame:
     )
 
 
-def unit_roles(ds) -> pd.DataFrame:
+def unit_roles(ds, *, units=None) -> pd.DataFrame:
     """One row per (unit, measure) pair of the assignments: ``unit, measure_id, role``, the role
-    ``L`` (lead only), ``R`` (responsible only) or ``L+R`` (both), pairs in order of first mention."""
+    ``L`` (lead only), ``R`` (responsible only) or ``L+R`` (both), pairs in order of first mention.
+    `units` (a set) keeps only those units' pairs, filtered before any grouping."""
     a = ds.assignments
+    if units is not None:
+        a = a[a["unit"].isin(units).to_numpy()]
     flags = (
         a.assign(lead=a["role"].eq("lead"), responsible=a["role"].eq("responsible"))
         .groupby(["unit", "measure_id"], sort=False, observed=True)[["lead", "responsible"]]
@@ -120,14 +123,17 @@ def unit_counts(ds, roles: pd.DataFrame | None = None) -> pd.DataFrame:
     r = roles["role"].to_numpy()
     counts = pd.DataFrame(
         {
-            "unit": roles["unit"].astype(str).to_numpy(),
             "n_lead": (r != "R").astype("int64"),
             "n_responsible": (r != "L").astype("int64"),
             "n_both": (r == "L+R").astype("int64"),
             "n_total": np.ones(len(r), dtype="int64"),
-        }
+        },
+        index=roles.index,
     )
-    return counts.groupby("unit", sort=True).sum()
+    # grouped by the unit column as it is (a categorical's codes: no string per row), then by name
+    out = counts.groupby(roles["unit"].rename("unit"), observed=True, sort=False).sum()
+    out.index = out.index.astype(str)
+    return out.sort_index()
 
 
 def lead_counts(ds) -> pd.DataFrame:

@@ -60,6 +60,7 @@ import html
 import io
 import math
 import re
+import string
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -72,6 +73,7 @@ from . import facts
 from .errors import write_bytes, write_csv, write_text
 from .registry import SYSTEMS
 from .safetext import csv_safe, is_formula_like, xlsx_text
+from .style import PAGE_COLORS, ROLE_COLORS, SHEET_COLORS, SHEET_ROLE_FILLS
 
 __all__ = [
     "COLUMN_NOTES",
@@ -750,11 +752,10 @@ def _lines(text, width: float) -> int:
 
 
 _LINE_PT = 16.5  # points per wrapped line of 11 pt CJK text (Excel's CJK fonts need ~15.75)
-_HEADER_FILL = "DDE3EC"
-_COLLECTIVE_FILL = "EEEEEE"
-_FILL_IN_FILL = "FFF8DC"
-#: Light fills for the matrix cells (tints of the role colours in analysis.style).
-_ROLE_FILLS = {"L": "B9C3E0", "R": "DCE3F0", "L+R": "E8C4C4"}
+#: openpyxl's colours (``RRGGBB``, no ``#``) of :data:`analysis.style.SHEET_COLORS` and the role
+#: cells' fills (:data:`analysis.style.SHEET_ROLE_FILLS`).
+_XLSX_COLORS = {k: v.lstrip("#") for k, v in SHEET_COLORS.items()}
+_ROLE_FILLS = {k: v.lstrip("#") for k, v in SHEET_ROLE_FILLS.items()}
 
 
 def _styles(wb) -> dict:
@@ -765,12 +766,12 @@ def _styles(wb) -> dict:
     """
     from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
-    thin = Side(style="thin", color="BBBBBB")
+    thin = Side(style="thin", color=_XLSX_COLORS["grid"])
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
     center = Alignment(horizontal="center", vertical="top", wrap_text=True)
-    header_fill = PatternFill("solid", fgColor=_HEADER_FILL)
-    grey = PatternFill("solid", fgColor=_COLLECTIVE_FILL)
+    header_fill = PatternFill("solid", fgColor=_XLSX_COLORS["head"])
+    grey = PatternFill("solid", fgColor=_XLSX_COLORS["collective"])
     specs = {
         "body": {"alignment": wrap},
         "center": {"alignment": center},
@@ -782,8 +783,8 @@ def _styles(wb) -> dict:
         },
         "body_grey": {"alignment": wrap, "fill": grey},
         "center_grey": {"alignment": center, "fill": grey},
-        "fill_in": {"alignment": wrap, "fill": PatternFill("solid", fgColor=_FILL_IN_FILL)},
-        "fill_in_center": {"alignment": center, "fill": PatternFill("solid", fgColor=_FILL_IN_FILL)},
+        "fill_in": {"alignment": wrap, "fill": PatternFill("solid", fgColor=_XLSX_COLORS["fill_in"])},
+        "fill_in_center": {"alignment": center, "fill": PatternFill("solid", fgColor=_XLSX_COLORS["fill_in"])},
         **{f"role_{k}": {"alignment": center, "fill": PatternFill("solid", fgColor=v)} for k, v in _ROLE_FILLS.items()},
     }
     st = {}
@@ -792,7 +793,7 @@ def _styles(wb) -> dict:
         wb.add_named_style(NamedStyle(name=name, border=border, **spec))
         st[key] = name
     st["title_font"] = Font(bold=True, size=13)
-    st["link_font"] = Font(color="0563C1", underline="single")
+    st["link_font"] = Font(color=_XLSX_COLORS["link"], underline="single")
     st["collective_fill"] = grey
     return st
 
@@ -890,70 +891,97 @@ def _sheet_link(cell, sheet: str, st):
 def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | None = None, progress=None):
     """Build the task-sheet workbook (an ``openpyxl.Workbook``; see the module docstring).
 
-    Above the limits of :mod:`analysis.limits` only the units of :func:`task_sheet_units` get
-    a sheet, and the table sheets show their first :data:`analysis.limits.SHEET_MAX_ROWS` rows.
-    `tasks` is :func:`task_table` (of those units at least); `progress` is called with
-    ``(stage, done, total)`` after each unit sheet.
+    The sheets, in order: :func:`_summary_sheet`, :func:`_directory_sheet`, the role matrix
+    (:func:`_role_matrix_sheet`, or :func:`_role_table_sheet` in long form when Excel has too few
+    columns for it) and one :func:`_unit_sheet` per unit. Above the limits of
+    :mod:`analysis.limits` only the units of :func:`task_sheet_units` get a sheet, and the table
+    sheets show their first :data:`analysis.limits.SHEET_MAX_ROWS` rows. `tasks` is
+    :func:`task_table` (of those units at least); `progress` is called with ``(stage, done,
+    total)`` after each unit sheet.
     """
     from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     st = _styles(wb)
     units = task_sheet_units(ds)
-    tasks_all = task_table(ds, units=units) if tasks is None else tasks
-    by_unit = dict(iter(tasks_all.groupby("unit", sort=False)))
+    tasks = task_table(ds, units=units) if tasks is None else tasks
     sheets = sheet_names(units, reserved=(SHEET_SUMMARY, SHEET_DIRECTORY, SHEET_MATRIX))
     directory = unit_directory(ds, sheets)
-    room = _sheet_room()
-    en = ds.units.set_index("unit")["name_en"]
-
     wb.properties.creator = "analysis (python -m analysis build)"
     wb.properties.title = "分工方案任务清单 Task sheets"
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
+    _summary_sheet(wb, tables, sheets, st)
+    _directory_sheet(wb, directory, st)
+    (_role_table_sheet if matrix_is_long(ds) else _role_matrix_sheet)(wb, ds, sheets, st)
+    step = progress or (lambda *args: None)
+    by_unit = dict(iter(tasks.groupby("unit", sort=False)))
+    en = ds.units.set_index("unit")["name_en"]
+    counts = directory.set_index("unit")
+    for k, unit in enumerate(units, start=1):
+        unit_tasks = by_unit.get(unit, tasks.iloc[0:0])[list(TASK_COLUMNS)].reset_index(drop=True)
+        title = _unit_title(unit, en.get(unit, ""), counts.loc[unit])
+        _unit_sheet(wb.create_sheet(sheets[unit]), unit_tasks, title, st)
+        step("task sheets: unit sheets", k, len(units))
+    return wb
 
-    # Summary: workload (named units, by rank) with the collective table beside it. Chinese
-    # headers only; each unit name links to its sheet (sheet names are in the directory).
+
+def _summary_sheet(wb, tables: dict[str, pd.DataFrame], sheets: dict[str, str], st) -> None:
+    """The summary sheet (the workbook's first): the workload table (named units, by rank) with the
+    collective table beside it; Chinese headers only, each unit name linked to its sheet."""
+    from openpyxl.utils import get_column_letter
+
     ws = wb.active
     ws.title = SHEET_SUMMARY
-    wl = tables["workload"].copy()
-    wl["system_zh"] = wl["system"].map(lambda s: SYSTEMS.get(s, (s, s))[0])
-    plan_cols = [c for c in wl.columns if re.fullmatch(r"n_(lead|responsible)_P\w+", c)]
-    wl_cols = [c for c in _WORKLOAD_LABELS if c in wl.columns] + plan_cols
-    wl = wl[wl_cols].head(room)
-    labels = dict(_WORKLOAD_LABELS)
-    for c in plan_cols:
-        role, plan = c.split("_")[1], c.split("_")[-1]
-        labels[c] = f"{plan}{'牵头' if role == 'lead' else '责任'}"
+    wl, labels = _summary_workload(tables["workload"])
     _title(ws, "工作量(具名单位,按牵头份额排名;点击单位名称打开其任务清单)", st)
     widths = _auto_widths(wl, labels, fixed={"name_en": 20}, cap=20, code_names=False)
     last = _write_table(ws, wl, labels, row=2, col=1, widths=widths, st=st, code_names=False)
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(wl_cols))}{last}"
-    unit_col = wl_cols.index("unit") + 1
+    ws.auto_filter.ref = f"A2:{get_column_letter(wl.shape[1])}{last}"
+    unit_col = list(wl.columns).index("unit") + 1
     for r in range(3, last + 1):
         name = sheets.get(ws.cell(row=r, column=unit_col).value)
         if name:
             _sheet_link(ws.cell(row=r, column=unit_col), name, st)
     ct = tables["collectives"]
-    ct = ct[[c for c in _COLLECTIVE_LABELS if c in ct.columns]].head(room)
-    c0 = len(wl_cols) + 2
+    ct = ct[[c for c in _COLLECTIVE_LABELS if c in ct.columns]].head(_sheet_room())
+    c0 = wl.shape[1] + 2
     ws.column_dimensions[get_column_letter(c0 - 1)].width = 3
     _title(ws, "集合性表述(不计入排名)", st, column=c0)
     cwidths = _auto_widths(ct, _COLLECTIVE_LABELS, fixed={"name_en": 24}, cap=24, code_names=False)
     end = _write_table(ws, ct, _COLLECTIVE_LABELS, row=2, col=c0, widths=cwidths, st=st, code_names=False)
-    last_ct = f"{get_column_letter(c0 + ct.shape[1] - 1)}{end}"
     for r in range(3, 3 + len(ct)):
         ws.cell(row=r, column=c0 + list(ct.columns).index("share_responsible_mentions")).number_format = "0.0%"
     ws.freeze_panes = "C3"
     _page_setup(ws, landscape=True, title_rows="1:2", title_cols="A:B", widths=list(widths.values()))
     # Two print areas: each table printed on its own.
-    ws.print_area = [f"A1:{get_column_letter(len(wl_cols))}{last}", f"{get_column_letter(c0)}1:{last_ct}"]
+    ws.print_area = [
+        f"A1:{get_column_letter(wl.shape[1])}{last}",
+        f"{get_column_letter(c0)}1:{get_column_letter(c0 + ct.shape[1] - 1)}{end}",
+    ]
 
-    # Directory: English names and sheet names of every unit; beside it, the column legend.
+
+def _summary_workload(wl: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The summary's workload columns (:data:`_WORKLOAD_LABELS`, then the per-plan counts) and
+    their Chinese headers, cut at the sheet's rows."""
+    wl = wl.assign(system_zh=wl["system"].map(lambda s: SYSTEMS.get(s, (s, s))[0]))
+    plan_cols = [c for c in wl.columns if re.fullmatch(r"n_(lead|responsible)_P\w+", c)]
+    labels = dict(_WORKLOAD_LABELS)
+    for c in plan_cols:
+        role, plan = c.split("_")[1], c.split("_")[-1]
+        labels[c] = f"{plan}{'牵头' if role == 'lead' else '责任'}"
+    cols = [c for c in _WORKLOAD_LABELS if c in wl.columns] + plan_cols
+    return wl[cols].head(_sheet_room()), labels
+
+
+def _directory_sheet(wb, directory: pd.DataFrame, st) -> None:
+    """The unit directory sheet: every unit's names, system, counts and sheet (linked), collectives
+    shaded; beside it the legend of column names (:func:`_column_legend`)."""
+    from openpyxl.utils import get_column_letter
+
     wd = wb.create_sheet(SHEET_DIRECTORY)
     _title(wd, "单位名录(中英文名称、系统、工作表名;集合性表述无单独工作表)", st, column=1)
-    directory = directory.head(room)
+    directory = directory.head(_sheet_room())
     directory = directory.assign(is_collective=directory["is_collective"].map({True: "是", False: "否"}))
     dwidths = _auto_widths(directory, _DIRECTORY_LABELS, fixed={"name_en": 40, "aliases": 16})
     last = _write_table(wd, directory, _DIRECTORY_LABELS, row=2, col=1, widths=dwidths, st=st)
@@ -968,8 +996,21 @@ def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | 
             for j in range(1, directory.shape[1] + 1):
                 wd.cell(row=r, column=j).fill = st["collective_fill"]
     l0 = directory.shape[1] + 2
-    wd.column_dimensions[get_column_letter(l0 - 1)].width = 3
-    _title(wd, "各工作表列名对照(列名 = reports/*.csv 中的列名)", st, column=l0)
+    legend_end = _column_legend(wd, st, column=l0)
+    wd.freeze_panes = "B3"
+    _page_setup(wd, landscape=True, title_rows="1:2", title_cols="A:A", widths=list(dwidths.values()))
+    wd.print_area = [
+        f"A1:{get_column_letter(directory.shape[1])}{last}",
+        f"{get_column_letter(l0)}1:{get_column_letter(l0 + 2)}{legend_end}",
+    ]
+
+
+def _column_legend(ws, st, *, column: int) -> int:
+    """The legend of column names (:data:`COLUMN_NOTES`) from `column` on; returns its last row."""
+    from openpyxl.utils import get_column_letter
+
+    ws.column_dimensions[get_column_letter(column - 1)].width = 3
+    _title(ws, "各工作表列名对照(列名 = reports/*.csv 中的列名)", st, column=column)
     legend_labels = {**_WORKLOAD_LABELS, **UNIT_SHEET_COLUMNS}
     legend = pd.DataFrame(
         [
@@ -978,52 +1019,39 @@ def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | 
         ],
         columns=["label", "column", "note"],
     )
-    lw = {"label": 14, "column": 20, "note": 50}
-    legend_end = _write_table(
-        wd, legend, {"label": "列", "column": "列名", "note": "说明"}, row=2, col=l0, widths=lw, st=st, code_names=False
-    )
-    wd.freeze_panes = "B3"
-    _page_setup(wd, landscape=True, title_rows="1:2", title_cols="A:A", widths=list(dwidths.values()))
-    wd.print_area = [
-        f"A1:{get_column_letter(directory.shape[1])}{last}",
-        f"{get_column_letter(l0)}1:{get_column_letter(l0 + 2)}{legend_end}",
-    ]
+    labels = {"label": "列", "column": "列名", "note": "说明"}
+    widths = {"label": 14, "column": 20, "note": 50}
+    return _write_table(ws, legend, labels, row=2, col=column, widths=widths, st=st, code_names=False)
 
-    # Role matrix: units × measures (the names and systems are in the directory sheet); in long
-    # form when Excel has too few columns for it.
-    if matrix_is_long(ds):
-        _role_table_sheet(wb, ds, sheets, st)
-    else:
-        _role_matrix_sheet(wb, ds, sheets, st)
 
-    # One sheet per named unit: Chinese headers only, and the columns the unit fills in.
+def _unit_title(unit: str, name_en: str, counts) -> str:
+    """The title row of a unit's sheet; `counts` has the unit's ``n_lead, n_responsible, n_total``
+    (:func:`analysis.facts.unit_counts`, as in the directory)."""
+    n_lead, n_resp, n_total = (int(counts[c]) for c in ("n_lead", "n_responsible", "n_total"))
+    return f"{unit}  {name_en}  任务清单:牵头 {n_lead} 项,责任 {n_resp} 项,共 {n_total} 项"
+
+
+def _unit_sheet(wu, tasks: pd.DataFrame, title: str, st) -> None:
+    """One unit's sheet: its task list (:func:`unit_tasks`) under `title`, Chinese headers only,
+    with the columns the unit fills in shaded."""
+    from openpyxl.utils import get_column_letter
+
     cols = list(UNIT_SHEET_COLUMNS)
-    step = progress or (lambda *args: None)
-    empty = tasks_all.iloc[0:0]
-    for k, unit in enumerate(units, start=1):
-        tasks = by_unit.get(unit, empty)[list(TASK_COLUMNS)].reset_index(drop=True)
-        tasks = tasks.assign(implementation="", person_in_charge="")[cols]
-        wu = wb.create_sheet(sheets[unit])
-        n = tasks["role_zh"].value_counts()
-        n_lead = int(n.get(ROLE_LABELS["L"], 0) + n.get(ROLE_LABELS["L+R"], 0))
-        n_resp = int(n.get(ROLE_LABELS["R"], 0) + n.get(ROLE_LABELS["L+R"], 0))
-        title = f"{unit}  {en.get(unit, '')}  任务清单:牵头 {n_lead} 项,责任 {n_resp} 项,共 {len(tasks)} 项"
-        _put(wu, 1, 1, title).font = st["title_font"]
-        _sheet_link(_put(wu, 1, len(cols), "返回汇总"), SHEET_SUMMARY, st)
-        wu.row_dimensions[1].height = 22
-        last = _write_table(wu, tasks, UNIT_SHEET_COLUMNS, row=2, col=1, widths=_TASK_WIDTHS, st=st, code_names=False)
-        for r in range(3, last + 1):
-            for j, name in enumerate(cols, start=1):
-                blank = not wu.cell(row=r, column=j).value
-                if name in FILL_IN_COLUMNS or (name == "deadline" and blank):
-                    wu.cell(row=r, column=j).style = st["fill_in_center" if name in _CENTERED else "fill_in"]
-                elif name in _CENTERED:
-                    wu.cell(row=r, column=j).style = st["center"]
-        wu.auto_filter.ref = f"A2:{get_column_letter(len(cols))}{max(last, 2)}"
-        wu.freeze_panes = "B3"
-        _page_setup(wu, landscape=True, title_rows="1:2", widths=list(_TASK_WIDTHS.values()))
-        step("task sheets: unit sheets", k, len(units))
-    return wb
+    tasks = tasks.assign(implementation="", person_in_charge="")[cols]
+    _put(wu, 1, 1, title).font = st["title_font"]
+    _sheet_link(_put(wu, 1, len(cols), "返回汇总"), SHEET_SUMMARY, st)
+    wu.row_dimensions[1].height = 22
+    last = _write_table(wu, tasks, UNIT_SHEET_COLUMNS, row=2, col=1, widths=_TASK_WIDTHS, st=st, code_names=False)
+    for r in range(3, last + 1):
+        for j, name in enumerate(cols, start=1):
+            blank = not wu.cell(row=r, column=j).value
+            if name in FILL_IN_COLUMNS or (name == "deadline" and blank):
+                wu.cell(row=r, column=j).style = st["fill_in_center" if name in _CENTERED else "fill_in"]
+            elif name in _CENTERED:
+                wu.cell(row=r, column=j).style = st["center"]
+    wu.auto_filter.ref = f"A2:{get_column_letter(len(cols))}{max(last, 2)}"
+    wu.freeze_panes = "B3"
+    _page_setup(wu, landscape=True, title_rows="1:2", widths=list(_TASK_WIDTHS.values()))
 
 
 def _role_matrix_sheet(wb, ds, sheets: dict[str, str], st) -> None:
@@ -1135,33 +1163,33 @@ def write_xlsx(wb, path) -> Path:
 #: that carry it and leaves any other ``*.html`` a user keeps in ``units/`` alone.
 PAGE_GENERATOR = "analysis.sheets task list"
 
-_CSS = """
+_CSS = string.Template("""
 @page { size: A4 landscape; margin: 12mm 12mm 16mm 12mm;
-        @bottom-center { content: "第 " counter(page) " 页 / 共 " counter(pages) " 页"; font-size: 9pt; color: #555; } }
+        @bottom-center { content: "第 " counter(page) " 页 / 共 " counter(pages) " 页"; font-size: 9pt; color: $dim; } }
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
-       "SimSun", sans-serif; font-size: 10.5pt; line-height: 1.5; color: #111; margin: 0 auto;
+       "SimSun", sans-serif; font-size: 10.5pt; line-height: 1.5; color: $text; margin: 0 auto;
        max-width: 290mm; padding: 8px; }
 h1 { font-size: 16pt; margin: 0 0 2px 0; }
-h1 .en { font-size: 11pt; font-weight: normal; color: #444; margin-left: 0.6em; }
-p.meta { margin: 0 0 8px 0; color: #333; }
+h1 .en { font-size: 11pt; font-weight: normal; color: $english; margin-left: 0.6em; }
+p.meta { margin: 0 0 8px 0; color: $meta; }
 table { border-collapse: collapse; width: 100%; }
-th, td { border: 1px solid #999; padding: 3px 5px; vertical-align: top; text-align: left; }
-thead th { background: #dde3ec; }
+th, td { border: 1px solid $grid; padding: 3px 5px; vertical-align: top; text-align: left; }
+thead th { background: $header; }
 thead { display: table-header-group; }
 tr { page-break-inside: avoid; break-inside: avoid; }
 tr.plan { break-after: avoid; page-break-after: avoid; }
-tr.plan td { background: #f0f0f0; font-weight: bold; }
+tr.plan td { background: $plan; font-weight: bold; }
 td.id, td.role { white-space: nowrap; }
-td.role.L { color: #222255; font-weight: bold; }
-td.role.LR { color: #663333; font-weight: bold; }
+td.role.L { color: $lead; font-weight: bold; }
+td.role.LR { color: $both; font-weight: bold; }
 col.id { width: 6%; } col.role { width: 7%; } col.text { width: 41%; } col.units { width: 14%; }
 col.deadline { width: 7%; } col.status { width: 18%; }
 table.d col.text { width: 34%; }
 section.unit { page-break-after: always; break-after: page; }
 section.unit:last-child { page-break-after: auto; break-after: auto; }
-p.note { font-size: 9pt; color: #555; margin-top: 6px; }
+p.note { font-size: 9pt; color: $dim; margin-top: 6px; }
 @media print { body { max-width: none; padding: 0; } a { color: inherit; text-decoration: none; } }
-"""
+""").substitute(PAGE_COLORS, lead=ROLE_COLORS["lead"], both=ROLE_COLORS["lead+responsible"])
 
 
 def _page(title: str, body: str) -> str:
@@ -1172,16 +1200,11 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def _unit_section(ds, unit: str, name_en: str, tasks_all: pd.DataFrame | None = None) -> str:
+def _unit_section(unit: str, name_en: str, tasks: pd.DataFrame, counts) -> str:
+    """The printable task list of `unit`: its `tasks` (:func:`unit_tasks`) under a heading with
+    its `counts` (``n_lead, n_responsible, n_both, n_total`` of :func:`analysis.facts.unit_counts`)."""
     e = html.escape
-    if tasks_all is None:
-        tasks = unit_tasks(ds, unit)
-    else:  # (no registry look-up per unit: hundreds of pages of a corpus of 100,000 units)
-        tasks = tasks_all.loc[tasks_all["unit"] == unit, list(TASK_COLUMNS)].reset_index(drop=True)
-    n = tasks["role"].value_counts()
-    n_lead = int(n.get("L", 0) + n.get("L+R", 0))
-    n_resp = int(n.get("R", 0) + n.get("L+R", 0))
-    n_both = int(n.get("L+R", 0))
+    n_lead, n_resp, n_both, n_total = (int(counts[c]) for c in ("n_lead", "n_responsible", "n_both", "n_total"))
     both = f"(其中 {n_both} 项同时为牵头和责任单位)" if n_both else ""
     has_deadline = bool((tasks["deadline"] != "").any())  # (a column only when the plan gives deadlines)
     n_cols = 7 if has_deadline else 6
@@ -1201,7 +1224,7 @@ def _unit_section(ds, unit: str, name_en: str, tasks_all: pd.DataFrame | None = 
     return (
         f'<section class="unit" id="{e(unit)}">\n'
         f'<h1>{e(unit)} 任务清单<span class="en">{e(name_en)}</span></h1>\n'
-        f'<p class="meta">牵头 {n_lead} 项,责任 {n_resp} 项,共 {len(tasks)} 项{both}</p>\n'
+        f'<p class="meta">牵头 {n_lead} 项,责任 {n_resp} 项,共 {n_total} 项{both}</p>\n'
         + ('<table class="d">' if has_deadline else "<table>")
         + '\n<colgroup><col class="id"><col class="role"><col class="text">'
         '<col class="units"><col class="units">'
@@ -1219,7 +1242,8 @@ def _unit_section(ds, unit: str, name_en: str, tasks_all: pd.DataFrame | None = 
 def unit_page_html(ds, unit: str) -> str:
     """One self-contained printable HTML page with `unit`'s task list (all data text escaped)."""
     en = ds.units.set_index("unit")["name_en"]
-    return _page(f"{unit} 任务清单", _unit_section(ds, unit, str(en.get(unit, ""))))
+    counts = facts.unit_counts(ds).reindex([unit], fill_value=0).iloc[0]
+    return _page(f"{unit} 任务清单", _unit_section(unit, str(en.get(unit, "")), unit_tasks(ds, unit), counts))
 
 
 def _index_html(ds, units, files, directory, *, n_left: int = 0) -> str:
@@ -1282,44 +1306,66 @@ def write_task_sheets(ds, tables: dict[str, pd.DataFrame], reports_dir, *, progr
     written = {"task_sheets": write_xlsx(wb, reports_dir / "task_sheets.xlsx")}
     del wb
     step("task sheets: workbook written", 1, 1)
-    mx = role_table(ds) if matrix_is_long(ds) else role_matrix(ds)  # long form above Excel's columns
-    written["role_matrix"] = write_csv(
-        csv_safe(mx.assign(is_collective=mx["is_collective"].map(str).str.lower())), reports_dir / "role_matrix.csv"
-    )
-    del mx
+    written["role_matrix"] = _write_role_matrix(ds, reports_dir / "role_matrix.csv")
+    written.update(_write_corpus_tables(ds, units, roles, lists, reports_dir, step))
+    written.update(_write_unit_pages(ds, units, tasks, facts.unit_counts(ds, roles), reports_dir / "units", step))
+    return written
+
+
+def _write_role_matrix(ds, path: Path) -> Path:
+    """``role_matrix.csv``: :func:`role_matrix`, or its long form :func:`role_table` above Excel's columns."""
+    mx = role_table(ds) if matrix_is_long(ds) else role_matrix(ds)
+    return write_csv(csv_safe(mx.assign(is_collective=mx["is_collective"].map(str).str.lower())), path)
+
+
+def _write_corpus_tables(ds, units, roles, lists, reports_dir: Path, step) -> dict[str, Path]:
+    """The tables only a corpus beyond the limits needs: ``task_table.csv`` when some units
+    (:func:`sheet_units`) have no sheet, ``unit_directory.csv`` when the directory sheet is
+    cut; an earlier (larger) build's file that is no longer true is removed."""
+    paths = {"task_table": reports_dir / "task_table.csv", "unit_directory": reports_dir / "unit_directory.csv"}
+    written = {}
     everyone = sheet_units(ds)
-    extra = {"task_table": reports_dir / "task_table.csv", "unit_directory": reports_dir / "unit_directory.csv"}
     if len(units) < len(everyone):
-        written["task_table"] = _write_long_tasks(ds, everyone, roles, lists, extra["task_table"], step)
+        written["task_table"] = _write_long_tasks(ds, everyone, roles, lists, paths["task_table"], step)
     if len(roles["unit"].unique()) > _sheet_room():
         directory = unit_directory(ds, sheet_names(units, reserved=(SHEET_SUMMARY, SHEET_DIRECTORY, SHEET_MATRIX)))
-        written["unit_directory"] = write_csv(csv_safe(directory), extra["unit_directory"])
-    for name, path in extra.items():  # an earlier (larger) build's file, no longer true
+        written["unit_directory"] = write_csv(csv_safe(directory), paths["unit_directory"])
+    for name, path in paths.items():
         if name not in written and path.is_file():
             path.unlink()
+    return written
 
+
+def _write_unit_pages(ds, units, tasks: pd.DataFrame, counts: pd.DataFrame, folder: Path, step) -> dict[str, Path]:
+    """``units/``: one printable page per unit of `units` (`tasks`: their :func:`task_table`,
+    `counts`: :func:`analysis.facts.unit_counts`), ``all.html`` with every one of them and
+    ``index.html``; this module's stale pages are removed, any other file stays."""
     files = file_names(units)
-    folder = reports_dir / "units"
+    _remove_stale_pages(folder, keep=set(files.values()) | {"index.html", "all.html"})
     en = ds.units.set_index("unit")["name_en"]
-    keep = set(files.values()) | {"index.html", "all.html"}
-    if folder.is_dir():  # stale pages of this module only; other files a user keeps here stay
-        marker = f'<meta name="generator" content="{PAGE_GENERATOR}">'.encode()
-        for old in sorted(folder.glob("*.html")):
-            if old.name not in keep and old.is_file() and marker in old.read_bytes()[:400]:
-                old.unlink()
     by_unit = dict(iter(tasks.groupby("unit", sort=False)))
-    sections = []
+    written, sections = {}, []
     for k, unit in enumerate(units, start=1):
-        section = _unit_section(ds, unit, str(en.get(unit, "")), by_unit.get(unit, tasks.iloc[0:0]))
+        mine = by_unit.get(unit, tasks.iloc[0:0])[list(TASK_COLUMNS)].reset_index(drop=True)
+        section = _unit_section(unit, str(en.get(unit, "")), mine, counts.loc[unit])
         sections.append(section)
         written[f"unit_page:{unit}"] = write_text(folder / files[unit], _page(f"{unit} 任务清单", section))
         step("task sheets: unit pages", k, len(units))
     written["unit_pages_all"] = write_text(folder / "all.html", _page("各单位任务清单", "".join(sections)))
-    left = len(everyone) - len(units)
-    written["unit_pages_index"] = write_text(
-        folder / "index.html", _index_html(ds, units, files, unit_directory(ds), n_left=left)
-    )
+    left = len(sheet_units(ds)) - len(units)
+    index = _index_html(ds, units, files, unit_directory(ds), n_left=left)
+    written["unit_pages_index"] = write_text(folder / "index.html", index)
     return written
+
+
+def _remove_stale_pages(folder: Path, *, keep: set) -> None:
+    """Remove the pages of `folder` that this module wrote (:data:`PAGE_GENERATOR`) and that are not in `keep`."""
+    if not folder.is_dir():
+        return
+    marker = f'<meta name="generator" content="{PAGE_GENERATOR}">'.encode()
+    for old in sorted(folder.glob("*.html")):
+        if old.name not in keep and old.is_file() and marker in old.read_bytes()[:400]:
+            old.unlink()
 
 
 #: Columns of ``task_table.csv`` (every unit's task list at corpus size; see :func:`write_task_sheets`).

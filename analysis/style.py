@@ -151,6 +151,23 @@ LEADER_COLOR = "#555555"
 MATRIX_DOT_COLOR = "#DDDDDD"
 MATRIX_STRIPE_COLOR = "#F4F4F4"
 
+# ---- view and sheet colours
+# The HTML views (analysis.views, analysis/templates), the task-sheet workbook and the printable
+# task pages (analysis.sheets). Role colours are ROLE_COLORS wherever a role is shown.
+__all__ += ["PAGE_COLORS", "SHEET_COLORS", "SHEET_ROLE_FILLS", "VIEW_COLORS"]
+
+#: HTML views: measure squares, co-lead ties between two clusters, the notebook iframe's border.
+VIEW_COLORS = {"measure": "#8C96A0", "cross_cluster": "#AAAAAA", "frame_border": "#ddd"}
+#: Task-sheet workbook (openpyxl takes them without the ``#``): header row (head), collective rows, the
+#: columns a unit fills in, cell borders (grid), internal links.
+SHEET_COLORS = {"head": "#DDE3EC", "collective": "#EEEEEE", "fill_in": "#FFF8DC", "grid": "#BBBBBB", "link": "#0563C1"}
+#: Role cells of the role-matrix sheet: light tints of the ROLE_COLORS (lead, responsible, both).
+SHEET_ROLE_FILLS = {"L": "#B9C3E0", "R": "#DCE3F0", "L+R": "#E8C4C4"}
+#: Printable task pages (CSS): body text, the meta line, English names, page numbers and notes (dim),
+#: table grid, header row (the workbook's), plan rows; lead and both-role cells take ROLE_COLORS.
+PAGE_COLORS = {"text": "#111", "meta": "#333", "english": "#444", "dim": "#555", "grid": "#999", "plan": "#f0f0f0"}
+PAGE_COLORS["header"] = SHEET_COLORS["head"].lower()
+
 
 def unit_category(system: str, *, is_collective: bool = False) -> str:
     """The one classification of a unit for colours and legends: ``"collective"`` for a

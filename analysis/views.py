@@ -27,6 +27,11 @@ Design decisions
   standalone build that pyvis ships (dual Apache-2.0/MIT, header kept) is inlined. pyvis stays in
   ``requirements.txt`` only as the pinned carrier of that file; its ``Network`` class is not
   used (``from_nx`` is quadratic and its model adds nothing over plain lists).
+* **One builder.** Both payloads go through :func:`_payload`: the layout, the unit nodes (size,
+  colour, font and label priority as a :class:`_Look` says), the measure nodes, the side panel
+  and the measure texts; :func:`network_payload` and :func:`colead_payload` state only what
+  differs. The facts they show (a unit's role on a measure, its counts) come from
+  :mod:`analysis.facts`, the colours from :mod:`analysis.style`.
 * **Positions computed in Python.** igraph's C Kamada–Kawai for every component (deterministic,
   the same coordinates on every machine, milliseconds for 300 units; networkx's layouts remain
   for views up to :data:`NX_LAYOUT_MAX` nodes, 0 by default), the largest component on top,
@@ -69,6 +74,7 @@ import math
 import re
 import warnings
 from collections import Counter
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -81,7 +87,7 @@ from .arrowtext import isin, positions, take
 from .config import RANDOM_SEED
 from .errors import write_text
 from .registry import SYSTEMS
-from .style import ROLE_COLORS, SYSTEM_COLORS, cluster_color, unit_color
+from .style import ROLE_COLORS, SYSTEM_COLORS, VIEW_COLORS, cluster_color, unit_color
 
 __all__ = [
     "MAX_TEXTS",
@@ -100,7 +106,7 @@ __all__ = [
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ROLE_LABELS = {"lead": ("牵头", "lead"), "responsible": ("责任", "responsible")}
-MEASURE_COLOR = "#8C96A0"
+MEASURE_COLOR = VIEW_COLORS["measure"]
 #: Font sizes (screen pixels at the opening zoom): major units, other units, measures.
 FONT_MAJOR, FONT_MINOR, FONT_MEASURE = 15, 10, 8
 
@@ -144,6 +150,7 @@ def _registry_rows(ds, units) -> dict:
 
 
 def _lead_share(ds, tables) -> dict:
+    """``{unit: lead_share}`` of ``tables["workload"]``, computed (:func:`analysis.workload.workload`) if missing."""
     if tables is not None and "workload" in tables:
         wl = tables["workload"]
     else:
@@ -162,7 +169,7 @@ def _measures_info(ds, only=None) -> dict:
     if only is not None:
         measures = measures[isin(measures["measure_id"], only)]
         a = a[isin(a["measure_id"], only)]
-    a = a.drop_duplicates(["measure_id", "role", "unit"])
+    a = facts.distinct(a)
     units = {role: _lists_by_key(g["measure_id"], g["unit"]) for role, g in a.groupby("role", observed=True)}
     lead, resp = units.get("lead", {}), units.get("responsible", {})
     # whole columns as Python lists (iterating Arrow-backed columns element by element is slow)
@@ -197,6 +204,13 @@ def _pylist(col: pd.Series) -> list:
     return col.tolist()
 
 
+def _names(col: pd.Series) -> list:
+    """A column of names as a list of str (a categorical's through its codes)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.categories.take(col.cat.codes.to_numpy()).tolist()
+    return _pylist(col)
+
+
 def _lists_by_key(keys: pd.Series, values: pd.Series) -> dict:
     """``{key: [value, …]}``, keys in first-appearance order, values in row order.
 
@@ -208,6 +222,93 @@ def _lists_by_key(keys: pd.Series, values: pd.Series) -> dict:
     ends = np.cumsum(np.bincount(codes, minlength=len(uniq))).tolist()
     starts = [0, *ends[:-1]]
     return {k: vals[i:j] for k, i, j in zip(uniq.tolist(), starts, ends, strict=True)}
+
+
+#: The role names a view shows for the role codes of :func:`analysis.facts.unit_roles`.
+_ROLE_NAMES = {"L": "lead", "R": "responsible", "L+R": "lead+responsible"}
+
+
+def _unit_pairs(ds, units=None) -> pd.DataFrame:
+    """:func:`analysis.facts.unit_roles` of `units` (a set; None: every unit), in measure order,
+    with ``pos``: the row of each pair's measure in the measures table."""
+    pairs = facts.unit_roles(ds, units=units)
+    pos = positions(pairs["measure_id"], ds.measures["measure_id"])
+    order = np.argsort(pos, kind="stable")
+    return pairs.iloc[order].assign(pos=pos[order]).reset_index(drop=True)
+
+
+def _unit_measure_lists(pairs: pd.DataFrame, units, max_texts: int | None = None) -> tuple[dict, int | None]:
+    """``({unit: [[measure_id, role], …]}, q)``: each of `units` with its measures in measure order
+    and its role on each (``lead``, ``responsible`` or ``lead+responsible``), from `pairs`
+    (:func:`_unit_pairs`).
+
+    When the pairs name more than `max_texts` measures, each unit keeps its first q measures of
+    each role, q = `max_texts` // (3 × units); q is None when every measure is kept.
+    """
+    q = None
+    if max_texts is not None and pairs["measure_id"].nunique() > max_texts:
+        q = max(1, max_texts // (3 * max(len(units), 1)))
+        rank = pairs.groupby(["unit", "role"], sort=False, observed=True).cumcount().to_numpy()
+        pairs = pairs[rank < q]
+    roles = [_ROLE_NAMES[r] for r in pairs["role"].tolist()]
+    entries = pd.Series([[m, r] for m, r in zip(_pylist(pairs["measure_id"]), roles, strict=True)], dtype=object)
+    out: dict = {u: [] for u in units}
+    out.update(_lists_by_key(pairs["unit"], entries))
+    return out, q
+
+
+def _plans_of(ds, pairs: pd.DataFrame) -> tuple[dict, dict]:
+    """``({unit: sorted plan ids of its measures}, {measure_id: plan_id})`` of the (unit,
+    measure) `pairs` (rows of :func:`_unit_pairs`)."""
+    plans = take(ds.measures["plan_id"], pairs["pos"].to_numpy())
+    pcode, pnames = pd.factorize(plans)
+    ucode, unames = pd.factorize(pairs["unit"])
+    n = max(len(pnames), 1)
+    both = np.unique(ucode.astype(np.int64) * n + pcode)  # each (unit, plan) once
+    pnames, unames = pd.Index(pnames).tolist(), pd.Index(unames).astype(str).tolist()
+    by_unit: dict = {}
+    for u, p in zip((both // n).tolist(), (both % n).tolist(), strict=True):
+        by_unit.setdefault(unames[u], []).append(pnames[p])
+    plan_of = dict(zip(_pylist(pairs["measure_id"]), _pylist(pd.Series(plans)), strict=True))
+    return {u: sorted(ps) for u, ps in by_unit.items()}, plan_of
+
+
+def _coleads(edges: pd.DataFrame, units: set) -> dict:
+    """``{unit: [[co-lead, shared measures], …]}`` by decreasing count."""
+    out: dict = {u: [] for u in units}
+    for a, b, n in zip(edges["unit_a"], edges["unit_b"], edges["count"], strict=True):
+        if a in out and b in units:
+            out[a].append([b, int(n)])
+        if b in out and a in units:
+            out[b].append([a, int(n)])
+    for u in out:
+        out[u].sort(key=lambda x: (-x[1], x[0]))
+    return out
+
+
+def _colead_edges(ds, tables) -> pd.DataFrame:
+    """``tables["colead_edges"]``, computed (the named units' lead projection, one B·Bᵀ) if missing."""
+    if tables is not None and "colead_edges" in tables:
+        return tables["colead_edges"]
+    from .graph import named_assignments, projection_edges
+
+    return projection_edges(named_assignments(ds.assignments, ds.units), role="lead")
+
+
+def _clusters(tables) -> dict:
+    """``{unit: cluster}`` of ``tables["clusters"]``; an error naming the table if it is missing.
+
+    The consensus clusters take many Louvain runs, so a view never computes them itself.
+    """
+    if tables is None or "clusters" not in tables:
+        raise ValueError(
+            "the co-lead view needs tables['clusters'] (the consensus clusters of the co-lead network): "
+            "pass tables=analysis.exports.analysis_tables(ds), or a dict with "
+            "'clusters': analysis.clusters.colead_clusters(ds).assignment "
+            "('workload' and 'colead_edges' are computed when missing)"
+        )
+    c = tables["clusters"]
+    return dict(zip(_pylist(c["unit"]), c["cluster"].astype(int).tolist(), strict=True))
 
 
 def shown_system(system: str, is_collective: bool) -> str:
@@ -222,7 +323,10 @@ def shown_system(system: str, is_collective: bool) -> str:
     return "collective" if is_collective else system
 
 
-def _systems_facet(n_sys: pd.Series, *, label: str, shape: str) -> dict:
+# --------------------------------------------------------------------------- legend
+
+
+def _systems_facet(n_sys: dict, *, label: str, shape: str) -> dict:
     """Legend facet of the unit systems present (`n_sys`: units per shown system), in registry order."""
     return {
         "key": "system",
@@ -237,7 +341,7 @@ def _systems_facet(n_sys: pd.Series, *, label: str, shape: str) -> dict:
                 "shape": shape,
                 "n": int(n_sys[s]),
             }
-            for s in sorted(n_sys.index, key=list(SYSTEMS).index)
+            for s in sorted(n_sys, key=list(SYSTEMS).index)
         ],
     }
 
@@ -269,6 +373,45 @@ def _plans_facet(ds, measures=None) -> dict:
         ],
     }
 
+
+def _roles_facet(edges: list) -> dict:
+    """Legend facet of the roles of the bipartite view, counting its edges (assignments)."""
+    n_role = {r: sum(r in e["facets"]["role"] for e in edges) for r in ROLE_LABELS}
+    items = [
+        {
+            "value": r,
+            "label": ROLE_LABELS[r][0],
+            "label_en": ROLE_LABELS[r][1],
+            "color": ROLE_COLORS[r],
+            "shape": "line" if r == "lead" else "dashed",
+            "n": n_role[r],
+        }
+        for r in ROLE_LABELS
+    ]
+    return {"key": "role", "label": "角色 Role(分工数 assignments)", "count": "edges", "items": items}
+
+
+def _clusters_facet(units: list, cl: dict, share: dict) -> dict:
+    """Legend facet of the co-lead clusters of `units`, each named after its unit with the largest lead share."""
+    n_cl = Counter(cl[u] for u in units)
+    first = {}
+    for u in sorted(units, key=lambda u: (-share.get(u, 0.0), u)):
+        first.setdefault(cl[u], u)
+    items = [
+        {
+            "value": str(c),
+            "label": f"群 {c}:{first[c]}等" if n_cl[c] > 1 else f"群 {c}:{first[c]}",
+            "label_en": f"cluster {c}, {int(n_cl[c])} unit(s)",
+            "color": cluster_color(c),
+            "shape": "dot",
+            "n": int(n_cl[c]),
+        }
+        for c in sorted(n_cl)
+    ]
+    return {"key": "cluster", "label": "共同牵头群 Co-lead cluster", "count": "units", "items": items}
+
+
+# --------------------------------------------------------------------------- layout
 
 #: Views of up to this many nodes are laid out by networkx (Kamada–Kawai, spring layouts),
 #: larger ones by igraph's Kamada–Kawai (C, a fixed iteration budget). 0: igraph for every view.
@@ -353,9 +496,29 @@ def _layout(
     gap = 1.3  # side of one node's square
     width = 2 * gap * math.sqrt(aspect * len(G))  # canvas in node units: four times the nodes' squares
     height = width / aspect
-    # rows of the other components' squares (side gap * sqrt(n)), filled left to right
+    rows = _component_rows(comps[1:], width=width, gap=gap)
+    band = sum(max(side for _, side in r) for r in rows)
+    shrink = min(1.0, 0.55 * height / band) if band else 1.0
+    band *= shrink
+    main_h = height - band - (gap * 0.5 if rows else 0.0)
+    pos = _component_layout(G.subgraph(comps[0]), seed=seed, weight=weight, kk_max=kk_max, engine=engine)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    sx, sy = (max(xs) - min(xs)) / 2 or 1.0, (max(ys) - min(ys)) / 2 or 1.0
+    out = {n: (p[0] / sx, -1 + (1 + p[1] / sy) * main_h / height) for n, p in pos.items()}  # fills the main area
+
+    def local(c):  # a seeded spring layout: Kamada-Kawai takes about 1 s per dozen nodes with these lengths
+        return _component_layout(G.subgraph(c), seed=seed, weight=weight, kk_max=0, engine=engine)
+
+    out.update(_place_rows(rows, local, top=height - band, shrink=shrink, width=width, height=height, gap=gap))
+    return {n: (_r(p[0]), _r(p[1])) for n, p in out.items()}
+
+
+def _component_rows(comps: list, *, width: float, gap: float) -> list:
+    """The smaller components in rows of squares (side `gap` × √nodes), filled left to right
+    up to `width`: ``[[(component, side), …], …]``."""
     rows, row, row_w = [], [], 0.0
-    for c in comps[1:]:
+    for c in comps:
         side = gap * math.sqrt(len(c))
         if row and row_w + side > width:
             rows.append(row)
@@ -364,32 +527,29 @@ def _layout(
         row_w += side
     if row:
         rows.append(row)
-    band = sum(max(side for _, side in r) for r in rows)
-    shrink = min(1.0, 0.55 * height / band) if band else 1.0
-    band *= shrink
-    main_h = height - band - (gap * 0.5 if rows else 0.0)
+    return rows
+
+
+def _place_rows(rows, local, *, top: float, shrink: float, width: float, height: float, gap: float) -> dict:
+    """Positions in [-1, 1]² of the components of `rows` (:func:`_component_rows`), each laid out
+    by `local` within its square scaled by `shrink`, rows from `top` down, each row centred."""
     out = {}
-    pos = _component_layout(G.subgraph(comps[0]), seed=seed, weight=weight, kk_max=kk_max, engine=engine)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    sx, sy = (max(xs) - min(xs)) / 2 or 1.0, (max(ys) - min(ys)) / 2 or 1.0
-    for n, p in pos.items():  # stretched to fill the main area
-        out[n] = (p[0] / sx, -1 + (1 + p[1] / sy) * main_h / height)
-    y = height - band
+    y = top
     for r in rows:
         h = max(side for _, side in r) * shrink
         x = (width - sum(side for _, side in r) * shrink) / 2
         for c, side in r:
             side *= shrink
-            # a seeded spring layout: Kamada-Kawai takes about 1 s per dozen nodes with these lengths
-            local = _component_layout(G.subgraph(c), seed=seed, weight=weight, kk_max=0, engine=engine)
             half = (side - gap * shrink) / 2  # keep half a node free around each component
-            for n, p in local.items():
+            for n, p in local(c).items():
                 px, py = x + side / 2 + p[0] * half, y + h / 2 + p[1] * half
                 out[n] = (-1 + 2 * px / width, -1 + 2 * py / height)
             x += side
         y += h
-    return {n: (_r(p[0]), _r(p[1])) for n, p in out.items()}
+    return out
+
+
+# --------------------------------------------------------------------------- the builder
 
 
 def _major(scores: dict, k: int) -> set:
@@ -421,112 +581,109 @@ def _unit_entry(row, counts, lead_share, *, cluster=None) -> dict:
     return entry
 
 
-_ROLE_NAMES = np.array(["", "lead", "responsible", "lead+responsible"], dtype=object)
+@dataclass(frozen=True)
+class _Units:
+    """The units a view shows: ids in node order, registry rows, and the system each is shown under."""
 
+    ids: list
+    rows: dict
+    shown: dict
 
-def _unit_measures(ds, units: set) -> dict:
-    """``{unit: [[measure_id, role], …]}`` (roles merged with ``+``), in measure order."""
-    return _unit_measure_lists(ds, units)[0]
+    @classmethod
+    def of(cls, ds, ids: list) -> _Units:
+        rows = _registry_rows(ds, set(ids))
+        return cls(ids, rows, {u: shown_system(rows[u].system, bool(rows[u].is_collective)) for u in ids})
 
+    def systems_facet(self, *, label: str, shape: str) -> dict:
+        """The legend facet of the systems of these units (:func:`_systems_facet`)."""
+        return _systems_facet(Counter(self.shown[u] for u in self.ids), label=label, shape=shape)
 
-def _units_rows(ds, units: set) -> tuple[pd.DataFrame, np.ndarray]:
-    """The assignment rows of `units` (one per unit, measure and role) and the row of each one's
-    measure in the measures table."""
-    a = ds.assignments[ds.assignments["unit"].isin(units).to_numpy()].drop_duplicates(["unit", "measure_id", "role"])
-    return a, positions(a["measure_id"], ds.measures["measure_id"])
-
-
-def _names(col: pd.Series) -> list:
-    """A column of names as a list of str (a categorical's through its codes)."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        return col.cat.categories.take(col.cat.codes.to_numpy()).tolist()
-    return _pylist(col)
-
-
-def _unit_measure_lists(ds, units: set, max_texts: int | None = None, rows=None) -> tuple[dict, dict, int | None]:
-    """``(lists, counts, q)``: :func:`_unit_measures`, each unit's ``(n_lead, n_responsible,
-    n_total)`` distinct measures, and the per-role quota of :func:`_text_quota` (None: all kept).
-
-    With a quota q each unit's list keeps its first q measures of each merged role. `rows`: the
-    :func:`_units_rows` of `units`, if already at hand.
-    """
-    a, pos = rows if rows is not None else _units_rows(ds, units)
-    mids = ds.measures["measure_id"]
-    out: dict = {u: [] for u in units}
-    if not (len(a) and set(pd.unique(a["role"]).tolist()) <= {"lead", "responsible"}):
-        order = dict(zip(mids.tolist(), range(len(mids)), strict=True))
-        roles = a.groupby(["unit", "measure_id"], observed=True)["role"].agg(lambda r: "+".join(sorted(set(r))))
-        for (uu, mm), r in roles.items():
-            out[uu].append([mm, r])
-        for uu in out:
-            out[uu].sort(key=lambda x: order[x[0]])
-        counts = {
-            u: (sum("lead" in r for _, r in ms), sum("responsible" in r for _, r in ms), len(ms))
-            for u, ms in out.items()
+    def panel(self, counts: dict, share: dict, measures: dict, coleads: dict, clusters=None) -> dict:
+        """The side panel's entry of each unit: names, system, `counts` (:func:`_counts_by_unit`),
+        lead share, cluster (when `clusters` is given), its `measures` and `coleads`."""
+        return {
+            u: {
+                **_unit_entry(self.rows[u], counts, share, cluster=None if clusters is None else clusters[u]),
+                "measures": measures[u],
+                "coleads": coleads[u],
+            }
+            for u in self.ids
         }
-        _, q = _text_quota(out, max_texts)
-        if q is not None:
-            for u, ms in out.items():
-                taken: Counter = Counter()
-                out[u] = [x for x in ms if (taken.update([x[1]]) or taken[x[1]] <= q)]
-        return out, counts, q
-    # roles as bits (lead 1, responsible 2), OR-ed per (unit, measure) pair, pairs in measure order
-    bits = np.where((a["role"] == "lead").to_numpy(), 1, 2)
-    if isinstance(a["unit"].dtype, pd.CategoricalDtype):  # the loader's: codes, no strings
-        ucode, unames = a["unit"].cat.codes.to_numpy().astype(np.int64), a["unit"].cat.categories
-    else:
-        ucode, unames = pd.factorize(a["unit"].to_numpy(dtype=object))
-    key = ucode.astype(np.int64) * (len(mids) + 1) + pos
-    pairs, inv = np.unique(key, return_inverse=True)  # sorted: by unit code, then measure order
-    merged = np.bincount(inv, weights=bits, minlength=len(pairs)).astype(np.int64)
-    first = np.zeros(len(pairs), dtype=np.int64)
-    first[inv[::-1]] = np.arange(len(inv))[::-1]  # a row of each pair, for its names
-    pair_unit, pair_pos = ucode[first], pos[first]
-    n = len(unames)
-    n_lead = np.bincount(pair_unit, weights=merged & 1, minlength=n).astype(np.int64).tolist()
-    n_resp = np.bincount(pair_unit, weights=(merged & 2) > 0, minlength=n).astype(np.int64).tolist()
-    n_total = np.bincount(pair_unit, minlength=n).tolist()
-    names = unames.tolist()
-    counts = {u: (0, 0, 0) for u in units}
-    for k in np.unique(pair_unit).tolist():
-        counts[names[k]] = (n_lead[k], n_resp[k], n_total[k])
-    q = None
-    if max_texts is not None and len(np.unique(pair_pos)) > max_texts:
-        q = max(1, max_texts // (3 * max(len(units), 1)))
-        group = pair_unit * 4 + merged  # pairs of one unit and merged role, in measure order
-        by_group = np.argsort(group, kind="stable")
-        g = group[by_group]
-        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-        rank = np.empty(len(g), dtype=np.int64)
-        rank[by_group] = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)]))
-        sel = np.flatnonzero(rank < q)
-        pair_unit, pair_pos, merged = pair_unit[sel], pair_pos[sel], merged[sel]
-    u = unames.take(pair_unit).tolist()
-    m = _pylist(pd.Series(take(mids, pair_pos)))
-    for uu, mm, r in zip(u, m, _ROLE_NAMES[merged].tolist(), strict=True):
-        out[uu].append([mm, r])
-    return out, counts, q
 
 
-def _coleads(edges: pd.DataFrame, units: set) -> dict:
-    """``{unit: [[co-lead, shared measures], …]}`` by decreasing count."""
-    out: dict = {u: [] for u in units}
-    for a, b, n in zip(edges["unit_a"], edges["unit_b"], edges["count"], strict=True):
-        if a in out and b in units:
-            out[a].append([b, int(n)])
-        if b in out and a in units:
-            out[b].append([a, int(n)])
-    for u in out:
-        out[u].sort(key=lambda x: (-x[1], x[0]))
-    return out
+@dataclass(frozen=True)
+class _Look:
+    """What differs between the views' unit nodes.
+
+    `score` sizes a unit (radius ``size[0] + size[1] * sqrt(score / top score)``), orders the
+    labels (highest first, the units of `last` after all others) and picks the `n_major`
+    units labelled at the opening zoom, 2 px larger from ``top score / big_at`` up.
+    """
+
+    score: dict
+    size: tuple[int, int]
+    big_at: int
+    color: dict
+    facets: dict
+    border: dict | None = None
+    last: frozenset = frozenset()
 
 
-def _colead_edges(ds, tables) -> pd.DataFrame:
-    if tables is not None and "colead_edges" in tables:
-        return tables["colead_edges"]
-    from .graph import named_assignments, projection_edges
+def _node(nid: str, kind: str, xy, *, size, color, font, rank, facets, border=None) -> dict:
+    node = {"id": nid, "label": nid, "kind": kind, "x": xy[0], "y": xy[1], "size": size, "color": color}
+    if border is not None:
+        node["border"] = border
+    return {**node, "font": font, "rank": rank, "facets": facets}
 
-    return projection_edges(named_assignments(ds.assignments, ds.units), role="lead")
+
+def _unit_nodes(units: _Units, look: _Look, pos: dict, n_major: int) -> list:
+    score = look.score
+    top = max(score.values(), default=1) or 1
+    major = _major(score, n_major)
+    order = sorted(units.ids, key=lambda u: (u in look.last, -score[u], u))
+    rank = {u: i for i, u in enumerate(order)}
+    base, span = look.size
+    return [
+        _node(
+            u,
+            "unit",
+            pos[u],
+            size=_r(base + span * math.sqrt(score[u] / top), 2),
+            color=look.color[u],
+            border=None if look.border is None else look.border[u],
+            font=FONT_MAJOR + (2 if score[u] >= top / look.big_at else 0) if u in major else FONT_MINOR,
+            rank=rank[u],
+            facets=look.facets[u],
+        )
+        for u in units.ids
+    ]
+
+
+def _payload(*, kind, title, subtitle, units, look, layout, seed, n_major, edges, facets, panel, texts, plans=None):
+    """The data of a view page, built the same way for both views.
+
+    Lays out the graph `layout` (every node; edge attribute ``weight`` as length), draws the
+    unit nodes of `units` as `look` says and, when `plans` (``{measure_id: plan_id}``) is given,
+    those measures as small grey squares labelled after every unit. `edges`, the legend
+    `facets`, the units' side `panel` and the measure `texts` (:func:`_measures_info`) go to the
+    page as they are.
+    """
+    pos = _layout(layout, seed=seed)
+    nodes = _unit_nodes(units, look, pos, n_major)
+    after = 2 * len(nodes)  # measures' label ranks: after every unit's (from twice the units, as always numbered)
+    for i, (m, p) in enumerate((plans or {}).items()):
+        style = {"size": 4, "color": MEASURE_COLOR, "font": FONT_MEASURE}
+        nodes.append(_node(m, "measure", pos[m], **style, rank=after + i, facets={"plan": [p]}))
+    return {
+        "kind": kind,
+        "title": title,
+        "subtitle": subtitle,
+        "nodes": nodes,
+        "edges": edges,
+        "facets": facets,
+        "units": panel,
+        "measures": texts,
+    }
 
 
 # --------------------------------------------------------------------------- payloads
@@ -535,154 +692,85 @@ def _colead_edges(ds, tables) -> pd.DataFrame:
 def network_payload(ds, tables=None, *, seed: int = RANDOM_SEED, n_major: int = 16) -> dict:
     """Nodes, edges, legend and texts of the units-and-measures view (the bipartite graph).
 
-    One node per node of :func:`analysis.graph.bipartite_graph` (canonical unit names and
-    ``measure_id`` s as ids) and one edge per edge, with its merged role.
+    The nodes of :func:`analysis.graph.bipartite_graph`: the units with an assignment (registry
+    order, sized by the measures naming them, coloured by system) and every measure; one edge
+    per (unit, measure) pair of :func:`analysis.facts.unit_roles`, with its merged role. `tables`
+    gives ``workload`` and ``colead_edges`` (computed when missing).
     """
-    from .graph import bipartite_graph
-
-    G = bipartite_graph(ds)
-    counts = facts.unit_counts(ds)
-    share = _lead_share(ds, tables)
-    unit_ids = [n for n, d in G.nodes(data=True) if d["bipartite"] == 0]
-    measure_ids = [n for n, d in G.nodes(data=True) if d["bipartite"] == 1]
-    collective = {u for u in unit_ids if G.nodes[u]["is_collective"]}
-
-    L = nx.Graph()
-    L.add_nodes_from(G.nodes)
-    for u, m, d in G.edges(data=True):
-        # Edge length for Kamada-Kawai: lead ties short, collective placeholders pushed outwards.
-        w = 1.0 if "lead" in d["roles"] else 1.3
-        if u in collective or m in collective:
-            w = 2.0
-        L.add_edge(u, m, weight=w)
-    pos = _layout(L, seed=seed)
-
-    n_total = {u: int(counts.loc[u, "n_total"]) for u in unit_ids}
-    top = max(n_total.values(), default=1) or 1
-    major = _major(n_total, n_major)
-    # Label priority for the page's declutter: named units by load, then collectives, then measures.
-    rank = {u: i for i, u in enumerate(sorted(unit_ids, key=lambda u: (u in collective, -n_total[u], u)))}
-    unit_plans = (
-        ds.assignments.merge(ds.measures[["measure_id", "plan_id"]], on="measure_id")
-        .groupby("unit")["plan_id"]
-        .agg(lambda p: sorted(set(p)))
-        .to_dict()
+    pairs = _unit_pairs(ds)
+    used = set(_names(pairs["unit"]))
+    units = _Units.of(ds, [u for u in _pylist(ds.units["unit"]) if u in used])
+    collective = frozenset(facts.collective_units(ds) & used)
+    counts = _counts_by_unit(facts.unit_counts(ds, pairs))
+    plans, _ = _plans_of(ds, pairs)
+    texts = _measures_info(ds)
+    edges = _bipartite_edges(pairs)
+    look = _Look(
+        score={u: counts[u][2] for u in units.ids},
+        size=(6, 24),
+        big_at=3,
+        color={u: unit_color(units.rows[u].system, is_collective=u in collective) for u in units.ids},
+        facets={u: {"system": [units.shown[u]], "plan": plans.get(u, [])} for u in units.ids},
+        last=collective,
     )
-    shown = {u: shown_system(G.nodes[u]["system"], u in collective) for u in unit_ids}
-    nodes = []
-    for u in unit_ids:
-        sysc = shown[u]
-        nodes.append(
-            {
-                "id": u,
-                "label": u,
-                "kind": "unit",
-                "x": pos[u][0],
-                "y": pos[u][1],
-                "size": _r(6 + 24 * math.sqrt(n_total[u] / top), 2),
-                "color": unit_color(G.nodes[u]["system"], is_collective=u in collective),
-                "font": FONT_MAJOR + (2 if n_total[u] >= top / 3 else 0) if u in major else FONT_MINOR,
-                "rank": rank[u],
-                "facets": {"system": [sysc], "plan": unit_plans.get(u, [])},
-            }
-        )
-    minfo = _measures_info(ds)
-    for m in measure_ids:
-        nodes.append(
-            {
-                "id": m,
-                "label": m,
-                "kind": "measure",
-                "x": pos[m][0],
-                "y": pos[m][1],
-                "size": 4,
-                "color": MEASURE_COLOR,
-                "font": FONT_MEASURE,
-                "rank": len(rank) + len(nodes),
-                "facets": {"plan": [minfo[m]["plan_id"]]},
-            }
-        )
+    lists, _ = _unit_measure_lists(pairs, units.ids)
+    coleads = _coleads(_colead_edges(ds, tables), used)
+    return _payload(
+        kind="network",
+        title="单位与举措网络 · Units and measures",
+        subtitle=f"{len(units.ids)} 个单位 units · {len(texts)} 项举措 measures · {len(edges)} 条分工 assignments",
+        units=units,
+        look=look,
+        layout=_bipartite_lengths(units.ids + list(texts), edges, collective),
+        seed=seed,
+        n_major=n_major,
+        edges=edges,
+        facets=[units.systems_facet(label="系统 System", shape="dot"), _plans_facet(ds), _roles_facet(edges)],
+        panel=units.panel(counts, _lead_share(ds, tables), lists, coleads),
+        texts=texts,
+        plans={m: t["plan_id"] for m, t in texts.items()},
+    )
+
+
+#: The roles merged on one (unit, measure) pair of :func:`analysis.facts.unit_roles`.
+_PAIR_ROLES = {"L": ("lead",), "R": ("responsible",), "L+R": ("lead", "responsible")}
+
+
+def _bipartite_edges(pairs: pd.DataFrame) -> list:
+    """One edge per (unit, measure) pair, unit to measure: lead ties solid and dark, responsible ones dashed."""
     edges = []
-    for u, m, d in G.edges(data=True):
-        if G.nodes[u]["bipartite"] == 1:
-            u, m = m, u
-        role = d["role"]
+    for u, m, code in zip(_names(pairs["unit"]), _pylist(pairs["measure_id"]), pairs["role"].tolist(), strict=True):
+        roles = _PAIR_ROLES[code]
+        role = "+".join(roles)
+        lead = "lead" in roles
         edges.append(
             {
                 "from": u,
                 "to": m,
                 "role": role,
                 "color": ROLE_COLORS[role],
-                "width": 1.6 if "lead" in d["roles"] else 0.8,
-                "dashes": "lead" not in d["roles"],
-                "facets": {"role": list(d["roles"])},
+                "width": 1.6 if lead else 0.8,
+                "dashes": not lead,
+                "facets": {"role": list(roles)},
             }
         )
     edges.sort(key=lambda e: (e["from"], e["to"]))
-    n_sys = pd.Series([shown[u] for u in unit_ids]).value_counts()
-    n_role = {r: sum(r in e["facets"]["role"] for e in edges) for r in ROLE_LABELS}
-    facets = [
-        _systems_facet(n_sys, label="系统 System", shape="dot"),
-        _plans_facet(ds),
-        {
-            "key": "role",
-            "label": "角色 Role(分工数 assignments)",
-            "count": "edges",
-            "items": [
-                {
-                    "value": r,
-                    "label": ROLE_LABELS[r][0],
-                    "label_en": ROLE_LABELS[r][1],
-                    "color": ROLE_COLORS[r],
-                    "shape": "line" if r == "lead" else "dashed",
-                    "n": n_role[r],
-                }
-                for r in ROLE_LABELS
-            ],
-        },
-    ]
-    rows, by_unit = _registry_rows(ds, set(unit_ids)), _counts_by_unit(counts)
-    units = {u: _unit_entry(rows[u], by_unit, share) for u in unit_ids}
-    um = _unit_measures(ds, set(unit_ids))
-    cl = _coleads(_colead_edges(ds, tables), set(unit_ids))
-    for u in unit_ids:
-        units[u]["measures"] = um[u]
-        units[u]["coleads"] = cl[u]
-    return {
-        "kind": "network",
-        "title": "单位与举措网络 · Units and measures",
-        "subtitle": (
-            f"{len(unit_ids)} 个单位 units · {len(measure_ids)} 项举措 measures · {len(edges)} 条分工 assignments"
-        ),
-        "nodes": nodes,
-        "edges": edges,
-        "facets": facets,
-        "units": units,
-        "measures": minfo,
-    }
+    return edges
+
+
+def _bipartite_lengths(nodes: list, edges: list, collective) -> nx.Graph:
+    """The graph to lay out: edge length 1 for a lead tie, 1.3 for a responsible one, 2 for a
+    collective placeholder's (pushed outwards)."""
+    L = nx.Graph()
+    L.add_nodes_from(nodes)
+    for e in edges:
+        w = 2.0 if e["from"] in collective else 1.3 if e["dashes"] else 1.0
+        L.add_edge(e["from"], e["to"], weight=w)
+    return L
 
 
 #: The most measure texts a co-lead view carries (see :func:`colead_payload`).
 MAX_TEXTS = 20_000
-
-
-def _text_quota(um: dict, max_texts: int | None) -> tuple[set, int | None]:
-    """The measures whose texts a view carries: all of the units' measures (`um`: unit ->
-    ``[[measure_id, role], …]`` in measure order) when there are at most `max_texts`, else each
-    unit's first q measures of each role (lead, lead+responsible, responsible), with
-    q = `max_texts` // (3 × units); returns ``(measure ids, q or None)``."""
-    needed = {m for ms in um.values() for m, _ in ms}
-    if max_texts is None or len(needed) <= max_texts:
-        return needed, None
-    q = max(1, max_texts // (3 * max(len(um), 1)))
-    needed = set()
-    for ms in um.values():
-        taken: dict = {}
-        for m, r in ms:
-            if taken.get(r, 0) < q:
-                taken[r] = taken.get(r, 0) + 1
-                needed.add(m)
-    return needed, q
 
 
 def colead_payload(
@@ -696,80 +784,76 @@ def colead_payload(
 ) -> dict:
     """Nodes, edges, legend and texts of the co-lead view (units linked by measures led together).
 
-    Nodes are the named units that lead at least one measure (``tables["clusters"]``), edges the
-    rows of ``tables["colead_edges"]``. With `max_units`, only the top-N units by ``lead_share``
-    (ties by name) and the ties among them are kept: a readable view of a huge corpus.
+    Nodes are the named units that lead at least one measure (``tables["clusters"]``, required:
+    a :class:`ValueError` names it when missing), edges the rows of ``tables["colead_edges"]``
+    (computed when missing, as is ``tables["workload"]``). With `max_units`, only the top-N units
+    by ``lead_share`` (ties by name) and the ties among them are kept: a readable view of a huge corpus.
 
     Every unit lists all its measures (ids and roles); the page shows the text of those whose
     details it carries: all of them up to `max_texts` measures (the seed's 138), above that each
     unit's first q measures of each role, q = `max_texts` // (3 × units) (22 for 300 units), so
     that the page of a corpus stays a few megabytes (the others are listed by id).
     """
-    if tables is None or "clusters" not in tables:
-        from .exports import analysis_tables
-
-        tables = analysis_tables(ds)
-    c = tables["clusters"]
-    cl = dict(zip(_pylist(c["unit"]), c["cluster"].astype(int).tolist(), strict=True))
+    cl = _clusters(tables)
     share = _lead_share(ds, tables)
-    unit_ids = sorted(cl)
-    if max_units is not None and len(unit_ids) > max_units:
-        unit_ids = sorted(heapq.nsmallest(max_units, unit_ids, key=lambda u: (-share.get(u, 0.0), u)))
-    keep = set(unit_ids)
+    units = _Units.of(ds, _top_units(cl, share, max_units))
+    keep = set(units.ids)
     E = _colead_edges(ds, tables)
     E = E[E["unit_a"].isin(keep) & E["unit_b"].isin(keep)].sort_values(["unit_a", "unit_b"])
-    reg = _registry_rows(ds, keep)
-    # each unit's measures (its first q per role above max_texts) and distinct-measure counts
-    rows = _units_rows(ds, keep)
-    um, counts, quota = _unit_measure_lists(ds, keep, max_texts, rows)
-    is_lead = (rows[0]["role"] == "lead").to_numpy()
-    lead = rows[0][is_lead]  # one row per kept unit and measure it leads
-    # the plan of each measure the kept units lead, gathered by Arrow (plain lists from here on)
-    lead_units = _names(lead["unit"])
-    lead_mids = _pylist(lead["measure_id"])
-    lead_plans = _pylist(pd.Series(take(ds.measures["plan_id"], rows[1][is_lead])))
-    led: dict = {}
-    plan_sets: dict = {}
-    for u, m, p in zip(lead_units, lead_mids, lead_plans, strict=True):
-        led.setdefault(u, set()).add(m)
-        plan_sets.setdefault(u, set()).add(p)
-    plans_of = {u: sorted(ps) for u, ps in plan_sets.items()}
-    plan_of_measure = dict(zip(lead_mids, lead_plans, strict=True))  # the kept units' measures
+    pairs = _unit_pairs(ds, keep)
+    lists, quota = _unit_measure_lists(pairs, units.ids, max_texts)
+    lead = pairs[pairs["role"].to_numpy() != "R"]  # the measures each unit leads
+    plans, plan_of = _plans_of(ds, lead)
+    edges = _colead_ties(E, cl, _lists_by_key(lead["unit"], lead["measure_id"]), plan_of)
+    return _payload(
+        kind="colead",
+        title="共同牵头网络 · Co-lead network",
+        subtitle=_colead_subtitle(len(keep), len(edges), len(cl), quota),
+        units=units,
+        look=_colead_look(units, cl, share, plans),
+        layout=_colead_lengths(units.ids, E),
+        seed=seed,
+        n_major=n_major,
+        edges=edges,
+        facets=[
+            _clusters_facet(units.ids, cl, share),
+            units.systems_facet(label="系统(节点边框)System (node border)", shape="ring"),
+            _plans_facet(ds, plan_of),
+        ],
+        panel=units.panel(_counts_by_unit(facts.unit_counts(ds, pairs)), share, lists, _coleads(E, keep), clusters=cl),
+        texts=_measures_info(ds, only={m for ms in lists.values() for m, _ in ms}),
+    )
 
-    L = nx.Graph()
-    L.add_nodes_from(unit_ids)
-    # Edge length for Kamada-Kawai: the more measures two units lead together, the closer.
-    lengths = (1.0 / E["count"].astype(float) ** 0.5).round(6)
-    L.add_weighted_edges_from(zip(E["unit_a"], E["unit_b"], lengths, strict=True))
-    pos = _layout(L, seed=seed)
-    top = max((share.get(u, 0.0) for u in unit_ids), default=1.0) or 1.0
-    major = _major({u: share.get(u, 0.0) for u in unit_ids}, n_major)
-    rank = {u: i for i, u in enumerate(sorted(unit_ids, key=lambda u: (-share.get(u, 0.0), u)))}
-    shown = {u: shown_system(reg[u].system, bool(reg[u].is_collective)) for u in unit_ids}
-    nodes = []
-    for u in unit_ids:
-        sysc = shown[u]
-        s = share.get(u, 0.0)
-        nodes.append(
-            {
-                "id": u,
-                "label": u,
-                "kind": "unit",
-                "x": pos[u][0],
-                "y": pos[u][1],
-                "size": _r(7 + 26 * math.sqrt(s / top), 2),
-                "color": cluster_color(cl[u]),
-                "border": SYSTEM_COLORS[sysc],
-                "font": FONT_MAJOR + (2 if s >= top / 4 else 0) if u in major else FONT_MINOR,
-                "rank": rank[u],
-                "facets": {"cluster": [str(cl[u])], "system": [sysc], "plan": plans_of.get(u, [])},
-            }
-        )
-    edges = []
+
+def _top_units(cl: dict, share: dict, max_units: int | None) -> list:
+    """The units of `cl`, sorted; with `max_units`, only the top-N by lead share (ties by name)."""
+    ids = sorted(cl)
+    if max_units is not None and len(ids) > max_units:
+        ids = sorted(heapq.nsmallest(max_units, ids, key=lambda u: (-share.get(u, 0.0), u)))
+    return ids
+
+
+def _colead_look(units: _Units, cl: dict, share: dict, plans: dict) -> _Look:
+    """Co-lead view units: sized by lead share, filled with their cluster's colour, ringed with their system's."""
+    ids, shown = units.ids, units.shown
+    return _Look(
+        score={u: share.get(u, 0.0) for u in ids},
+        size=(7, 26),
+        big_at=4,
+        color={u: cluster_color(cl[u]) for u in ids},
+        border={u: SYSTEM_COLORS[shown[u]] for u in ids},
+        facets={u: {"cluster": [str(cl[u])], "system": [shown[u]], "plan": plans.get(u, [])} for u in ids},
+    )
+
+
+def _colead_ties(E: pd.DataFrame, cl: dict, led: dict, plan_of: dict) -> list:
+    """One edge per row of `E` (co-lead edges): its shared measures (`led`: unit -> measures it
+    leads) and their plans, width by count, the cluster's colour within a cluster, grey across."""
+    led = {u: set(ms) for u, ms in led.items()}
     cmax = max(E["count"], default=1)
+    edges = []
     for a, b, n, jac in zip(E["unit_a"], E["unit_b"], E["count"], E["jaccard"], strict=True):
         shared = sorted(led.get(a, set()) & led.get(b, set()))
-        same = cl[a] == cl[b]
         edges.append(
             {
                 "from": a,
@@ -777,58 +861,31 @@ def colead_payload(
                 "count": int(n),
                 "jaccard": _r(jac, 3),
                 "measures": shared,
-                "color": cluster_color(cl[a]) if same else "#AAAAAA",
+                "color": cluster_color(cl[a]) if cl[a] == cl[b] else VIEW_COLORS["cross_cluster"],
                 "width": _r(0.8 + 5 * math.sqrt((n - 1) / max(cmax - 1, 1)), 2),
                 "dashes": False,
-                "facets": {"plan": sorted({plan_of_measure[m] for m in shared})},
+                "facets": {"plan": sorted({plan_of[m] for m in shared})},
             }
         )
-    clusters = sorted({cl[u] for u in unit_ids})
-    n_cl = pd.Series([cl[u] for u in unit_ids]).value_counts()
-    first = {c: sorted((u for u in unit_ids if cl[u] == c), key=lambda u: (-share.get(u, 0.0), u))[0] for c in clusters}
-    n_sys = pd.Series([shown[u] for u in unit_ids]).value_counts()
-    facets = [
-        {
-            "key": "cluster",
-            "label": "共同牵头群 Co-lead cluster",
-            "count": "units",
-            "items": [
-                {
-                    "value": str(c),
-                    "label": f"群 {c}:{first[c]}等" if n_cl[c] > 1 else f"群 {c}:{first[c]}",
-                    "label_en": f"cluster {c}, {int(n_cl[c])} unit(s)",
-                    "color": cluster_color(c),
-                    "shape": "dot",
-                    "n": int(n_cl[c]),
-                }
-                for c in clusters
-            ],
-        },
-        _systems_facet(n_sys, label="系统(节点边框)System (node border)", shape="ring"),
-        _plans_facet(ds, plan_of_measure),
-    ]
-    units = {u: _unit_entry(reg[u], counts, share, cluster=cl[u]) for u in unit_ids}
-    co = _coleads(E, keep)
-    for u in unit_ids:
-        units[u]["measures"] = um[u]
-        units[u]["coleads"] = co[u]
-    needed = {m for u in unit_ids for m, _ in um[u]}
-    minfo = _measures_info(ds, only=needed)
-    subtitle = f"{len(unit_ids)} 个牵头单位 lead units · {len(edges)} 条共同牵头关系 co-lead ties"
-    if len(keep) < len(cl):
-        subtitle += f"(前 {len(keep)} / {len(cl)} top units by lead share)"
+    return edges
+
+
+def _colead_lengths(units: list, E: pd.DataFrame) -> nx.Graph:
+    """The graph to lay out: the more measures two units lead together, the shorter their tie (1/√count)."""
+    L = nx.Graph()
+    L.add_nodes_from(units)
+    lengths = (1.0 / E["count"].astype(float) ** 0.5).round(6)
+    L.add_weighted_edges_from(zip(E["unit_a"], E["unit_b"], lengths, strict=True))
+    return L
+
+
+def _colead_subtitle(n_units: int, n_edges: int, n_all: int, quota: int | None) -> str:
+    subtitle = f"{n_units} 个牵头单位 lead units · {n_edges} 条共同牵头关系 co-lead ties"
+    if n_units < n_all:
+        subtitle += f"(前 {n_units} / {n_all} top units by lead share)"
     if quota is not None:
         subtitle += f" · 每单位每角色前 {quota} 项举措附全文 texts of each unit's first {quota} measures per role"
-    return {
-        "kind": "colead",
-        "title": "共同牵头网络 · Co-lead network",
-        "subtitle": subtitle,
-        "nodes": nodes,
-        "edges": edges,
-        "facets": facets,
-        "units": units,
-        "measures": minfo,
-    }
+    return subtitle
 
 
 # --------------------------------------------------------------------------- rendering
@@ -853,9 +910,16 @@ def render_view(payload: dict) -> str:
         "VIS_JS": vis_js,
         "VIEW_JS": view_js,
         "DATA": escape_json(payload),
+        "ROLE_CSS": _role_css(),
     }
     # One pass, so inserted text is never scanned for placeholders again.
-    return re.sub(r"@@(TITLE|CSP_SCRIPTS|VIS_JS|VIEW_JS|DATA)@@", lambda m: parts[m[1]], template)
+    return re.sub(r"@@(TITLE|CSP_SCRIPTS|VIS_JS|VIEW_JS|DATA|ROLE_CSS)@@", lambda m: parts[m[1]], template)
+
+
+def _role_css() -> str:
+    """The side panel's role marks (a measure's left border) in :data:`analysis.style.ROLE_COLORS`."""
+    marks = {"lead": "lead", "responsible": "responsible", "both": "lead+responsible"}
+    return "".join(f".m.{cls}{{border-color:{ROLE_COLORS[role]}}}" for cls, role in marks.items())
 
 
 def network_view(ds, tables=None, *, seed: int = RANDOM_SEED) -> str:
@@ -910,5 +974,5 @@ def show(view, *, height: int = 720):
         warnings.simplefilter("ignore", UserWarning)
         return HTML(
             f'<iframe srcdoc="{html.escape(text, quote=True)}" sandbox="allow-scripts allow-downloads" '
-            f'style="width:100%;height:{int(height)}px;border:1px solid #ddd"></iframe>'
+            f'style="width:100%;height:{int(height)}px;border:1px solid {VIEW_COLORS["frame_border"]}"></iframe>'
         )

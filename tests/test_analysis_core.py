@@ -452,8 +452,18 @@ def test_shared_facts_on_the_tiny_fixture(tiny):
         ("P1-01", "L"), ("P1-02", "L"), ("P1-03", "L"), ("P1-04", "R"),
         ("P1-05", "L+R"), ("P2-01", "R"), ("P2-03", "L"), ("P2-06", "L"),
     ]  # fmt: skip
+    # 区委丁部 leads P1-04 P2-02 P2-05, is responsible on P2-01; 区戊院 leads P2-01 P2-02 P2-05 P2-06, R on P2-04
+    two = facts.unit_roles(tiny, units={"区委丁部", "区戊院"})
+    assert list(zip(two["unit"], two["measure_id"], two["role"], strict=True)) == [
+        ("区委丁部", "P1-04", "L"), ("区戊院", "P2-01", "L"), ("区委丁部", "P2-01", "R"),
+        ("区戊院", "P2-02", "L"), ("区委丁部", "P2-02", "L"), ("区戊院", "P2-04", "R"),
+        ("区委丁部", "P2-05", "L"), ("区戊院", "P2-05", "L"), ("区戊院", "P2-06", "L"),
+    ]  # fmt: skip
     c = facts.unit_counts(tiny, roles)
     assert c.loc["区甲局"].to_dict() == {"n_lead": 6, "n_responsible": 3, "n_both": 1, "n_total": 8}
+    assert list(c.index) == sorted(set(tiny.assignments["unit"].astype(str)))  # by name
+    assert facts.unit_counts(tiny, roles.assign(unit=roles["unit"].astype(str))).equals(c)  # plain str units too
+    assert facts.unit_counts(tiny, two).loc["区戊院"].tolist() == [4, 1, 0, 5]
     assert c.loc["区乙局"].to_dict() == {"n_lead": 4, "n_responsible": 2, "n_both": 0, "n_total": 6}
     lc = facts.lead_counts(tiny)
     assert lc.loc["区甲局"].tolist() == [3, 3] and lc.loc["区戊院"].tolist() == [1, 3]

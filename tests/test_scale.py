@@ -506,7 +506,7 @@ def test_igraph_stages_do_not_import_matplotlib():
 
 
 def ref_unit_measures(ds, units: set) -> dict:
-    """views._unit_measures as it was: a Python group-by per (unit, measure) pair."""
+    """views._unit_measure_lists as it was: a Python group-by per (unit, measure) pair."""
     order = {m: i for i, m in enumerate(ds.measures["measure_id"])}
     a = ds.assignments[ds.assignments["unit"].isin(units)].drop_duplicates(["unit", "measure_id", "role"])
     roles = a.groupby(["unit", "measure_id"])["role"].agg(lambda r: "+".join(sorted(set(r))))
@@ -525,7 +525,8 @@ def test_view_helpers_equal_the_python_group_by(request, fixture):
     ds = request.getfixturevalue(fixture)
     ds = ds[2] if isinstance(ds, tuple) else ds
     units = set(ds.assignments["unit"].drop_duplicates().iloc[::3])
-    assert views._unit_measures(ds, units) == ref_unit_measures(ds, units)
+    pairs = views._unit_pairs(ds, units)
+    assert views._unit_measure_lists(pairs, units)[0] == ref_unit_measures(ds, units)
     a = ds.assignments.drop_duplicates(["measure_id", "role", "unit"])
     for _, g in a.groupby("role"):
         ref = g.groupby("measure_id", sort=False)["unit"].agg(list).to_dict()
@@ -534,7 +535,8 @@ def test_view_helpers_equal_the_python_group_by(request, fixture):
     some = set(ds.measures["measure_id"].iloc[::5])
     full = views._measures_info(ds)
     assert views._measures_info(ds, only=some) == {m: v for m, v in full.items() if m in some}
-    counts = facts.unit_counts(ds)
+    counts = facts.unit_counts(ds)  # the units' pairs count as all pairs do
+    assert facts.unit_counts(ds, pairs).equals(counts.loc[sorted(units)])
     ref = ds.assignments.drop_duplicates(["unit", "measure_id"]).groupby("unit", observed=True).size()
     assert counts["n_total"].tolist() == ref.reindex(counts.index).tolist()
 

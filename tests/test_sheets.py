@@ -148,6 +148,27 @@ def test_tiny_summary_and_directory(tiny_out):
     assert {r["unit"]: r["sheet"] for r in d}["各街办"] in (None, "")  # collectives get no sheet
 
 
+def test_summary_columns_and_unit_headings_tiny(tiny):
+    from analysis import facts
+    from analysis import workload as wk
+
+    wl, labels = sh._summary_workload(wk.workload(tiny))
+    # the summary's columns, then the per-plan role counts (the per-section ones stay in workload.csv)
+    assert list(wl.columns)[:4] == ["rank", "unit", "name_en", "system_zh"]
+    assert list(wl.columns)[-4:] == ["n_lead_P1", "n_lead_P2", "n_responsible_P1", "n_responsible_P2"]
+    assert [labels[c] for c in list(wl.columns)[-4:]] == ["P1牵头", "P2牵头", "P1责任", "P2责任"]
+    # 区甲局 leads P1-01 P1-02 P1-03 P1-05 and P2-03 P2-06, is responsible on P1-04 P1-05 and P2-01
+    jia = wl.set_index("unit").loc["区甲局"]
+    assert jia[["system_zh", "n_lead_P1", "n_lead_P2", "n_responsible_P1", "n_responsible_P2"]].tolist() == [
+        "政府部门", 4, 2, 2, 1,
+    ]  # fmt: skip
+    counts = facts.unit_counts(tiny).loc["区甲局"]  # 6 led, 3 responsible, 1 both (P1-05), 8 in all
+    assert sh._unit_title("区甲局", "Bureau A", counts) == "区甲局  Bureau A  任务清单:牵头 6 项,责任 3 项,共 8 项"
+    section = sh._unit_section("区甲局", "Bureau A", sh.unit_tasks(tiny, "区甲局"), counts)
+    assert "牵头 6 项,责任 3 项,共 8 项(其中 1 项同时为牵头和责任单位)" in section
+    assert section.count('<td class="id">') == 8
+
+
 def test_matrix_sheet_and_csv_tiny(tiny, tiny_out):
     _, written = tiny_out
     text = written["role_matrix"].read_text(encoding="utf-8")

@@ -174,6 +174,64 @@ def test_igraph_layout_of_a_large_view_is_deterministic_and_spread():
     assert d("u0000", "u0001") < 0.3 < 1.5 < d("u0000", "u1414")
 
 
+def test_colead_payload_requires_the_cluster_table_and_computes_only_the_cheap_ones(tiny, tiny_tables):
+    with pytest.raises(ValueError, match=r"tables\['clusters'\].*analysis\.exports\.analysis_tables\(ds\)"):
+        views.colead_payload(tiny, {"workload": tiny_tables["workload"]})
+    with pytest.raises(ValueError, match="clusters"):
+        views.colead_view(tiny)
+    # workload (lead shares) and colead_edges are computed when missing: the same payload
+    alone = views.colead_payload(tiny, {"clusters": tiny_tables["clusters"]})
+    assert alone == views.colead_payload(tiny, tiny_tables)
+
+
+def test_unit_measure_lists_in_measure_order_with_the_per_role_quota(tiny):
+    # 区甲局 (alias 区甲委): leads P1-01 P1-02 P1-03 P2-03 P2-06, responsible on P1-04 P2-01, both on P1-05
+    pairs = views._unit_pairs(tiny, {"区甲局"})
+    assert pairs["pos"].tolist() == [0, 1, 2, 3, 4, 6, 8, 11]  # rows of the measures table
+    full, q = views._unit_measure_lists(pairs, ["区甲局"])
+    assert q is None and full["区甲局"] == [
+        ["P1-01", "lead"], ["P1-02", "lead"], ["P1-03", "lead"], ["P1-04", "responsible"],
+        ["P1-05", "lead+responsible"], ["P2-01", "responsible"], ["P2-03", "lead"], ["P2-06", "lead"],
+    ]  # fmt: skip
+    # 8 measures > 3: q = 3 // (3 x 1 unit) = 1, the first measure of each role
+    one, q = views._unit_measure_lists(pairs, ["区甲局"], max_texts=3)
+    assert q == 1 and one["区甲局"] == [["P1-01", "lead"], ["P1-04", "responsible"], ["P1-05", "lead+responsible"]]
+    two, q = views._unit_measure_lists(pairs, ["区甲局"], max_texts=6)  # q = 6 // 3 = 2
+    assert q == 2 and [m for m, _ in two["区甲局"]] == ["P1-01", "P1-02", "P1-04", "P1-05", "P2-01"]
+    other, q = views._unit_measure_lists(pairs, ["区甲局", "区乙局"], max_texts=7)  # q = 7 // 6 = 1
+    assert q == 1 and other["区甲局"] == one["区甲局"] and other["区乙局"] == []  # no pairs: an empty list
+    # plans of the measures 区戊院 leads: P2-01, P2-02, P2-05, P2-06
+    lead = views._unit_pairs(tiny, {"区戊院"}).query("role != 'R'")
+    assert views._plans_of(tiny, lead) == (
+        {"区戊院": ["P2"]},
+        dict.fromkeys(["P2-01", "P2-02", "P2-05", "P2-06"], "P2"),
+    )
+
+
+def test_unit_nodes_size_label_and_rank_follow_the_look():
+    from analysis.style import SYSTEM_COLORS
+
+    ids = ["a", "b", "c"]
+    units = views._Units(ids, {}, dict.fromkeys(ids, "court"))
+    look = views._Look(
+        score={"a": 4, "b": 1, "c": 0},
+        size=(6, 24),
+        big_at=3,
+        color=dict.fromkeys(ids, "#000000"),
+        facets={u: {"system": ["court"]} for u in ids},
+        border=dict.fromkeys(ids, SYSTEM_COLORS["court"]),
+        last=frozenset({"a"}),
+    )
+    pos = {"a": (0.0, 0.0), "b": (1.0, -1.0), "c": (-1.0, 1.0)}
+    nodes = {n["id"]: n for n in views._unit_nodes(units, look, pos, n_major=2)}
+    # radius 6 + 24 * sqrt(score / 4): 30, 18, 6; a and b carry the large label, a (4 >= 4/3) 2 px larger
+    assert [nodes[u]["size"] for u in ids] == [30.0, 18.0, 6.0]
+    assert [nodes[u]["font"] for u in ids] == [views.FONT_MAJOR + 2, views.FONT_MAJOR, views.FONT_MINOR]
+    assert [nodes[u]["rank"] for u in ids] == [2, 0, 1]  # a is in `last`: labelled after the others
+    assert list(nodes["b"]) == ["id", "label", "kind", "x", "y", "size", "color", "border", "font", "rank", "facets"]
+    assert views._clusters_facet(ids, {"a": 1, "b": 1, "c": 2}, {"a": 0.5, "b": 1.0})["items"][0]["label"] == "群 1:b等"
+
+
 def test_colead_view_carries_each_unit_s_first_measures_per_role_above_max_texts(seed):
     tables = analysis_tables(seed, n_runs=5)
     full = views.colead_payload(seed, tables)
