@@ -220,7 +220,7 @@ def _lists_by_key(keys: pd.Series, values: pd.Series) -> dict:
     order = np.argsort(codes, kind="stable")
     vals = values.to_numpy(dtype=object)[order].tolist()
     ends = np.cumsum(np.bincount(codes, minlength=len(uniq))).tolist()
-    starts = [0, *ends[:-1]]
+    starts = [0, *ends[:-1]] if ends else []  # (no key: no group)
     return {k: vals[i:j] for k, i, j in zip(uniq.tolist(), starts, ends, strict=True)}
 
 
