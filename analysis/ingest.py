@@ -97,6 +97,7 @@ from .vocabulary import (
     column_field,
     label_field,
     label_regex,
+    respell_traditional,
     role_clauses,
     split_units,
 )
@@ -1924,24 +1925,30 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _sanitize(block, asm: _Assembler):
-    """`block` without control characters; each place that had some is reported."""
+    """`block` without control characters (each place that had some is reported) and with the
+    labels and role phrases written in traditional characters respelled in simplified ones
+    (:func:`~analysis.vocabulary.respell_traditional`; names and texts stay as written)."""
     if isinstance(block, Table):
-        if not any(_CONTROL.search(c.text) for row in block.rows for c in row):
-            return block
-        rows = []
+        rows, changed = [], False
         for row in block.rows:
             cells = []
             for c in row:
-                if _CONTROL.search(c.text):
-                    asm.anomaly(c.place, "control character", repr(c.text[:20]), "removed")
-                    c = Cell(_CONTROL.sub("", c.text), c.place, c.origin, c.line)
+                text = c.text
+                if _CONTROL.search(text):
+                    asm.anomaly(c.place, "control character", repr(text[:20]), "removed")
+                    text = _CONTROL.sub("", text)
+                text = respell_traditional(text)
+                if text != c.text:
+                    c, changed = Cell(text, c.place, c.origin, c.line), True
                 cells.append(c)
             rows.append(tuple(cells))
-        return Table(tuple(rows), block.place)
-    if not _CONTROL.search(block.text):
-        return block
-    asm.anomaly(_key(block), "control character", repr(block.text[:20]), "removed")
-    return Line(_CONTROL.sub("", block.text), block.place, block.line)
+        return Table(tuple(rows), block.place) if changed else block
+    text = block.text
+    if _CONTROL.search(text):
+        asm.anomaly(_key(block), "control character", repr(text[:20]), "removed")
+        text = _CONTROL.sub("", text)
+    text = respell_traditional(text)
+    return block if text == block.text else Line(text, block.place, block.line)
 
 
 def _assembled(src: Source, first_plan: int = 1) -> _Assembler:

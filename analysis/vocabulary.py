@@ -49,9 +49,11 @@ __all__ = [
     "is_plain",
     "label_regex",
     "re2_chars",
+    "respell_traditional",
     "role_clauses",
     "role_field",
     "split_depth0",
+    "simplified_chars",
     "split_units",
     "strip_role",
     "vocabulary",
@@ -99,16 +101,107 @@ _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 _SPACE = re.compile(r"\s+")
 
 
+# --- traditional characters ------------------------------------------------------------------
+# Plans published (or mirrored) in traditional characters write the same labels and role phrases
+# (牽頭單位:…, X牽頭, Y按職責分工負責). They are read through OpenCC's t2s character table, the
+# table the glossary matches names with (analysis/glossary.py, ``simplify``), one character for
+# one character so that positions and lengths stay: only the vocabulary's own words are respelled,
+# unit names and texts stay as written (the glossary merges the spellings of a name).
+
+
+@cache
+def _t2s_table() -> dict[str, str]:
+    """One traditional character -> its simplified character (OpenCC ``TSCharacters.txt``,
+    the first reading of each; characters that read as several characters are left out)."""
+    import opencc
+
+    table = {}
+    path = Path(opencc.__file__).with_name("dictionary") / "TSCharacters.txt"
+    with open(path, encoding="utf-8") as fh:
+        for ln in fh:
+            trad, _, simp = ln.rstrip("\n").partition("\t")
+            simp = simp.split(" ")[0]
+            if len(trad) == 1 and len(simp) == 1 and trad != simp:
+                table[trad] = simp
+    return table
+
+
+def simplified_chars(s: str) -> str:
+    """`s` with each traditional character in its simplified spelling, one for one (same length).
+
+    >>> simplified_chars("牽頭單位:區發改局")
+    '牵头单位:区发改局'
+    """
+    if s.isascii():
+        return s
+    t = _t2s_table()
+    return "".join(t.get(ch, ch) for ch in s)
+
+
+@cache
+def _traditional_of() -> dict[str, str]:
+    """A simplified character -> the traditional characters t2s reads as it."""
+    out: dict[str, str] = {}
+    for trad, simp in _t2s_table().items():
+        out[simp] = out.get(simp, "") + trad
+    return out
+
+
+def _spelled_either_way(phrase: str) -> str:
+    """A regex matching `phrase` in simplified or traditional characters (牵头: ``[牵牽][头頭]``)."""
+    alt = _traditional_of()
+    return "".join(f"[{re.escape(ch + alt[ch])}]" if ch in alt else re.escape(ch) for ch in phrase)
+
+
+#: What may follow a role phrase at the end of a unit name: a separator, a closing bracket, 。 or the end.
+_AFTER_ROLE = rf"(?=[{re.escape(SEPARATORS + CLOSE)}。.]|\s*$)"
+
+
+@cache
+def _respell_regexes() -> tuple[re.Pattern, re.Pattern]:
+    """``(any traditional character of a listed phrase, the phrases where they stand as labels or roles)``."""
+    alt = _traditional_of()
+    words = {p for p, _, uses in vocabulary() if uses & {"label", "role"}}
+    trad = sorted({t for w in words for ch in w for t in alt.get(ch, "")})
+    labels = sorted((p for p in _phrases("label") if any(ch in alt for ch in p)), key=len, reverse=True)
+    roles = sorted((p for p in _phrases("role") if any(ch in alt for ch in p)), key=len, reverse=True)
+    label_rx = "|".join(_spelled_either_way(p) for p in labels)
+    role_rx = "|".join(_spelled_either_way(p) for p in roles)
+    spots = rf"(?:{label_rx})(?=\s*[:：])|(?<=[^\s{re.escape(SEPARATORS + OPEN)}])(?:{role_rx}){_AFTER_ROLE}"
+    return re.compile(f"[{''.join(trad)}]"), re.compile(spots)
+
+
+def respell_traditional(s: str) -> str:
+    """`s` with the labels and role phrases written in traditional characters respelled in
+    simplified ones; everything else (unit names, texts) as written.
+
+    A label counts where a colon follows it, a role phrase where it ends a name (a separator,
+    a closing bracket, 。 or the end of the value follows it).
+
+    >>> respell_traditional("(市政府辦公室牽頭,市級各有關部門按職責分工負責)")
+    '(市政府辦公室牵头,市級各有關部門按职责分工负责)'
+    >>> respell_traditional("牽頭單位:州行政審批服務局;責任單位:州司法局")
+    '牵头单位:州行政審批服務局;责任单位:州司法局'
+    >>> respell_traditional("負責人員要牽頭抓總")  # not in a label's or a role's place
+    '負責人員要牽頭抓總'
+    """
+    has_trad, spots = _respell_regexes()
+    if s.isascii() or not has_trad.search(s):
+        return s
+    return spots.sub(lambda m: simplified_chars(m.group()), s)
+
+
 @lru_cache(maxsize=1 << 12)
 def column_field(header: str, *, strict: bool = False) -> str | None:
     """The field a table header cell stands for, or None.
 
-    Spaces and line breaks are ignored, then bracketed additions (``牵头单位（部门）``). With
+    Spaces and line breaks are ignored, then bracketed additions (``牵头单位（部门）``);
+    traditional characters are read as simplified ones (``牽頭單位``). With
     `strict`, only listed phrases count; else a header not in the table is matched by its
     longest listed suffix, then by keyword (领导 or 责任人: leaders; 时限, 时间 or 时序: deadline;
     牵头: lead; 配合, 协同, 协办, 参与, or ending in 单位 or 部门: responsible).
     """
-    h = _SPACE.sub("", header or "")
+    h = simplified_chars(_SPACE.sub("", header or ""))  # 牽頭單位 is 牵头单位
     cols = _columns()
     for cand in (h, _BRACKETS.sub("", h), h.rstrip(":：")):
         if cand in cols:

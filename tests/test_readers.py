@@ -330,3 +330,40 @@ def test_bare_numbers_and_rows_without_any_number():
         "no number: numbered 1 by position",
         "no number: numbered 2 by position",
     ]
+
+
+# --- traditional characters (sweep P2): labels, role phrases and headers read like simplified ones
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "responsible", "leaders"),
+    [
+        pytest.param(
+            "1.推進改革。\n牽頭單位:區發改局\n責任單位:區財政局、區司法局\n分管領導:林克慶\n",
+            ("區發改局",),
+            ("區財政局", "區司法局"),
+            ("林克慶",),
+            id="labelled lines",
+        ),
+        pytest.param(
+            "1.推進改革。(區發改局牽頭,區財政局配合)\n", ("區發改局",), ("區財政局",), (), id="role phrases"
+        ),
+        pytest.param(
+            "序號\t重點任務\t牽頭單位\t配合單位\n1\t推進改革。\t區發改局\t區財政局\n",
+            ("區發改局",),
+            ("區財政局",),
+            (),
+            id="header cells",
+        ),
+    ],
+)
+def test_traditional_labels_and_roles_read_like_simplified(text, lead, responsible, leaders):
+    doc = parse_text(text)
+    assert not doc.unread
+    m = doc.measures[0]
+    assert (m.text, m.lead_units, m.responsible_units, m.leaders) == ("推進改革。", lead, responsible, leaders)
+
+
+def test_traditional_words_outside_a_label_or_role_place_stay_as_written():
+    m = parse_text("1.強化負責人員培訓,牽頭抓總。(區發改局負責)\n").measures[0]
+    assert (m.text, m.lead_units) == ("強化負責人員培訓,牽頭抓總。", ("區發改局",))
