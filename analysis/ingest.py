@@ -40,7 +40,9 @@ Decisions where a document is ambiguous, written down once here:
   before ``1.``) is a sub-heading, not a measure;
 * rows of a table whose text cell is one merged cell are one measure (their units joined);
 * measure ids are ``P<plan>-<item>`` (``P1-05``); if item numbers restart within a plan's
-  sections they become ``P<plan>-<section>-<item>``; measures without a number are numbered by
+  sections they become ``P<plan>-<section>-<item>``, and if they restart under each sub-heading
+  of a section too, ``P<plan>-<section>.<sub-heading>-<item>`` (the sub-heading's place in the
+  plan); measures without a number are numbered by
   their position in the plan (and reported);
 * the issuer is read from the notice heading (``XX人民政府关于印发…的通知``), else from the
   signature line before a date; it is empty when the document does not say.
@@ -1099,6 +1101,7 @@ class _Assembler:
             or self.section_line(key, s)
             or self.item_line(key, s, ln)
             or self.header_line(key, s)
+            or self.bracket_line(key, s)
             or self.label_line(key, s)
             or self.loose_line(key, s, ln)
         ):
@@ -1193,6 +1196,66 @@ class _Assembler:
             return False
         self.take_line_header(key, [column_field(w, strict=True) for w in words], extend=True)
         return True
+
+    def bracket_line(self, key, s: str) -> bool:
+        """Takes a line; True if it is an assignment in brackets standing alone on its line
+        (``(责任单位:市应急局)``, ``(市应急局牵头,市公安局配合)``) after measures without units:
+        its units go to the run of measures it follows, as the source sets it out (see
+        :meth:`bracket_targets`); more than one measure is reported."""
+        if s[:1] not in OPEN:
+            return False
+        paren = _trailing_paren(s)
+        cur = self.current
+        if paren is None or clean(paren[0]).strip("。.;；") or cur is None or cur.form or cur.n_unit_lines:
+            return False
+        _, content, how = paren
+        targets = self.bracket_targets(cur)
+        probe = _Item(cur.plan_index, None, "", "", None, "", None, "")
+        if how == "labels":
+            if not self.labelled(key, clean(content), probe):
+                return True
+        else:
+            for units, r in role_clauses(content, max_chars=MAX_UNIT_CHARS):
+                self.add_units(probe, r, units, key)
+        for it in targets:
+            it.form = "labelled" if how == "labels" else "parenthesis"
+            if probe.lead:
+                self.add_units(it, "lead", list(probe.lead), key)
+            if probe.resp:
+                self.add_units(it, "responsible", list(probe.resp), key)
+            it.leaders += [n for n in probe.leaders if n not in it.leaders]
+            it.deadline = it.deadline or probe.deadline
+        if len(targets) > 1:
+            first, last = targets[0], targets[-1]
+            self.anomaly(
+                key,
+                "shared assignment",
+                clean(s)[:40],
+                f"brackets on their own line after {len(targets)} measures without units "
+                f"({first.place} to {last.place}): given to each of them",
+            )
+        self.kind(key, "labelled")
+        return True
+
+    def bracket_targets(self, cur: _Item) -> list[_Item]:
+        """The measures an assignment on its own line after `cur` belongs to: `cur` and the
+        measures right before it that have no units either, numbered in the same style under
+        the same heading (运城 2017: ``1.完善应急预案体系`` / ``(1)`` … ``(4)`` / ``(责任单位:…)``
+        gives the four measures (1)–(4) their units; the heading ``1.`` is not one of them)."""
+        out = [cur]
+        for it in reversed(self.items[:-1]):
+            if (
+                it.lead
+                or it.resp
+                or it.form
+                or it.plan_index != cur.plan_index
+                or it.section_ord != cur.section_ord
+                or it.style != cur.style
+                or it.subsection != cur.subsection
+            ):
+                break
+            out.append(it)
+        return out[::-1]
 
     def label_line(self, key, s: str) -> bool:
         """Takes a line; True if it starts with a label (牵头单位:…), whose values go to the
@@ -1868,7 +1931,8 @@ def _number_by_position(its: list[_Item], asm: _Assembler) -> None:
 def _measure_ids(plan_id: str, its: list[_Item]) -> list[str]:
     """The measure id of each item `its` of plan `plan_id`, in order (repeats possible).
 
-    ``P1-05`` when the plan's item numbers are distinct, else ``P1-<section>-05``; measures
+    ``P1-05`` when the plan's item numbers are distinct, else ``P1-<section>-05``, else (numbers
+    restarting under the sub-headings of a section) ``P1-<section>.<sub-heading>-05``; measures
     that share one merged 序号 cell are parts of one numbered item: ``P1-05.1``, ``P1-05.2``.
     """
     shared = Counter(it.number_key for it in its if it.number_key)
@@ -1876,11 +1940,25 @@ def _measure_ids(plan_id: str, its: list[_Item]) -> list[str]:
     # one entry per numbered item (a shared merged 序号 cell counts once): are the numbers distinct?
     numbers = {it.number_key if shared[it.number_key] > 1 else f"item {k}": it.item_no for k, it in enumerate(its)}
     unique = len(set(numbers.values())) == len(numbers)
+    # numbers that restart under each sub-heading of one section (运城 2017: 1. / (1)…(4), 2. / (1)…):
+    # the sub-heading's place in the plan joins the id, where the section alone leaves repeats
+    subs: dict[tuple[int, str], int] = {}
+    for it in its:
+        subs.setdefault((it.section_ord, it.subsection), len(subs) + 1)
+    in_section = {
+        it.number_key if shared[it.number_key] > 1 else f"item {k}": (it.section_no or it.section_ord, it.item_no)
+        for k, it in enumerate(its)
+    }
+    by_sub = not unique and len(set(in_section.values())) < len(in_section)
     mids = []
     for it in its:
-        mid = (
-            f"{plan_id}-{it.item_no:02d}" if unique else f"{plan_id}-{it.section_no or it.section_ord}-{it.item_no:02d}"
-        )
+        sec = it.section_no or it.section_ord
+        if unique:
+            mid = f"{plan_id}-{it.item_no:02d}"
+        elif by_sub and it.subsection:
+            mid = f"{plan_id}-{sec}.{subs[(it.section_ord, it.subsection)]}-{it.item_no:02d}"
+        else:
+            mid = f"{plan_id}-{sec}-{it.item_no:02d}"
         if it.number_key and shared[it.number_key] > 1:
             part[it.number_key] += 1
             mid += f".{part[it.number_key]}"

@@ -367,3 +367,28 @@ def test_traditional_labels_and_roles_read_like_simplified(text, lead, responsib
 def test_traditional_words_outside_a_label_or_role_place_stay_as_written():
     m = parse_text("1.強化負責人員培訓,牽頭抓總。(區發改局負責)\n").measures[0]
     assert (m.text, m.lead_units) == ("強化負責人員培訓,牽頭抓總。", ("區發改局",))
+
+
+# --- an assignment in brackets on its own line (sweep P3)
+
+
+def test_a_bracket_on_its_own_line_goes_to_the_measures_it_follows():
+    text = (
+        "(一)“一案三制”建设\n1.完善应急预案体系\n(1)加强应急预案管理。\n(2)推进应急预案精编化。\n"
+        "(责任单位:市直各有关单位、各开发区管委会)\n2.健全应急管理体制\n(1)深入推进应急管理办事机构建设。\n"
+        "(市应急局牵头,市公安局配合)\n3.加强队伍建设\n(1)建设综合救援队伍。\n(2)建设专业救援队伍。(市消防救援支队负责)\n"
+    )
+    doc = parse_text(text, keep_going=True)
+    # (1) of group 3 has no units: the bracket after (2) is (2)'s own, not a line of its own
+    assert [(u.line, u.message) for u in doc.unread] == [(10, "measure has neither lead nor responsible units")]
+    got = [(m.measure_id, m.subsection_title, m.lead_units, m.responsible_units) for m in doc.measures]
+    assert got == [
+        ("P1-0.1-01", "完善应急预案体系", (), ("市直各有关单位", "各开发区管委会")),
+        ("P1-0.1-02", "完善应急预案体系", (), ("市直各有关单位", "各开发区管委会")),
+        ("P1-0.2-01", "健全应急管理体制", ("市应急局",), ("市公安局",)),
+        ("P1-0.3-02", "加强队伍建设", ("市消防救援支队",), ()),
+    ]
+    shared = [a for a in doc.anomalies if a.kind == "shared assignment"]
+    assert [(a.line, a.detail) for a in shared] == [
+        (5, "brackets on their own line after 2 measures without units (line 3 to line 4): given to each of them")
+    ]
