@@ -290,6 +290,8 @@ _DEADLINE_WORDS = re.compile(
 _SECTION_LEADER = re.compile(
     r"(?:常务)?副?(?:省长|市长|区长|县长|州长|旗长|书记|主任)([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:牵头|负责|分管|联系)"
 )
+#: The notice's list of attachments: 附件:1. …表 (the next lines 2. …表, 3. …表 belong to it).
+_ATTACHMENTS = re.compile(r"^附\s*件\s*[:：]\s*(?:\d{1,2}\s*[.．、]\s*)?\S")
 _NUMBER_ONLY = re.compile(
     rf"^(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}})[.．、]?$|^[(（]\s*(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}})\s*[)）]$"
 )
@@ -1183,6 +1185,9 @@ class _Assembler:
         if not it or (it[2] == "bare" and not self.started_or_titled()):
             return False
         number, text, style = it
+        if not self.started() and self.in_attachment_list() and _is_title(text):
+            self.preamble(key, s)  # 附件:1. …表 / 2. …表: the notice's list of attachments
+            return True
         item = self.new_item(number, text, key, style, line=ln.line, place=ln.place)
         self.kind(key, "item")
         self.item_text(item, key)
@@ -1294,6 +1299,14 @@ class _Assembler:
         self.section_leaders = [m.group(1)] if m and _is_person(m.group(1)) else []
         if self.section_leaders:
             self.anomaly(key, "leader", title, f"section led by {m.group(1)}: the leader of each of its measures")
+
+    def in_attachment_list(self) -> bool:
+        """Is the last line read the notice's list of attachments (``附件:1. …表``, then ``2. …表``)?"""
+        pre = self.plans[-1]["preamble"] if self.plans else self.doc_preamble
+        if not pre or self.last_kind != "preamble":
+            return False
+        last = pre[-1][1]
+        return bool(_ATTACHMENTS.match(last)) or (_match_item(last) is not None and _is_title(_match_item(last)[1]))
 
     def started_or_titled(self) -> bool:
         return bool(self.plans)

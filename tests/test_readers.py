@@ -392,3 +392,19 @@ def test_a_bracket_on_its_own_line_goes_to_the_measures_it_follows():
     assert [(a.line, a.detail) for a in shared] == [
         (5, "brackets on their own line after 2 measures without units (line 3 to line 4): given to each of them")
     ]
+
+
+# --- a notice's list of attachments (sweep P9)
+
+
+def test_the_notices_attachment_list_is_preamble_and_the_signature_the_issuer():
+    text = (
+        "附件:1. 2024年《政府工作报告》主要目标任务责任分解表\n2. 2024年民生实事项目目标任务责任分解表\n"
+        "常州市钟楼区人民政府\n2024年3月11日\n(此件公开发布)\n附件1\n2024年《政府工作报告》主要目标任务责任分解表\n"
+        "一、目标\n1.地区生产总值增长6%左右。\n牵头单位:发改局\n"
+    )
+    doc = parse_text(text)
+    assert [(p.plan_title, p.issuer, len(p.preamble)) for p in doc.plans] == [
+        ("2024年《政府工作报告》主要目标任务责任分解表", "常州市钟楼区人民政府", 6)
+    ]
+    assert [(m.measure_id, m.text, m.lead_units) for m in doc.measures] == [("P1-01", "地区生产总值增长6%左右。", ("发改局",))]
