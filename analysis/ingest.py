@@ -290,6 +290,9 @@ _DEADLINE_WORDS = re.compile(
 _SECTION_LEADER = re.compile(
     r"(?:常务)?副?(?:省长|市长|区长|县长|州长|旗长|书记|主任)([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:牵头|负责|分管|联系)"
 )
+#: A header cell the vocabulary may not know, one per line (目标名称, 工 作 标 准, 区政府): 2 to 10
+#: Chinese characters, spaces between them allowed, nothing else.
+_HEADER_CELL = re.compile(r"^(?:[\u4e00-\u9fff][ \u3000]?){1,9}[\u4e00-\u9fff]$")
 #: The notice's list of attachments: 附件:1. …表 (the next lines 2. …表, 3. …表 belong to it).
 _ATTACHMENTS = re.compile(r"^附\s*件\s*[:：]\s*(?:\d{1,2}\s*[.．、]\s*)?\S")
 _NUMBER_ONLY = re.compile(
@@ -929,6 +932,7 @@ class _Assembler:
         self.section_ord = 0
         self.first_row = False  # the next table row is the first of a table without its own header
         self.pending = None  # the last table row, kept until the next shows it is not continued
+        self.held_header: list[tuple] = []  # unknown header cells after a header line (header_cell_line)
         self.section_leaders: list[str] = []  # 一、区长陈兴立牵头重点工作: the leader of the section's measures
         self.id_unread: list[int] = []  # the places of doc.unread whose value is a measure id
 
@@ -1096,6 +1100,12 @@ class _Assembler:
             return
         key = _key(ln)
         self.flush_row()
+        if self.header_cell_line(key, s, ln):
+            return
+        self.read_line(key, s, ln)
+
+    def read_line(self, key, s: str, ln: Line):
+        """:meth:`line` after the header cells held back (:meth:`header_cell_line`)."""
         if (
             self.chrome_line(key, s)
             or self.cells_line(key, s, ln)
@@ -1109,6 +1119,43 @@ class _Assembler:
         ):
             return
         self.cell_line(key, s, ln)
+
+    def header_cell_line(self, key, s: str, ln: Line) -> bool:
+        """Takes a line; True if it is held back as a header cell the vocabulary does not know
+        (目标名称, 工作标准, 区政府 of 区政府 / 分管领导), written one per line right after a
+        header line. Held cells join the header when a known header word follows them (the
+        last one joined to that word when the two make a known header: 区政府分管领导 is
+        ``leaders``; each other one is a column of no field, reported); else they are read
+        again as ordinary lines."""
+        held = self.held_header
+        if not held and (self.last_kind != "header" or self.line_schema is None):
+            return False
+        if held and _line_header(s) is not None:
+            words = _line_header(s)
+            fields = [column_field(w, strict=True) for w in words]
+            first = column_field(held[-1][1] + words[0])
+            joined = held.pop() if first is not None and first == fields[0] else None
+            for hkey, hs, _ in held:
+                self.kind(hkey, "header")
+                self.anomaly(hkey, "header", hs, "header cell not in the vocabulary: a column of no field")
+            if joined is not None:
+                self.kind(joined[0], "header")
+                self.anomaly(joined[0], "header", joined[1] + words[0], "header cell over two lines, joined")
+            self.held_header = []
+            self.last_kind = "header"
+            self.take_line_header(key, [None] * len(held) + fields, extend=True)
+            return True
+        if len(held) < 4 and _HEADER_CELL.match(s) and _line_header(s) is None:
+            held.append((key, s, ln))
+            return True
+        self.replay_header_cells()
+        return False
+
+    def replay_header_cells(self):
+        """Read the held-back header cells as ordinary lines (no known header word followed them)."""
+        held, self.held_header = self.held_header, []
+        for hkey, hs, hln in held:
+            self.read_line(hkey, hs, hln)
 
     def chrome_line(self, key, s: str) -> bool:
         """Takes a line's key and cleaned text; True if it is page furniture (设为首页, a date …),
@@ -1759,6 +1806,7 @@ class _Assembler:
         """All of the end that does not depend on the plan ids: sub-headings, titles, the
         issuer, measures without units or text (a forked worker's part of the work)."""
         self.flush_row()
+        self.replay_header_cells()
         doc = self.doc
         items = self.items
         self.keep = None

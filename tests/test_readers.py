@@ -408,3 +408,32 @@ def test_the_notices_attachment_list_is_preamble_and_the_signature_the_issuer():
         ("2024年《政府工作报告》主要目标任务责任分解表", "常州市钟楼区人民政府", 6)
     ]
     assert [(m.measure_id, m.text, m.lead_units) for m in doc.measures] == [("P1-01", "地区生产总值增长6%左右。", ("发改局",))]
+
+
+# --- header cells one per line that the vocabulary does not know (sweep P10)
+
+
+def test_unknown_header_cells_one_per_line_make_one_header_row():
+    text = (
+        "某区主要目标任务责任分解表\n序号\n目标名称\n工 作 标 准\n区政府\n分管领导\n牵头单位\n配合单位\n"
+        "1\n主要预期目标\n(1)地区生产总值增长6%左右。\n王旭锋\n发改局\n统计局\n"
+    )
+    doc = parse_text(text)
+    m = doc.measures[0]
+    assert (m.item_no, m.text, m.leaders, m.lead_units, m.responsible_units) == (
+        1,
+        "地区生产总值增长6%左右。",
+        ("王旭锋",),
+        ("发改局",),
+        ("统计局",),
+    )
+    assert [(a.line, a.value, a.detail) for a in doc.anomalies if a.kind == "header"] == [
+        (3, "目标名称", "header cell not in the vocabulary: a column of no field"),
+        (4, "工 作 标 准", "header cell not in the vocabulary: a column of no field"),
+        (5, "区政府分管领导", "header cell over two lines, joined"),
+    ]
+
+
+def test_short_lines_after_a_header_that_no_header_word_follows_are_read_as_usual():
+    doc = parse_text("某区重点工作任务分解表\n重点任务\n牵头单位\n推进改革\n区发改局\n")
+    assert [(m.text, m.lead_units) for m in doc.measures] == [("推进改革", ("区发改局",))]
