@@ -932,6 +932,7 @@ class _Assembler:
         self.section_ord = 0
         self.first_row = False  # the next table row is the first of a table without its own header
         self.pending = None  # the last table row, kept until the next shows it is not continued
+        self.bar_cells = False  # a line "cell |" was read (one cell per line, each closed by a bar)
         self.held_header: list[tuple] = []  # unknown header cells after a header line (header_cell_line)
         self.section_leaders: list[str] = []  # 一、区长陈兴立牵头重点工作: the leader of the section's measures
         self.id_unread: list[int] = []  # the places of doc.unread whose value is a measure id
@@ -1100,6 +1101,12 @@ class _Assembler:
             return
         key = _key(ln)
         self.flush_row()
+        if s.endswith("|") and s.count("|") == 1 and len(s) > 1:
+            # 序号 | / 重点工作 | / 1 |: a table copied one cell per line, each cell closed by a bar
+            s = clean(s[:-1])
+            if not self.bar_cells:
+                self.anomaly(key, "table", ln.text[:20], "one cell per line, each ending in '|': the bars dropped")
+            self.bar_cells = True
         if self.header_cell_line(key, s, ln):
             return
         self.read_line(key, s, ln)
