@@ -345,9 +345,7 @@ def test_bare_numbers_and_rows_without_any_number():
             ("林克慶",),
             id="labelled lines",
         ),
-        pytest.param(
-            "1.推進改革。(區發改局牽頭,區財政局配合)\n", ("區發改局",), ("區財政局",), (), id="role phrases"
-        ),
+        pytest.param("1.推進改革。(區發改局牽頭,區財政局配合)\n", ("區發改局",), ("區財政局",), (), id="role phrases"),
         pytest.param(
             "序號\t重點任務\t牽頭單位\t配合單位\n1\t推進改革。\t區發改局\t區財政局\n",
             ("區發改局",),
@@ -407,7 +405,9 @@ def test_the_notices_attachment_list_is_preamble_and_the_signature_the_issuer():
     assert [(p.plan_title, p.issuer, len(p.preamble)) for p in doc.plans] == [
         ("2024年《政府工作报告》主要目标任务责任分解表", "常州市钟楼区人民政府", 6)
     ]
-    assert [(m.measure_id, m.text, m.lead_units) for m in doc.measures] == [("P1-01", "地区生产总值增长6%左右。", ("发改局",))]
+    assert [(m.measure_id, m.text, m.lead_units) for m in doc.measures] == [
+        ("P1-01", "地区生产总值增长6%左右。", ("发改局",))
+    ]
 
 
 # --- header cells one per line that the vocabulary does not know (sweep P10)
