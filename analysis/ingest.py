@@ -802,6 +802,24 @@ def _line_labels(s: str) -> list:
     return list(label_regex().finditer(s))
 
 
+def _closing_brackets(text: str) -> str:
+    """The brackets that end `text` (a final 。 aside) when they hold a role phrase or a label
+    word, else ``""``: the assignment a measure without units may have that could not be read."""
+    body = text.rstrip("。.;；")
+    if not body or body[-1] not in CLOSE:
+        return ""
+    depth = 0
+    for i in range(len(body) - 1, -1, -1):
+        if body[i] in CLOSE:
+            depth += 1
+        elif body[i] in OPEN:
+            depth -= 1
+            if depth == 0:
+                inner = body[i:]
+                return inner if re.search("牵头|配合|负责|参与|协助|协同|单位|部门", inner) else ""
+    return ""
+
+
 def _trailing_paren(text: str):
     """Find an assignment in a trailing parenthesis.
 
@@ -1047,6 +1065,13 @@ class _Assembler:
             end = labels[j + 1].start() if j + 1 < len(labels) else len(s)
             value = clean(s[lm.end() : end]).rstrip(";；,，。 ")
             fld = label_field(lm.group(1))
+            if fld in ("lead", "responsible") and "。" in value:
+                # 〔责任单位:省发展改革委、省大数据中心按职责分工负责。具体任务均涉及…,下同。〕: a note follows
+                value, _, note = value.partition("。")
+                if clean(note):
+                    self.anomaly(
+                        key, "note", clean(note)[:60], f"text after 。 in the {lm.group(1)} value: a note, not units"
+                    )
             if fld in ("lead", "responsible"):
                 if not value:
                     self.anomaly(key, "empty label", lm.group(1), "no unit named")
@@ -1830,7 +1855,13 @@ class _Assembler:
         keep = []
         for it in items:
             if not it.lead and not it.resp:
-                self.unread(_key(it), "measure has neither lead nor responsible units", it.text[:40])
+                brackets = _closing_brackets(it.text)
+                if brackets:
+                    self.unread(
+                        _key(it), "cannot read the assignment in the brackets at the end of the measure", brackets
+                    )
+                else:
+                    self.unread(_key(it), "measure has neither lead nor responsible units", it.text[:40])
                 continue
             if not it.text:
                 self.unread(_key(it), "measure has no text", str(it.item_no))

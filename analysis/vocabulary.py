@@ -376,6 +376,19 @@ def _split_units(s: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, .
     return tuple(units), tuple(roles), tuple(notes)
 
 
+def _strip_etc(name: str) -> str:
+    """A name without a trailing 等 or 等部门 / 等单位 (``区水务局等部门`` -> ``区水务局``), as
+    :func:`split_units` reads it."""
+    for tail in _ETC:
+        if name.endswith(tail) and len(name) > len(tail) + 2:
+            return name[: -len(tail)]
+    return name
+
+
+#: "and the others": what follows the last name of a list (六安供电公司等, 区水务局等部门).
+_ETC = ("等有关部门", "等相关部门", "等有关单位", "等相关单位", "等部门", "等单位", "等")
+
+
 def _rejoin_short(parts: list[str], notes: list[str]) -> list[str]:
     """Join a run of one-character parts to its neighbours: 各县、市、区政府 is one collective.
 
@@ -400,21 +413,37 @@ def role_clauses(value: str, *, max_chars: int = 30) -> list[tuple[list[str], st
     """Read a value whose roles are written in it: ``X牵头,Y、Z配合`` -> ``[([X], lead), ([Y, Z], responsible)]``.
 
     Clauses are separated by ``,`` ``，`` ``;`` ``；``; each must end in a role phrase and name
-    units of 2 to `max_chars` characters, else None. A trailing ``。`` is ignored. ``负责``
-    makes its units lead only when no clause says ``牵头``.
+    units of 2 to `max_chars` characters, else None, except that a clause without a role
+    phrase after one with a role belongs to the next clause that has one (a comma inside a
+    ``配合`` clause: ``X牵头,Y、Z等部门,W配合``); a trailing ``等``, ``等部门`` or ``等单位`` is
+    dropped. A trailing ``。`` is ignored. ``负责`` makes its units lead only when no clause
+    says ``牵头``.
+
+    >>> role_clauses("区发改局牵头,区财政局、区水务局等部门,区国投公司配合")
+    [(['区发改局'], 'lead'), (['区财政局', '区水务局', '区国投公司'], 'responsible')]
+    >>> role_clauses("区发改局,区财政局配合") is None  # the first clause's role is not written
+    True
     """
     clauses = [clean(c) for c in split_depth0(clean(value).rstrip("。.;；"), ",，;；") if clean(c)]
     if not clauses:
         return None
     parsed = []
+    waiting: list[str] = []  # units of clauses without a role phrase, after one with a role
     for clause in clauses:
         names, role = strip_role(clause)
-        if not role:
-            return None
-        units = [clean(u) for u in split_depth0(names, "、") if clean(u)]
+        units = [_strip_etc(clean(u)) for u in split_depth0(names, "、") if clean(u)]
         if not units or not all(2 <= len(u) <= max_chars for u in units):
             return None
-        parsed.append((units, role))
+        if not role:
+            # X牵头,Y、Z等部门,W配合: a comma inside the 配合 clause; the first clause needs its role
+            if not parsed:
+                return None
+            waiting += units
+            continue
+        parsed.append((waiting + units, role))
+        waiting = []
+    if waiting:
+        return None
     has_lead = any(role != "负责" and role_field(role) == "lead" for _, role in parsed)
     return [
         (units, "lead" if role_field(role) == "lead" and (role != "负责" or not has_lead) else "responsible")

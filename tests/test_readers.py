@@ -437,3 +437,40 @@ def test_unknown_header_cells_one_per_line_make_one_header_row():
 def test_short_lines_after_a_header_that_no_header_word_follows_are_read_as_usual():
     doc = parse_text("某区重点工作任务分解表\n重点任务\n牵头单位\n推进改革\n区发改局\n")
     assert [(m.text, m.lead_units) for m in doc.measures] == [("推进改革", ("区发改局",))]
+
+
+# --- inside an assignment in brackets (sweep P5, P5b)
+
+
+def test_a_note_after_the_full_stop_of_a_labelled_bracket_keeps_the_units_before_it():
+    doc = parse_text(
+        "一、改革\n(一)加强市场体系建设。〔责任单位:省发展改革委、省大数据中心按职责分工负责。具体任务不再做分工,下同。〕\n"
+    )
+    m = doc.measures[0]
+    assert (m.text, m.lead_units, m.responsible_units) == ("加强市场体系建设。", (), ("省发展改革委", "省大数据中心"))
+    assert [(a.kind, a.value) for a in doc.anomalies if a.kind == "note"] == [("note", "具体任务不再做分工,下同")]
+
+
+@pytest.mark.parametrize(
+    ("paren", "lead", "responsible"),
+    [
+        pytest.param(
+            "(区发改局牵头,区财政局、区水务局等部门,区国投公司配合)",
+            ("区发改局",),
+            ("区财政局", "区水务局", "区国投公司"),
+            id="comma inside the 配合 clause",
+        ),
+        pytest.param("(区发改局牵头,区财政局等单位配合)", ("区发改局",), ("区财政局",), id="等单位"),
+    ],
+)
+def test_a_comma_inside_a_role_clause(paren, lead, responsible):
+    m = parse_text(f"1.编制完成项目库。{paren}\n").measures[0]
+    assert (m.text, m.lead_units, m.responsible_units) == ("编制完成项目库。", lead, responsible)
+
+
+def test_brackets_that_cannot_be_read_are_named():
+    # the first clause has no role phrase: whose units are they? The reader does not guess
+    doc = parse_text("1.编制完成项目库。(区发改局,区财政局配合)\n", keep_going=True)
+    assert [(u.message, u.value) for u in doc.unread] == [
+        ("cannot read the assignment in the brackets at the end of the measure", "(区发改局,区财政局配合)")
+    ]
