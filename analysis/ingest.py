@@ -101,6 +101,7 @@ from .vocabulary import (
     label_regex,
     respell_traditional,
     role_clauses,
+    simplified_chars,
     split_units,
 )
 
@@ -802,6 +803,19 @@ def _line_labels(s: str) -> list:
     return list(label_regex().finditer(s))
 
 
+def _ji_parts(name: str) -> list[str]:
+    """`name` split at each 及 that stands between two names ending like a body's name, read in
+    simplified characters (``州委编办及州直相关单位``, ``市級各有關部門及各縣市區政府``); else ``[name]``.
+
+    >>> _ji_parts("州委编办及州直相关单位"), _ji_parts("区城市管理及综合执法局")
+    (['州委编办', '州直相关单位'], ['区城市管理及综合执法局'])
+    """
+    parts = name.split("及")
+    if len(parts) < 2 or not all(len(p) >= 2 and _body_like(simplified_chars(p)) for p in parts):
+        return [name]
+    return parts
+
+
 def _closing_brackets(text: str) -> str:
     """The brackets that end `text` (a final 。 aside) when they hold a role phrase or a label
     word, else ``""``: the assignment a measure without units may have that could not be read."""
@@ -1016,6 +1030,7 @@ class _Assembler:
                 self.anomaly(key, "role phrase", where, f"stripped {r!r}")
 
     def add_units(self, it: _Item, role: str, units: list[str], key, place: str = "", line: int | None = None):
+        units = self.split_ji(units, key) if any("及" in u for u in units) else units
         line = key if isinstance(key, int) else line
         if role == "lead":
             it.lead += units
@@ -1025,6 +1040,17 @@ class _Assembler:
             it.resp += units
             it.resp_line = it.resp_line or line
             it.resp_place = it.resp_place or place or (f"line {key}" if line else str(key))
+
+    def split_ji(self, units: list[str], key) -> list[str]:
+        """`units` with a name made of two names joined by 及 split in two (州委编办及州直相关单位),
+        each split reported; a 及 inside one name (区城市管理及综合执法局) stays."""
+        out = []
+        for u in units:
+            parts = _ji_parts(u)
+            if len(parts) > 1:
+                self.anomaly(key, "separator", u, f"及 between {len(parts)} names: split")
+            out += parts
+        return out
 
     # ---- values
     def unit_value(self, key, value: str, role: str, it: _Item, place: str = "", line: int | None = None) -> bool:

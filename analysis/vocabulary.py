@@ -307,7 +307,7 @@ def is_plain(name: str) -> bool:
     """True if :func:`split_units` reads `name` (a part between two 、) as itself, or it is empty.
 
     That is: no separator or bracket, nothing :func:`clean` would strip, no trailing role
-    phrase :func:`strip_role` would cut off, no trailing 等 it would drop, and more than one
+    phrase :func:`strip_role` would cut off, no trailing 等 (等部门, 等单位) it would drop, and more than one
     character (a one-character part is joined to its neighbours). The loader splits the plain
     lists by Arrow and only the others with :func:`split_units` (``tests/test_scale.py``
     checks the two agree on generated names).
@@ -320,7 +320,7 @@ def is_plain(name: str) -> bool:
         or name[-1] in EDGE
         or _NOT_IN_PLAIN.search(name)
         or _ROLE_END.match(name)
-        or (name.endswith("等") and len(name) > 3)
+        or _strip_etc(name) != name
     )
 
 
@@ -364,9 +364,10 @@ def _split_units(s: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, .
     parts = _rejoin_short([clean(p) for p in parts if clean(p)], notes)
     for p in parts:
         name, role = strip_role(p)
-        if name.endswith("等") and len(name) > 3:  # 六安供电公司等: "and others" is not part of the name
-            name = name[:-1]
-            notes.append("trailing 等 removed")
+        short = _strip_etc(name)  # 六安供电公司等, 区水务局等部门: "and others" is not part of the name
+        if short != name:
+            notes.append(f"trailing {name[len(short) :]} removed")
+            name = short
         name = clean(name)
         if _EDGE_RE.search(name):
             name = _EDGE_RE.sub("", name)
@@ -377,16 +378,24 @@ def _split_units(s: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, .
 
 
 def _strip_etc(name: str) -> str:
-    """A name without a trailing 等 or 等部门 / 等单位 (``区水务局等部门`` -> ``区水务局``), as
-    :func:`split_units` reads it."""
+    """A name without a trailing 等 or 等部门 / 等单位 (``区水务局等部门`` -> ``区水务局``), when
+    at least three characters are left (``各地等`` stays whole).
+
+    >>> _strip_etc("六安供电公司等"), _strip_etc("区水务局等部门"), _strip_etc("各地等")
+    ('六安供电公司', '区水务局', '各地等')
+    """
+    if "等" not in name:
+        return name
     for tail in _ETC:
-        if name.endswith(tail) and len(name) > len(tail) + 2:
+        if name.endswith(tail) and len(name) - len(tail) >= 3:
             return name[: -len(tail)]
     return name
 
 
-#: "and the others": what follows the last name of a list (六安供电公司等, 区水务局等部门).
-_ETC = ("等有关部门", "等相关部门", "等有关单位", "等相关单位", "等部门", "等单位", "等")
+#: "and the others": what follows the last name of a list (六安供电公司等, 区水务局等部门). Not
+#: 等有关部门 / 等相关部门: they name a collective (the other bodies concerned) and stay in the
+#: name (区司法局等有关部门, 济南市钢城区 2021).
+_ETC = ("等部门", "等单位", "等")
 
 
 def _rejoin_short(parts: list[str], notes: list[str]) -> list[str]:

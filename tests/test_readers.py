@@ -474,3 +474,23 @@ def test_brackets_that_cannot_be_read_are_named():
     assert [(u.message, u.value) for u in doc.unread] == [
         ("cannot read the assignment in the brackets at the end of the measure", "(区发改局,区财政局配合)")
     ]
+
+
+# --- 及 between two names, 等部门 after the last (sweep P7)
+
+
+@pytest.mark.parametrize(
+    ("value", "units"),
+    [
+        pytest.param(
+            "州司法局、州委编办及州直相关单位", ("州司法局", "州委编办", "州直相关单位"), id="及 between names"
+        ),
+        pytest.param("市級各有關部門及各縣市區政府", ("市級各有關部門", "各縣市區政府"), id="traditional"),
+        pytest.param("区城市管理及综合执法局", ("区城市管理及综合执法局",), id="及 inside one name"),
+        pytest.param("区财政局、区水务局等部门", ("区财政局", "区水务局"), id="等部门"),
+        pytest.param("区司法局等有关部门", ("区司法局等有关部门",), id="等有关部门 names a collective"),
+    ],
+)
+def test_ji_and_deng_in_a_unit_list(value, units):
+    m = parse_text(f"1.推进改革。\n牵头单位:区发改局\n责任单位:{value}\n").measures[0]
+    assert m.responsible_units == units
