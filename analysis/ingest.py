@@ -1066,6 +1066,11 @@ class _Assembler:
                 self.add_units(it, r, units, key, place, line)
             return True
         units, roles, notes = split_units(value)
+        if len(units) > 1 and not roles[-1] and _is_deadline(units[-1]) and not it.deadline:
+            # 责任单位:州司法局、各县市人民政府,6月底完成: the list ends in the deadline
+            it.deadline = units.pop().rstrip("。")
+            roles.pop()
+            self.anomaly(key, "deadline", it.deadline, "at the end of the unit list: the deadline")
         self.note_units(key, notes, roles, value)
         bad = [u for u in units if not 2 <= len(u) <= MAX_UNIT_CHARS]
         if bad:

@@ -494,3 +494,26 @@ def test_brackets_that_cannot_be_read_are_named():
 def test_ji_and_deng_in_a_unit_list(value, units):
     m = parse_text(f"1.推进改革。\n牵头单位:区发改局\n责任单位:{value}\n").measures[0]
     assert m.responsible_units == units
+
+
+# --- a deadline at the end of a unit list (sweep P6)
+
+
+@pytest.mark.parametrize(
+    ("line", "responsible", "deadline"),
+    [
+        pytest.param(
+            "(牵头单位:州行政审批服务局;责任单位:州司法局、各县市人民政府,6月底完成)",
+            ("州司法局", "各县市人民政府"),
+            "6月底完成",
+            id="in a labelled bracket",
+        ),
+        pytest.param(
+            "\n责任单位:区司法局、区财政局,2023年12月底前", ("区司法局", "区财政局"), "2023年12月底前", id="label line"
+        ),
+        pytest.param("\n责任单位:区司法局、区统计局", ("区司法局", "区统计局"), "", id="no deadline"),
+    ],
+)
+def test_a_deadline_ending_a_unit_list_is_the_deadline(line, responsible, deadline):
+    m = parse_text(f"1.加大简政放权力度。{line}\n").measures[0]
+    assert (m.text, m.responsible_units, m.deadline) == ("加大简政放权力度。", responsible, deadline)
