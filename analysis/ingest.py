@@ -2129,6 +2129,9 @@ def _measure(it: _Item, mid: str, plan: Plan, source_file: str, source_format: s
 
 # C0 control characters other than tab and line feed, DEL, and the C1 range: PDF and Word exports
 # carry form feeds and the like; they are removed (and reported), never part of a text or a name.
+#: A pinyin reading in brackets right after a Chinese character, as some mirrors add them
+#: (發(fā), 區(qū)): lower-case letters with at least one tone mark.
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\(([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)\)")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -2155,6 +2158,9 @@ def _sanitize(block, asm: _Assembler):
     if _CONTROL.search(text):
         asm.anomaly(_key(block), "control character", repr(text[:20]), "removed")
         text = _CONTROL.sub("", text)
+    if "(" in text and _PINYIN.search(text):  # 經(jīng)開區(qū): a mirror's reading aid after a character
+        asm.anomaly(_key(block), "pinyin gloss", " ".join(_PINYIN.findall(text))[:60], "removed")
+        text = _PINYIN.sub("", text)
     text = respell_traditional(text)
     return block if text == block.text else Line(text, block.place, block.line)
 
