@@ -1405,6 +1405,21 @@ class _Assembler:
         return True
 
     def set_section_leaders(self, key, title: str):
+        """The leaders of the section `title` starts (``区长陈兴立牵头…`` in the title, or a
+        leader label in brackets at its end: ``…工作目标(牵头领导:成坤、柯相国、王俊)``, which
+        is taken out of the section's title); each is a leader of every measure of the section."""
+        paren = _trailing_paren(title)
+        if paren is not None and paren[2] == "labels":
+            labels = _line_labels(clean(paren[1]))
+            if labels and all(label_field(lm.group(1)) == "leaders" for lm in labels):
+                names = _persons(clean(paren[1])[labels[0].end() :], labelled=True)
+                if names:
+                    self.section = (self.section[0], clean(paren[0]))
+                    self.section_leaders = names
+                    self.anomaly(
+                        key, "leader", title, f"section led by {'、'.join(names)}: the leaders of each of its measures"
+                    )
+                    return
         m = _SECTION_LEADER.search(title)
         self.section_leaders = [m.group(1)] if m and _is_person(m.group(1)) else []
         if self.section_leaders:

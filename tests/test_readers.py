@@ -517,3 +517,20 @@ def test_ji_and_deng_in_a_unit_list(value, units):
 def test_a_deadline_ending_a_unit_list_is_the_deadline(line, responsible, deadline):
     m = parse_text(f"1.加大简政放权力度。{line}\n").measures[0]
     assert (m.text, m.responsible_units, m.deadline) == ("加大简政放权力度。", responsible, deadline)
+
+
+# --- section leaders in a label in brackets (sweep P8)
+
+
+def test_a_leader_label_in_a_section_heading_gives_each_measure_its_leaders():
+    text = (
+        "某区工作目标任务落实责任分解表\n序号\n目标任务\n牵头单位\n责任单位\n"
+        "一、主要经济社会发展指标等工作目标(牵头领导:成坤、柯相国、王俊)\n1\n★地区生产总值增长15%。\n区发改局\n各乡镇\n"
+        "2\n规上工业增加值增长10%。\n区经信局\n二、民生工作目标\n3\n新增城镇就业3000人。\n区人社局\n"
+    )
+    got = [(m.section_title, m.text, m.lead_units, m.leaders) for m in parse_text(text).measures]
+    assert got == [
+        ("主要经济社会发展指标等工作目标", "★地区生产总值增长15%。", ("区发改局",), ("成坤", "柯相国", "王俊")),
+        ("主要经济社会发展指标等工作目标", "规上工业增加值增长10%。", ("区经信局",), ("成坤", "柯相国", "王俊")),
+        ("民生工作目标", "新增城镇就业3000人。", ("区人社局",), ()),
+    ]
