@@ -1271,7 +1271,7 @@ class _Assembler:
         section = _section_heading(s)
         if section is None:
             return False
-        if not self.started() and "。" in s[:-1]:
+        if not self.started() and ("。" in s[:-1] or (s.endswith("。") and self.notice_points())):
             self.preamble(key, s)
             return True
         self.start()
@@ -1424,6 +1424,12 @@ class _Assembler:
         self.section_leaders = [m.group(1)] if m and _is_person(m.group(1)) else []
         if self.section_leaders:
             self.anomaly(key, "leader", title, f"section led by {m.group(1)}: the leader of each of its measures")
+
+    def notice_points(self) -> bool:
+        """Has the notice before the plan announced its own numbered points (``…通知如下:``)? Its
+        paragraphs ``一、各责任单位要…。`` are then the notice's, not sections of the plan."""
+        pre = self.plans[-1]["preamble"] if self.plans else self.doc_preamble
+        return any(p.rstrip().endswith(("如下:", "如下：")) for _, p in pre)
 
     def in_attachment_list(self) -> bool:
         """Is the last line read the notice's list of attachments (``附件:1. …表``, then ``2. …表``)?"""
