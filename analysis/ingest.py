@@ -1031,6 +1031,11 @@ class _Assembler:
 
     def add_units(self, it: _Item, role: str, units: list[str], key, place: str = "", line: int | None = None):
         units = self.split_ji(units, key) if any("及" in u for u in units) else units
+        if any("|" in u for u in units):  # a registry writes a unit's aliases joined by |
+            for u in units:
+                if "|" in u:
+                    self.unread(key, "a unit name may not hold '|' (it joins a registry's aliases)", u)
+            units = [u for u in units if "|" not in u]
         line = key if isinstance(key, int) else line
         if role == "lead":
             it.lead += units

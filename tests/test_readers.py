@@ -534,3 +534,16 @@ def test_a_leader_label_in_a_section_heading_gives_each_measure_its_leaders():
         ("主要经济社会发展指标等工作目标", "规上工业增加值增长10%。", ("区经信局",), ("成坤", "柯相国", "王俊")),
         ("民生工作目标", "新增城镇就业3000人。", ("区人社局",), ()),
     ]
+
+
+def test_a_bar_in_a_unit_name_is_reported_at_its_line():
+    """A registry joins a unit's aliases with |: a name holding one is unread where it stands
+    (sweep P13: it made the proposed registry invalid)."""
+    doc = parse_text(
+        "某区重点工作任务分解表\n1.推进改革。(区发改局|区财政局牵头)\n2.建设公园。(区城管局负责)\n", keep_going=True
+    )
+    assert [(u.line, u.message, u.value) for u in doc.unread] == [
+        (2, "a unit name may not hold '|' (it joins a registry's aliases)", "区发改局|区财政局"),
+        (2, "measure has neither lead nor responsible units", "推进改革。"),
+    ]
+    assert [m.lead_units for m in doc.measures] == [("区城管局",)]
