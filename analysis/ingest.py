@@ -1030,8 +1030,9 @@ class _Assembler:
                 self.anomaly(key, "role phrase", where, f"stripped {r!r}")
 
     def add_units(self, it: _Item, role: str, units: list[str], key, place: str = "", line: int | None = None):
-        units = self.split_ji(units, key) if any("及" in u for u in units) else units
-        if any("|" in u for u in units):  # a registry writes a unit's aliases joined by |
+        joined = "".join(units)
+        units = self.split_ji(units, key) if "及" in joined else units
+        if "|" in joined:  # a registry writes a unit's aliases joined by |
             for u in units:
                 if "|" in u:
                     self.unread(key, "a unit name may not hold '|' (it joins a registry's aliases)", u)
@@ -1168,7 +1169,7 @@ class _Assembler:
             if not self.bar_cells:
                 self.anomaly(key, "table", ln.text[:20], "one cell per line, each ending in '|': the bars dropped")
             self.bar_cells = True
-        if self.header_cell_line(key, s, ln):
+        if (self.held_header or self.last_kind == "header") and self.header_cell_line(key, s, ln):
             return
         self.read_line(key, s, ln)
 

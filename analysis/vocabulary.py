@@ -158,8 +158,8 @@ _AFTER_ROLE = rf"(?=[{re.escape(SEPARATORS + CLOSE)}。.]|\s*$)"
 
 
 @cache
-def _respell_regexes() -> tuple[re.Pattern, re.Pattern]:
-    """``(any traditional character of a listed phrase, the phrases where they stand as labels or roles)``."""
+def _respell_regexes() -> tuple[frozenset[str], re.Pattern]:
+    """``(the traditional characters of the listed phrases, the phrases where they stand as labels or roles)``."""
     alt = _traditional_of()
     words = {p for p, _, uses in vocabulary() if uses & {"label", "role"}}
     trad = sorted({t for w in words for ch in w for t in alt.get(ch, "")})
@@ -168,7 +168,7 @@ def _respell_regexes() -> tuple[re.Pattern, re.Pattern]:
     label_rx = "|".join(_spelled_either_way(p) for p in labels)
     role_rx = "|".join(_spelled_either_way(p) for p in roles)
     spots = rf"(?:{label_rx})(?=\s*[:：])|(?<=[^\s{re.escape(SEPARATORS + OPEN)}])(?:{role_rx}){_AFTER_ROLE}"
-    return re.compile(f"[{''.join(trad)}]"), re.compile(spots)
+    return frozenset(trad), re.compile(spots)
 
 
 def respell_traditional(s: str) -> str:
@@ -185,8 +185,8 @@ def respell_traditional(s: str) -> str:
     >>> respell_traditional("負責人員要牽頭抓總")  # not in a label's or a role's place
     '負責人員要牽頭抓總'
     """
-    has_trad, spots = _respell_regexes()
-    if s.isascii() or not has_trad.search(s):
+    trad, spots = _respell_regexes()
+    if trad.isdisjoint(s):
         return s
     return spots.sub(lambda m: simplified_chars(m.group()), s)
 
