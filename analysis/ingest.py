@@ -45,7 +45,14 @@ Decisions where a document is ambiguous, written down once here:
   plan); measures without a number are numbered by
   their position in the plan (and reported);
 * the issuer is read from the notice heading (``XX人民政府关于印发…的通知``), else from the
-  signature line before a date; it is empty when the document does not say.
+  signature line before a date; it is empty when the document does not say;
+* labels and role phrases in traditional characters read like simplified ones (only where they
+  stand as a label or a role: :func:`~analysis.vocabulary.respell_traditional`);
+* an assignment in brackets alone on its line goes to the run of measures before it without
+  units, numbered alike under one heading (:meth:`_Assembler.bracket_targets`; reported);
+* a note after ``。`` in a labelled bracket, a deadline ending a unit list, ``及`` between two
+  body names, ``等部门`` after the last name, a leader label ending a section heading, the
+  notice's attachment list and its own numbered points: see the README, "Reading a plan".
 
 Every part of a document is accounted for: each line and table row gets a kind (see
 :data:`LINE_KINDS`); a part that fits none is an *unread place* (file, line or cell, value).
