@@ -1251,6 +1251,9 @@ class _Assembler:
         cells = _cells(s)
         if cells is None or len([c for c in cells if c]) < 2:
             return False
+        labels = _line_labels(s)
+        if labels and labels[0].start() == 0 and not _header_fields(cells):
+            return False  # 牵头单位:区发改局|区财政局 is a labelled line (its value read there), not a row
         words = _header_fields(cells)
         if words is not None and (self.started_or_titled() or sum(1 for w in words if w) >= 3):
             self.take_line_header(key, words)

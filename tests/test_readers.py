@@ -547,3 +547,6 @@ def test_a_bar_in_a_unit_name_is_reported_at_its_line():
         (2, "measure has neither lead nor responsible units", "推进改革。"),
     ]
     assert [m.lead_units for m in doc.measures] == [("区城管局",)]
+    # a labelled line is not a row of cells split at the bar (it kept 区财政局 and lost 区发改局)
+    doc = parse_text("某区重点工作任务分解表\n1.推进改革。\n牵头单位:区发改局|区财政局\n", keep_going=True)
+    assert [(u.line, u.value) for u in doc.unread] == [(3, "区发改局|区财政局"), (2, "推进改革。")]
