@@ -350,6 +350,12 @@ def _read_plans(raw_dir, measures_csv: Path, keep_going: bool, *, bar: bool = Tr
     doc = ingest(sources, keep_going=keep_going, folders=folders, progress=progress)
     if progress is not None:
         progress.done()
+    if not doc.measures:  # nothing to load: say so, not that the proposed registry is empty
+        places = [f"  {u}" for u in doc.unread[:20]] + (
+            [f"  … and {len(doc.unread) - 20} more"] if len(doc.unread) > 20 else []
+        )
+        unread = f"; {len(doc.unread)} place(s) could not be read:\n" + "\n".join(places) if places else ""
+        raise DataError(None, None, f"no measures could be read from {raw_dir}{unread}")
     _report_unread(doc)
     return doc, write_measures(doc, measures_csv)
 

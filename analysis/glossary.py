@@ -1136,7 +1136,13 @@ def _csv_mentions(path: Path) -> list[tuple[str, str]]:
     for row in reader:
         j = (row.get("jurisdiction") or "").strip()
         for col in need:
-            names.extend((j, n) for n in split_units(row[col] or "")[0])
+            for n in split_units(row[col] or "")[0]:
+                if "|" in n:  # the registry joins a unit's aliases with |: it would read as two names
+                    line = reader.line_num
+                    raise DataError(
+                        path, line, f"a unit name in {col} may not hold '|' (it joins a registry's aliases)", value=n
+                    )
+                names.append((j, n))
     return names
 
 

@@ -40,10 +40,19 @@ Decisions where a document is ambiguous, written down once here:
   before ``1.``) is a sub-heading, not a measure;
 * rows of a table whose text cell is one merged cell are one measure (their units joined);
 * measure ids are ``P<plan>-<item>`` (``P1-05``); if item numbers restart within a plan's
-  sections they become ``P<plan>-<section>-<item>``; measures without a number are numbered by
+  sections they become ``P<plan>-<section>-<item>``, and if they restart under each sub-heading
+  of a section too, ``P<plan>-<section>.<sub-heading>-<item>`` (the sub-heading's place in the
+  plan); measures without a number are numbered by
   their position in the plan (and reported);
 * the issuer is read from the notice heading (``XX人民政府关于印发…的通知``), else from the
-  signature line before a date; it is empty when the document does not say.
+  signature line before a date; it is empty when the document does not say;
+* labels and role phrases in traditional characters read like simplified ones (only where they
+  stand as a label or a role: :func:`~analysis.vocabulary.respell_traditional`);
+* an assignment in brackets alone on its line goes to the run of measures before it without
+  units, numbered alike under one heading (:meth:`_Assembler.bracket_targets`; reported);
+* a note after ``。`` in a labelled bracket, a deadline ending a unit list, ``及`` between two
+  body names, ``等部门`` after the last name, a leader label ending a section heading, the
+  notice's attachment list and its own numbered points: see the README, "Reading a plan".
 
 Every part of a document is accounted for: each line and table row gets a kind (see
 :data:`LINE_KINDS`); a part that fits none is an *unread place* (file, line or cell, value).
@@ -97,7 +106,9 @@ from .vocabulary import (
     column_field,
     label_field,
     label_regex,
+    respell_traditional,
     role_clauses,
+    simplified_chars,
     split_units,
 )
 
@@ -287,6 +298,11 @@ _DEADLINE_WORDS = re.compile(
 _SECTION_LEADER = re.compile(
     r"(?:常务)?副?(?:省长|市长|区长|县长|州长|旗长|书记|主任)([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:牵头|负责|分管|联系)"
 )
+#: A header cell the vocabulary may not know, one per line (目标名称, 工 作 标 准, 区政府): 2 to 10
+#: Chinese characters, spaces between them allowed, nothing else.
+_HEADER_CELL = re.compile(r"^(?:[\u4e00-\u9fff][ \u3000]?){1,9}[\u4e00-\u9fff]$")
+#: The notice's list of attachments: 附件:1. …表 (the next lines 2. …表, 3. …表 belong to it).
+_ATTACHMENTS = re.compile(r"^附\s*件\s*[:：]\s*(?:\d{1,2}\s*[.．、]\s*)?\S")
 _NUMBER_ONLY = re.compile(
     rf"^(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}})[.．、]?$|^[(（]\s*(?:\d{{1,3}}|[{_CN_NUM}]{{1,4}})\s*[)）]$"
 )
@@ -794,6 +810,37 @@ def _line_labels(s: str) -> list:
     return list(label_regex().finditer(s))
 
 
+def _ji_parts(name: str) -> list[str]:
+    """`name` split at each 及 that stands between two names ending like a body's name, read in
+    simplified characters (``州委编办及州直相关单位``, ``市級各有關部門及各縣市區政府``); else ``[name]``.
+
+    >>> _ji_parts("州委编办及州直相关单位"), _ji_parts("区城市管理及综合执法局")
+    (['州委编办', '州直相关单位'], ['区城市管理及综合执法局'])
+    """
+    parts = name.split("及")
+    if len(parts) < 2 or not all(len(p) >= 2 and _body_like(simplified_chars(p)) for p in parts):
+        return [name]
+    return parts
+
+
+def _closing_brackets(text: str) -> str:
+    """The brackets that end `text` (a final 。 aside) when they hold a role phrase or a label
+    word, else ``""``: the assignment a measure without units may have that could not be read."""
+    body = text.rstrip("。.;；")
+    if not body or body[-1] not in CLOSE:
+        return ""
+    depth = 0
+    for i in range(len(body) - 1, -1, -1):
+        if body[i] in CLOSE:
+            depth += 1
+        elif body[i] in OPEN:
+            depth -= 1
+            if depth == 0:
+                inner = body[i:]
+                return inner if re.search("牵头|配合|负责|参与|协助|协同|单位|部门", inner) else ""
+    return ""
+
+
 def _trailing_paren(text: str):
     """Find an assignment in a trailing parenthesis.
 
@@ -924,6 +971,8 @@ class _Assembler:
         self.section_ord = 0
         self.first_row = False  # the next table row is the first of a table without its own header
         self.pending = None  # the last table row, kept until the next shows it is not continued
+        self.bar_cells = False  # a line "cell |" was read (one cell per line, each closed by a bar)
+        self.held_header: list[tuple] = []  # unknown header cells after a header line (header_cell_line)
         self.section_leaders: list[str] = []  # 一、区长陈兴立牵头重点工作: the leader of the section's measures
         self.id_unread: list[int] = []  # the places of doc.unread whose value is a measure id
 
@@ -988,6 +1037,13 @@ class _Assembler:
                 self.anomaly(key, "role phrase", where, f"stripped {r!r}")
 
     def add_units(self, it: _Item, role: str, units: list[str], key, place: str = "", line: int | None = None):
+        joined = "".join(units)
+        units = self.split_ji(units, key) if "及" in joined else units
+        if "|" in joined:  # a registry writes a unit's aliases joined by |
+            for u in units:
+                if "|" in u:
+                    self.unread(key, "a unit name may not hold '|' (it joins a registry's aliases)", u)
+            units = [u for u in units if "|" not in u]
         line = key if isinstance(key, int) else line
         if role == "lead":
             it.lead += units
@@ -997,6 +1053,17 @@ class _Assembler:
             it.resp += units
             it.resp_line = it.resp_line or line
             it.resp_place = it.resp_place or place or (f"line {key}" if line else str(key))
+
+    def split_ji(self, units: list[str], key) -> list[str]:
+        """`units` with a name made of two names joined by 及 split in two (州委编办及州直相关单位),
+        each split reported; a 及 inside one name (区城市管理及综合执法局) stays."""
+        out = []
+        for u in units:
+            parts = _ji_parts(u)
+            if len(parts) > 1:
+                self.anomaly(key, "separator", u, f"及 between {len(parts)} names: split")
+            out += parts
+        return out
 
     # ---- values
     def unit_value(self, key, value: str, role: str, it: _Item, place: str = "", line: int | None = None) -> bool:
@@ -1012,6 +1079,11 @@ class _Assembler:
                 self.add_units(it, r, units, key, place, line)
             return True
         units, roles, notes = split_units(value)
+        if len(units) > 1 and not roles[-1] and _is_deadline(units[-1]) and not it.deadline:
+            # 责任单位:州司法局、各县市人民政府,6月底完成: the list ends in the deadline
+            it.deadline = units.pop().rstrip("。")
+            roles.pop()
+            self.anomaly(key, "deadline", it.deadline, "at the end of the unit list: the deadline")
         self.note_units(key, notes, roles, value)
         bad = [u for u in units if not 2 <= len(u) <= MAX_UNIT_CHARS]
         if bad:
@@ -1037,6 +1109,13 @@ class _Assembler:
             end = labels[j + 1].start() if j + 1 < len(labels) else len(s)
             value = clean(s[lm.end() : end]).rstrip(";；,，。 ")
             fld = label_field(lm.group(1))
+            if fld in ("lead", "responsible") and "。" in value:
+                # 〔责任单位:省发展改革委、省大数据中心按职责分工负责。具体任务均涉及…,下同。〕: a note follows
+                value, _, note = value.partition("。")
+                if clean(note):
+                    self.anomaly(
+                        key, "note", clean(note)[:60], f"text after 。 in the {lm.group(1)} value: a note, not units"
+                    )
             if fld in ("lead", "responsible"):
                 if not value:
                     self.anomaly(key, "empty label", lm.group(1), "no unit named")
@@ -1091,6 +1170,18 @@ class _Assembler:
             return
         key = _key(ln)
         self.flush_row()
+        if s.endswith("|") and s.count("|") == 1 and len(s) > 1:
+            # 序号 | / 重点工作 | / 1 |: a table copied one cell per line, each cell closed by a bar
+            s = clean(s[:-1])
+            if not self.bar_cells:
+                self.anomaly(key, "table", ln.text[:20], "one cell per line, each ending in '|': the bars dropped")
+            self.bar_cells = True
+        if (self.held_header or self.last_kind == "header") and self.header_cell_line(key, s, ln):
+            return
+        self.read_line(key, s, ln)
+
+    def read_line(self, key, s: str, ln: Line):
+        """:meth:`line` after the header cells held back (:meth:`header_cell_line`)."""
         if (
             self.chrome_line(key, s)
             or self.cells_line(key, s, ln)
@@ -1098,11 +1189,49 @@ class _Assembler:
             or self.section_line(key, s)
             or self.item_line(key, s, ln)
             or self.header_line(key, s)
+            or self.bracket_line(key, s)
             or self.label_line(key, s)
             or self.loose_line(key, s, ln)
         ):
             return
         self.cell_line(key, s, ln)
+
+    def header_cell_line(self, key, s: str, ln: Line) -> bool:
+        """Takes a line; True if it is held back as a header cell the vocabulary does not know
+        (目标名称, 工作标准, 区政府 of 区政府 / 分管领导), written one per line right after a
+        header line. Held cells join the header when a known header word follows them (the
+        last one joined to that word when the two make a known header: 区政府分管领导 is
+        ``leaders``; each other one is a column of no field, reported); else they are read
+        again as ordinary lines."""
+        held = self.held_header
+        if not held and (self.last_kind != "header" or self.line_schema is None):
+            return False
+        if held and _line_header(s) is not None:
+            words = _line_header(s)
+            fields = [column_field(w, strict=True) for w in words]
+            first = column_field(held[-1][1] + words[0])
+            joined = held.pop() if first is not None and first == fields[0] else None
+            for hkey, hs, _ in held:
+                self.kind(hkey, "header")
+                self.anomaly(hkey, "header", hs, "header cell not in the vocabulary: a column of no field")
+            if joined is not None:
+                self.kind(joined[0], "header")
+                self.anomaly(joined[0], "header", joined[1] + words[0], "header cell over two lines, joined")
+            self.held_header = []
+            self.last_kind = "header"
+            self.take_line_header(key, [None] * len(held) + fields, extend=True)
+            return True
+        if len(held) < 4 and _HEADER_CELL.match(s) and _line_header(s) is None:
+            held.append((key, s, ln))
+            return True
+        self.replay_header_cells()
+        return False
+
+    def replay_header_cells(self):
+        """Read the held-back header cells as ordinary lines (no known header word followed them)."""
+        held, self.held_header = self.held_header, []
+        for hkey, hs, hln in held:
+            self.read_line(hkey, hs, hln)
 
     def chrome_line(self, key, s: str) -> bool:
         """Takes a line's key and cleaned text; True if it is page furniture (设为首页, a date …),
@@ -1122,6 +1251,9 @@ class _Assembler:
         cells = _cells(s)
         if cells is None or len([c for c in cells if c]) < 2:
             return False
+        labels = _line_labels(s)
+        if labels and labels[0].start() == 0 and not _header_fields(cells):
+            return False  # 牵头单位:区发改局|区财政局 is a labelled line (its value read there), not a row
         words = _header_fields(cells)
         if words is not None and (self.started_or_titled() or sum(1 for w in words if w) >= 3):
             self.take_line_header(key, words)
@@ -1155,7 +1287,7 @@ class _Assembler:
         section = _section_heading(s)
         if section is None:
             return False
-        if not self.started() and "。" in s[:-1]:
+        if not self.started() and ("。" in s[:-1] or (s.endswith("。") and self.notice_points())):
             self.preamble(key, s)
             return True
         self.start()
@@ -1179,6 +1311,9 @@ class _Assembler:
         if not it or (it[2] == "bare" and not self.started_or_titled()):
             return False
         number, text, style = it
+        if not self.started() and self.in_attachment_list() and _is_title(text):
+            self.preamble(key, s)  # 附件:1. …表 / 2. …表: the notice's list of attachments
+            return True
         item = self.new_item(number, text, key, style, line=ln.line, place=ln.place)
         self.kind(key, "item")
         self.item_text(item, key)
@@ -1192,6 +1327,66 @@ class _Assembler:
             return False
         self.take_line_header(key, [column_field(w, strict=True) for w in words], extend=True)
         return True
+
+    def bracket_line(self, key, s: str) -> bool:
+        """Takes a line; True if it is an assignment in brackets standing alone on its line
+        (``(责任单位:市应急局)``, ``(市应急局牵头,市公安局配合)``) after measures without units:
+        its units go to the run of measures it follows, as the source sets it out (see
+        :meth:`bracket_targets`); more than one measure is reported."""
+        if s[:1] not in OPEN:
+            return False
+        paren = _trailing_paren(s)
+        cur = self.current
+        if paren is None or clean(paren[0]).strip("。.;；") or cur is None or cur.form or cur.n_unit_lines:
+            return False
+        _, content, how = paren
+        targets = self.bracket_targets(cur)
+        probe = _Item(cur.plan_index, None, "", "", None, "", None, "")
+        if how == "labels":
+            if not self.labelled(key, clean(content), probe):
+                return True
+        else:
+            for units, r in role_clauses(content, max_chars=MAX_UNIT_CHARS):
+                self.add_units(probe, r, units, key)
+        for it in targets:
+            it.form = "labelled" if how == "labels" else "parenthesis"
+            if probe.lead:
+                self.add_units(it, "lead", list(probe.lead), key)
+            if probe.resp:
+                self.add_units(it, "responsible", list(probe.resp), key)
+            it.leaders += [n for n in probe.leaders if n not in it.leaders]
+            it.deadline = it.deadline or probe.deadline
+        if len(targets) > 1:
+            first, last = targets[0], targets[-1]
+            self.anomaly(
+                key,
+                "shared assignment",
+                clean(s)[:40],
+                f"brackets on their own line after {len(targets)} measures without units "
+                f"({first.place} to {last.place}): given to each of them",
+            )
+        self.kind(key, "labelled")
+        return True
+
+    def bracket_targets(self, cur: _Item) -> list[_Item]:
+        """The measures an assignment on its own line after `cur` belongs to: `cur` and the
+        measures right before it that have no units either, numbered in the same style under
+        the same heading (运城 2017: ``1.完善应急预案体系`` / ``(1)`` … ``(4)`` / ``(责任单位:…)``
+        gives the four measures (1)–(4) their units; the heading ``1.`` is not one of them)."""
+        out = [cur]
+        for it in reversed(self.items[:-1]):
+            if (
+                it.lead
+                or it.resp
+                or it.form
+                or it.plan_index != cur.plan_index
+                or it.section_ord != cur.section_ord
+                or it.style != cur.style
+                or it.subsection != cur.subsection
+            ):
+                break
+            out.append(it)
+        return out[::-1]
 
     def label_line(self, key, s: str) -> bool:
         """Takes a line; True if it starts with a label (牵头单位:…), whose values go to the
@@ -1226,10 +1421,39 @@ class _Assembler:
         return True
 
     def set_section_leaders(self, key, title: str):
+        """The leaders of the section `title` starts (``区长陈兴立牵头…`` in the title, or a
+        leader label in brackets at its end: ``…工作目标(牵头领导:成坤、柯相国、王俊)``, which
+        is taken out of the section's title); each is a leader of every measure of the section."""
+        paren = _trailing_paren(title)
+        if paren is not None and paren[2] == "labels":
+            labels = _line_labels(clean(paren[1]))
+            if labels and all(label_field(lm.group(1)) == "leaders" for lm in labels):
+                names = _persons(clean(paren[1])[labels[0].end() :], labelled=True)
+                if names:
+                    self.section = (self.section[0], clean(paren[0]))
+                    self.section_leaders = names
+                    self.anomaly(
+                        key, "leader", title, f"section led by {'、'.join(names)}: the leaders of each of its measures"
+                    )
+                    return
         m = _SECTION_LEADER.search(title)
         self.section_leaders = [m.group(1)] if m and _is_person(m.group(1)) else []
         if self.section_leaders:
             self.anomaly(key, "leader", title, f"section led by {m.group(1)}: the leader of each of its measures")
+
+    def notice_points(self) -> bool:
+        """Has the notice before the plan announced its own numbered points (``…通知如下:``)? Its
+        paragraphs ``一、各责任单位要…。`` are then the notice's, not sections of the plan."""
+        pre = self.plans[-1]["preamble"] if self.plans else self.doc_preamble
+        return any(p.rstrip().endswith(("如下:", "如下：")) for _, p in pre)
+
+    def in_attachment_list(self) -> bool:
+        """Is the last line read the notice's list of attachments (``附件:1. …表``, then ``2. …表``)?"""
+        pre = self.plans[-1]["preamble"] if self.plans else self.doc_preamble
+        if not pre or self.last_kind != "preamble":
+            return False
+        last = pre[-1][1]
+        return bool(_ATTACHMENTS.match(last)) or (_match_item(last) is not None and _is_title(_match_item(last)[1]))
 
     def started_or_titled(self) -> bool:
         return bool(self.plans)
@@ -1682,6 +1906,7 @@ class _Assembler:
         """All of the end that does not depend on the plan ids: sub-headings, titles, the
         issuer, measures without units or text (a forked worker's part of the work)."""
         self.flush_row()
+        self.replay_header_cells()
         doc = self.doc
         items = self.items
         self.keep = None
@@ -1698,7 +1923,13 @@ class _Assembler:
         keep = []
         for it in items:
             if not it.lead and not it.resp:
-                self.unread(_key(it), "measure has neither lead nor responsible units", it.text[:40])
+                brackets = _closing_brackets(it.text)
+                if brackets:
+                    self.unread(
+                        _key(it), "cannot read the assignment in the brackets at the end of the measure", brackets
+                    )
+                else:
+                    self.unread(_key(it), "measure has neither lead nor responsible units", it.text[:40])
                 continue
             if not it.text:
                 self.unread(_key(it), "measure has no text", str(it.item_no))
@@ -1867,7 +2098,8 @@ def _number_by_position(its: list[_Item], asm: _Assembler) -> None:
 def _measure_ids(plan_id: str, its: list[_Item]) -> list[str]:
     """The measure id of each item `its` of plan `plan_id`, in order (repeats possible).
 
-    ``P1-05`` when the plan's item numbers are distinct, else ``P1-<section>-05``; measures
+    ``P1-05`` when the plan's item numbers are distinct, else ``P1-<section>-05``, else (numbers
+    restarting under the sub-headings of a section) ``P1-<section>.<sub-heading>-05``; measures
     that share one merged 序号 cell are parts of one numbered item: ``P1-05.1``, ``P1-05.2``.
     """
     shared = Counter(it.number_key for it in its if it.number_key)
@@ -1875,11 +2107,25 @@ def _measure_ids(plan_id: str, its: list[_Item]) -> list[str]:
     # one entry per numbered item (a shared merged 序号 cell counts once): are the numbers distinct?
     numbers = {it.number_key if shared[it.number_key] > 1 else f"item {k}": it.item_no for k, it in enumerate(its)}
     unique = len(set(numbers.values())) == len(numbers)
+    # numbers that restart under each sub-heading of one section (运城 2017: 1. / (1)…(4), 2. / (1)…):
+    # the sub-heading's place in the plan joins the id, where the section alone leaves repeats
+    subs: dict[tuple[int, str], int] = {}
+    for it in its:
+        subs.setdefault((it.section_ord, it.subsection), len(subs) + 1)
+    in_section = {
+        it.number_key if shared[it.number_key] > 1 else f"item {k}": (it.section_no or it.section_ord, it.item_no)
+        for k, it in enumerate(its)
+    }
+    by_sub = not unique and len(set(in_section.values())) < len(in_section)
     mids = []
     for it in its:
-        mid = (
-            f"{plan_id}-{it.item_no:02d}" if unique else f"{plan_id}-{it.section_no or it.section_ord}-{it.item_no:02d}"
-        )
+        sec = it.section_no or it.section_ord
+        if unique:
+            mid = f"{plan_id}-{it.item_no:02d}"
+        elif by_sub and it.subsection:
+            mid = f"{plan_id}-{sec}.{subs[(it.section_ord, it.subsection)]}-{it.item_no:02d}"
+        else:
+            mid = f"{plan_id}-{sec}-{it.item_no:02d}"
         if it.number_key and shared[it.number_key] > 1:
             part[it.number_key] += 1
             mid += f".{part[it.number_key]}"
@@ -1920,28 +2166,40 @@ def _measure(it: _Item, mid: str, plan: Plan, source_file: str, source_format: s
 
 # C0 control characters other than tab and line feed, DEL, and the C1 range: PDF and Word exports
 # carry form feeds and the like; they are removed (and reported), never part of a text or a name.
+#: A pinyin reading in brackets right after a Chinese character, as some mirrors add them
+#: (發(fā), 區(qū)): lower-case letters with at least one tone mark.
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\(([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)\)")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _sanitize(block, asm: _Assembler):
-    """`block` without control characters; each place that had some is reported."""
+    """`block` without control characters (each place that had some is reported) and with the
+    labels and role phrases written in traditional characters respelled in simplified ones
+    (:func:`~analysis.vocabulary.respell_traditional`; names and texts stay as written)."""
     if isinstance(block, Table):
-        if not any(_CONTROL.search(c.text) for row in block.rows for c in row):
-            return block
-        rows = []
+        rows, changed = [], False
         for row in block.rows:
             cells = []
             for c in row:
-                if _CONTROL.search(c.text):
-                    asm.anomaly(c.place, "control character", repr(c.text[:20]), "removed")
-                    c = Cell(_CONTROL.sub("", c.text), c.place, c.origin, c.line)
+                text = c.text
+                if _CONTROL.search(text):
+                    asm.anomaly(c.place, "control character", repr(text[:20]), "removed")
+                    text = _CONTROL.sub("", text)
+                text = respell_traditional(text)
+                if text != c.text:
+                    c, changed = Cell(text, c.place, c.origin, c.line), True
                 cells.append(c)
             rows.append(tuple(cells))
-        return Table(tuple(rows), block.place)
-    if not _CONTROL.search(block.text):
-        return block
-    asm.anomaly(_key(block), "control character", repr(block.text[:20]), "removed")
-    return Line(_CONTROL.sub("", block.text), block.place, block.line)
+        return Table(tuple(rows), block.place) if changed else block
+    text = block.text
+    if _CONTROL.search(text):
+        asm.anomaly(_key(block), "control character", repr(text[:20]), "removed")
+        text = _CONTROL.sub("", text)
+    if "(" in text and _PINYIN.search(text):  # 經(jīng)開區(qū): a mirror's reading aid after a character
+        asm.anomaly(_key(block), "pinyin gloss", " ".join(_PINYIN.findall(text))[:60], "removed")
+        text = _PINYIN.sub("", text)
+    text = respell_traditional(text)
+    return block if text == block.text else Line(text, block.place, block.line)
 
 
 def _assembled(src: Source, first_plan: int = 1) -> _Assembler:

@@ -49,8 +49,10 @@ __all__ = [
     "is_plain",
     "label_regex",
     "re2_chars",
+    "respell_traditional",
     "role_clauses",
     "role_field",
+    "simplified_chars",
     "split_depth0",
     "split_units",
     "strip_role",
@@ -99,16 +101,107 @@ _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 _SPACE = re.compile(r"\s+")
 
 
+# --- traditional characters ------------------------------------------------------------------
+# Plans published (or mirrored) in traditional characters write the same labels and role phrases
+# (牽頭單位:…, X牽頭, Y按職責分工負責). They are read through OpenCC's t2s character table, the
+# table the glossary matches names with (analysis/glossary.py, ``simplify``), one character for
+# one character so that positions and lengths stay: only the vocabulary's own words are respelled,
+# unit names and texts stay as written (the glossary merges the spellings of a name).
+
+
+@cache
+def _t2s_table() -> dict[str, str]:
+    """One traditional character -> its simplified character (OpenCC ``TSCharacters.txt``,
+    the first reading of each; characters that read as several characters are left out)."""
+    import opencc
+
+    table = {}
+    path = Path(opencc.__file__).with_name("dictionary") / "TSCharacters.txt"
+    with open(path, encoding="utf-8") as fh:
+        for ln in fh:
+            trad, _, simp = ln.rstrip("\n").partition("\t")
+            simp = simp.split(" ")[0]
+            if len(trad) == 1 and len(simp) == 1 and trad != simp:
+                table[trad] = simp
+    return table
+
+
+def simplified_chars(s: str) -> str:
+    """`s` with each traditional character in its simplified spelling, one for one (same length).
+
+    >>> simplified_chars("牽頭單位:區發改局")
+    '牵头单位:区发改局'
+    """
+    if s.isascii():
+        return s
+    t = _t2s_table()
+    return "".join(t.get(ch, ch) for ch in s)
+
+
+@cache
+def _traditional_of() -> dict[str, str]:
+    """A simplified character -> the traditional characters t2s reads as it."""
+    out: dict[str, str] = {}
+    for trad, simp in _t2s_table().items():
+        out[simp] = out.get(simp, "") + trad
+    return out
+
+
+def _spelled_either_way(phrase: str) -> str:
+    """A regex matching `phrase` in simplified or traditional characters (牵头: ``[牵牽][头頭]``)."""
+    alt = _traditional_of()
+    return "".join(f"[{re.escape(ch + alt[ch])}]" if ch in alt else re.escape(ch) for ch in phrase)
+
+
+#: What may follow a role phrase at the end of a unit name: a separator, a closing bracket, 。 or the end.
+_AFTER_ROLE = rf"(?=[{re.escape(SEPARATORS + CLOSE)}。.]|\s*$)"
+
+
+@cache
+def _respell_regexes() -> tuple[frozenset[str], re.Pattern]:
+    """``(the traditional characters of the listed phrases, the phrases where they stand as labels or roles)``."""
+    alt = _traditional_of()
+    words = {p for p, _, uses in vocabulary() if uses & {"label", "role"}}
+    trad = sorted({t for w in words for ch in w for t in alt.get(ch, "")})
+    labels = sorted((p for p in _phrases("label") if any(ch in alt for ch in p)), key=len, reverse=True)
+    roles = sorted((p for p in _phrases("role") if any(ch in alt for ch in p)), key=len, reverse=True)
+    label_rx = "|".join(_spelled_either_way(p) for p in labels)
+    role_rx = "|".join(_spelled_either_way(p) for p in roles)
+    spots = rf"(?:{label_rx})(?=\s*[:：])|(?<=[^\s{re.escape(SEPARATORS + OPEN)}])(?:{role_rx}){_AFTER_ROLE}"
+    return frozenset(trad), re.compile(spots)
+
+
+def respell_traditional(s: str) -> str:
+    """`s` with the labels and role phrases written in traditional characters respelled in
+    simplified ones; everything else (unit names, texts) as written.
+
+    A label counts where a colon follows it, a role phrase where it ends a name (a separator,
+    a closing bracket, 。 or the end of the value follows it).
+
+    >>> respell_traditional("(市政府辦公室牽頭,市級各有關部門按職責分工負責)")
+    '(市政府辦公室牵头,市級各有關部門按职责分工负责)'
+    >>> respell_traditional("牽頭單位:州行政審批服務局;責任單位:州司法局")
+    '牵头单位:州行政審批服務局;责任单位:州司法局'
+    >>> respell_traditional("負責人員要牽頭抓總")  # not in a label's or a role's place
+    '負責人員要牽頭抓總'
+    """
+    trad, spots = _respell_regexes()
+    if trad.isdisjoint(s):
+        return s
+    return spots.sub(lambda m: simplified_chars(m.group()), s)
+
+
 @lru_cache(maxsize=1 << 12)
 def column_field(header: str, *, strict: bool = False) -> str | None:
     """The field a table header cell stands for, or None.
 
-    Spaces and line breaks are ignored, then bracketed additions (``牵头单位（部门）``). With
+    Spaces and line breaks are ignored, then bracketed additions (``牵头单位（部门）``);
+    traditional characters are read as simplified ones (``牽頭單位``). With
     `strict`, only listed phrases count; else a header not in the table is matched by its
     longest listed suffix, then by keyword (领导 or 责任人: leaders; 时限, 时间 or 时序: deadline;
     牵头: lead; 配合, 协同, 协办, 参与, or ending in 单位 or 部门: responsible).
     """
-    h = _SPACE.sub("", header or "")
+    h = simplified_chars(_SPACE.sub("", header or ""))  # 牽頭單位 is 牵头单位
     cols = _columns()
     for cand in (h, _BRACKETS.sub("", h), h.rstrip(":：")):
         if cand in cols:
@@ -214,7 +307,7 @@ def is_plain(name: str) -> bool:
     """True if :func:`split_units` reads `name` (a part between two 、) as itself, or it is empty.
 
     That is: no separator or bracket, nothing :func:`clean` would strip, no trailing role
-    phrase :func:`strip_role` would cut off, no trailing 等 it would drop, and more than one
+    phrase :func:`strip_role` would cut off, no trailing 等 (等部门, 等单位) it would drop, and more than one
     character (a one-character part is joined to its neighbours). The loader splits the plain
     lists by Arrow and only the others with :func:`split_units` (``tests/test_scale.py``
     checks the two agree on generated names).
@@ -227,7 +320,7 @@ def is_plain(name: str) -> bool:
         or name[-1] in EDGE
         or _NOT_IN_PLAIN.search(name)
         or _ROLE_END.match(name)
-        or (name.endswith("等") and len(name) > 3)
+        or _strip_etc(name) != name
     )
 
 
@@ -271,9 +364,10 @@ def _split_units(s: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, .
     parts = _rejoin_short([clean(p) for p in parts if clean(p)], notes)
     for p in parts:
         name, role = strip_role(p)
-        if name.endswith("等") and len(name) > 3:  # 六安供电公司等: "and others" is not part of the name
-            name = name[:-1]
-            notes.append("trailing 等 removed")
+        short = _strip_etc(name)  # 六安供电公司等, 区水务局等部门: "and others" is not part of the name
+        if short != name:
+            notes.append(f"trailing {name[len(short) :]} removed")
+            name = short
         name = clean(name)
         if _EDGE_RE.search(name):
             name = _EDGE_RE.sub("", name)
@@ -281,6 +375,27 @@ def _split_units(s: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, .
         units.append(name)
         roles.append(role)
     return tuple(units), tuple(roles), tuple(notes)
+
+
+def _strip_etc(name: str) -> str:
+    """A name without a trailing 等 or 等部门 / 等单位 (``区水务局等部门`` -> ``区水务局``), when
+    at least three characters are left (``各地等`` stays whole).
+
+    >>> _strip_etc("六安供电公司等"), _strip_etc("区水务局等部门"), _strip_etc("各地等")
+    ('六安供电公司', '区水务局', '各地等')
+    """
+    if "等" not in name:
+        return name
+    for tail in _ETC:
+        if name.endswith(tail) and len(name) - len(tail) >= 3:
+            return name[: -len(tail)]
+    return name
+
+
+#: "and the others": what follows the last name of a list (六安供电公司等, 区水务局等部门). Not
+#: 等有关部门 / 等相关部门: they name a collective (the other bodies concerned) and stay in the
+#: name (区司法局等有关部门, 济南市钢城区 2021).
+_ETC = ("等部门", "等单位", "等")
 
 
 def _rejoin_short(parts: list[str], notes: list[str]) -> list[str]:
@@ -307,21 +422,37 @@ def role_clauses(value: str, *, max_chars: int = 30) -> list[tuple[list[str], st
     """Read a value whose roles are written in it: ``X牵头,Y、Z配合`` -> ``[([X], lead), ([Y, Z], responsible)]``.
 
     Clauses are separated by ``,`` ``，`` ``;`` ``；``; each must end in a role phrase and name
-    units of 2 to `max_chars` characters, else None. A trailing ``。`` is ignored. ``负责``
-    makes its units lead only when no clause says ``牵头``.
+    units of 2 to `max_chars` characters, else None, except that a clause without a role
+    phrase after one with a role belongs to the next clause that has one (a comma inside a
+    ``配合`` clause: ``X牵头,Y、Z等部门,W配合``); a trailing ``等``, ``等部门`` or ``等单位`` is
+    dropped. A trailing ``。`` is ignored. ``负责`` makes its units lead only when no clause
+    says ``牵头``.
+
+    >>> role_clauses("区发改局牵头,区财政局、区水务局等部门,区国投公司配合")
+    [(['区发改局'], 'lead'), (['区财政局', '区水务局', '区国投公司'], 'responsible')]
+    >>> role_clauses("区发改局,区财政局配合") is None  # the first clause's role is not written
+    True
     """
     clauses = [clean(c) for c in split_depth0(clean(value).rstrip("。.;；"), ",，;；") if clean(c)]
     if not clauses:
         return None
     parsed = []
+    waiting: list[str] = []  # units of clauses without a role phrase, after one with a role
     for clause in clauses:
         names, role = strip_role(clause)
-        if not role:
-            return None
-        units = [clean(u) for u in split_depth0(names, "、") if clean(u)]
+        units = [_strip_etc(clean(u)) for u in split_depth0(names, "、") if clean(u)]
         if not units or not all(2 <= len(u) <= max_chars for u in units):
             return None
-        parsed.append((units, role))
+        if not role:
+            # X牵头,Y、Z等部门,W配合: a comma inside the 配合 clause; the first clause needs its role
+            if not parsed:
+                return None
+            waiting += units
+            continue
+        parsed.append((waiting + units, role))
+        waiting = []
+    if waiting:
+        return None
     has_lead = any(role != "负责" and role_field(role) == "lead" for _, role in parsed)
     return [
         (units, "lead" if role_field(role) == "lead" and (role != "负责" or not has_lead) else "responsible")

@@ -72,7 +72,9 @@ def expand_collectives(assignments: pd.DataFrame, units: pd.DataFrame) -> pd.Dat
 
     members = {k: v for k, v in collective_members(units).items() if v}
     is_coll = assignments["unit"].isin(list(members))
-    expanded = assignments[is_coll].assign(unit=lambda d: d["unit"].map(members)).explode("unit")
+    # map the values, not the categories: pandas makes a MultiIndex of categories mapped to tuples
+    # when the first one is a collective, and fails on the NaN of the others (湘西州 2020)
+    expanded = assignments[is_coll].assign(unit=lambda d: d["unit"].astype(object).map(members)).explode("unit")
     out = pd.concat([assignments[~is_coll], expanded], ignore_index=True)
     out = out.drop_duplicates(["measure_id", "role", "unit"])
     order = {m: i for i, m in enumerate(assignments["measure_id"].drop_duplicates())}

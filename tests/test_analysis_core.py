@@ -510,3 +510,31 @@ def test_tables_of_plans_without_co_leads(tmp_path):
     for chart in ("colead_network", "cluster_stability"):  # a sentence saying why, not an empty frame
         fig = CHARTS[chart](ds, t, lang="en")
         assert "No measure of these plans names a lead unit" in " ".join(x.get_text() for x in fig.texts)
+
+
+def test_expanded_collectives_when_a_collective_is_the_first_unit_category():
+    """湘西州 2020 (sweep): the first category of ``unit`` a collective; mapping the categories to
+    member tuples made pandas build a MultiIndex and fail on the NaN of the named units."""
+    cats = pd.CategoricalDtype(["州直相关单位", "州司法局", "各县市人民政府", "州委编办"])
+    assignments = pd.DataFrame(
+        {
+            "measure_id": ["P1-01"] * 3,
+            "role": ["lead", "responsible", "responsible"],
+            "unit": pd.Series(["州司法局", "州直相关单位", "各县市人民政府"], dtype=cats),
+            "position": [0, 0, 1],
+        }
+    )
+    units = pd.DataFrame(
+        {
+            "unit": ["州直相关单位", "州司法局", "各县市人民政府", "州委编办"],
+            "system": ["collective", "government", "collective", "party"],
+            "is_collective": [True, False, True, False],
+            "members": [("government", "party"), (), ("government",), ()],
+        }
+    )
+    out = wk.expand_collectives(assignments, units)
+    assert list(zip(out["role"], out["unit"], strict=True)) == [
+        ("lead", "州司法局"),
+        ("responsible", "州司法局"),
+        ("responsible", "州委编办"),
+    ]

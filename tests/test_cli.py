@@ -113,3 +113,19 @@ def test_build_of_a_plan_that_names_no_lead_unit(tmp_path):
     assert (reports / "collectives.csv").read_text(encoding="utf-8").splitlines()[1:] == []
     wl = (reports / "workload.csv").read_text(encoding="utf-8").splitlines()
     assert [line.split(",")[0] for line in wl[1:]] == ["区发展和改革局", "区科技和经信局"]
+
+
+def test_a_build_that_reads_no_measure_says_so_and_where(tmp_path):
+    """Zero measures read (sweep P14): the error names the folder and the unread places, not the
+    empty proposed registry (it said "OUT/units.csv: registry has no unit")."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("某区重点工作任务分解表\n1.推进改革。\n2.建设公园。\n", encoding="utf-8")
+    r = run("build", "--raw", raw, "--out", tmp_path / "out", "--keep-going")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr == (
+        f"error: no measures could be read from {raw}; 2 place(s) could not be read:\n"
+        "  a.txt:2: measure has neither lead nor responsible units: '推进改革。'\n"
+        "  a.txt:3: measure has neither lead nor responsible units: '建设公园。'\n"
+    )
+    assert not (tmp_path / "out" / "units.csv").exists()

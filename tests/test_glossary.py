@@ -311,6 +311,21 @@ def test_cli_registry_bad_source_is_a_plain_message(tmp_path, capsys):
     assert "Traceback" not in err
 
 
+def test_cli_registry_a_bar_in_a_name_is_a_plain_message_at_its_line(tmp_path, capsys):
+    """A | in a written name would make the proposed registry read two aliases (sweep P13)."""
+    bad = tmp_path / "m.csv"
+    bad.write_text(
+        "measure_id,text,lead_units_raw,responsible_units_raw\nP1-01,x,区发改局,\nP1-02,y,区城管局,区发改局|区财政局\n",
+        encoding="utf-8",
+    )
+    assert main(["registry", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"error: {bad}:3: a unit name in responsible_units_raw may not hold '|' (it joins a registry's aliases):"
+        " '区发改局|区财政局'\n"
+    )
+
+
 def test_glossary_errors_name_file_line_and_value(tmp_path):
     text = config.GLOSSARY_CSV.read_text(encoding="utf-8").splitlines()
     dup = tmp_path / "dup.csv"

@@ -330,3 +330,223 @@ def test_bare_numbers_and_rows_without_any_number():
         "no number: numbered 1 by position",
         "no number: numbered 2 by position",
     ]
+
+
+# --- traditional characters (sweep P2): labels, role phrases and headers read like simplified ones
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "responsible", "leaders"),
+    [
+        pytest.param(
+            "1.推進改革。\n牽頭單位:區發改局\n責任單位:區財政局、區司法局\n分管領導:林克慶\n",
+            ("區發改局",),
+            ("區財政局", "區司法局"),
+            ("林克慶",),
+            id="labelled lines",
+        ),
+        pytest.param("1.推進改革。(區發改局牽頭,區財政局配合)\n", ("區發改局",), ("區財政局",), (), id="role phrases"),
+        pytest.param(
+            "序號\t重點任務\t牽頭單位\t配合單位\n1\t推進改革。\t區發改局\t區財政局\n",
+            ("區發改局",),
+            ("區財政局",),
+            (),
+            id="header cells",
+        ),
+    ],
+)
+def test_traditional_labels_and_roles_read_like_simplified(text, lead, responsible, leaders):
+    doc = parse_text(text)
+    assert not doc.unread
+    m = doc.measures[0]
+    assert (m.text, m.lead_units, m.responsible_units, m.leaders) == ("推進改革。", lead, responsible, leaders)
+
+
+def test_traditional_words_outside_a_label_or_role_place_stay_as_written():
+    m = parse_text("1.強化負責人員培訓,牽頭抓總。(區發改局負責)\n").measures[0]
+    assert (m.text, m.lead_units) == ("強化負責人員培訓,牽頭抓總。", ("區發改局",))
+
+
+# --- an assignment in brackets on its own line (sweep P3)
+
+
+def test_a_bracket_on_its_own_line_goes_to_the_measures_it_follows():
+    text = (
+        "(一)“一案三制”建设\n1.完善应急预案体系\n(1)加强应急预案管理。\n(2)推进应急预案精编化。\n"
+        "(责任单位:市直各有关单位、各开发区管委会)\n2.健全应急管理体制\n(1)深入推进应急管理办事机构建设。\n"
+        "(市应急局牵头,市公安局配合)\n3.加强队伍建设\n(1)建设综合救援队伍。\n(2)建设专业救援队伍。(市消防救援支队负责)\n"
+    )
+    doc = parse_text(text, keep_going=True)
+    # (1) of group 3 has no units: the bracket after (2) is (2)'s own, not a line of its own
+    assert [(u.line, u.message) for u in doc.unread] == [(10, "measure has neither lead nor responsible units")]
+    got = [(m.measure_id, m.subsection_title, m.lead_units, m.responsible_units) for m in doc.measures]
+    assert got == [
+        ("P1-0.1-01", "完善应急预案体系", (), ("市直各有关单位", "各开发区管委会")),
+        ("P1-0.1-02", "完善应急预案体系", (), ("市直各有关单位", "各开发区管委会")),
+        ("P1-0.2-01", "健全应急管理体制", ("市应急局",), ("市公安局",)),
+        ("P1-0.3-02", "加强队伍建设", ("市消防救援支队",), ()),
+    ]
+    shared = [a for a in doc.anomalies if a.kind == "shared assignment"]
+    assert [(a.line, a.detail) for a in shared] == [
+        (5, "brackets on their own line after 2 measures without units (line 3 to line 4): given to each of them")
+    ]
+
+
+# --- a notice's list of attachments (sweep P9)
+
+
+def test_the_notices_attachment_list_is_preamble_and_the_signature_the_issuer():
+    text = (
+        "附件:1. 2024年《政府工作报告》主要目标任务责任分解表\n2. 2024年民生实事项目目标任务责任分解表\n"
+        "常州市钟楼区人民政府\n2024年3月11日\n(此件公开发布)\n附件1\n2024年《政府工作报告》主要目标任务责任分解表\n"
+        "一、目标\n1.地区生产总值增长6%左右。\n牵头单位:发改局\n"
+    )
+    doc = parse_text(text)
+    assert [(p.plan_title, p.issuer, len(p.preamble)) for p in doc.plans] == [
+        ("2024年《政府工作报告》主要目标任务责任分解表", "常州市钟楼区人民政府", 6)
+    ]
+    assert [(m.measure_id, m.text, m.lead_units) for m in doc.measures] == [
+        ("P1-01", "地区生产总值增长6%左右。", ("发改局",))
+    ]
+
+
+# --- header cells one per line that the vocabulary does not know (sweep P10)
+
+
+def test_unknown_header_cells_one_per_line_make_one_header_row():
+    text = (
+        "某区主要目标任务责任分解表\n序号\n目标名称\n工 作 标 准\n区政府\n分管领导\n牵头单位\n配合单位\n"
+        "1\n主要预期目标\n(1)地区生产总值增长6%左右。\n王旭锋\n发改局\n统计局\n"
+    )
+    doc = parse_text(text)
+    m = doc.measures[0]
+    assert (m.item_no, m.text, m.leaders, m.lead_units, m.responsible_units) == (
+        1,
+        "地区生产总值增长6%左右。",
+        ("王旭锋",),
+        ("发改局",),
+        ("统计局",),
+    )
+    assert [(a.line, a.value, a.detail) for a in doc.anomalies if a.kind == "header"] == [
+        (3, "目标名称", "header cell not in the vocabulary: a column of no field"),
+        (4, "工 作 标 准", "header cell not in the vocabulary: a column of no field"),
+        (5, "区政府分管领导", "header cell over two lines, joined"),
+    ]
+
+
+def test_short_lines_after_a_header_that_no_header_word_follows_are_read_as_usual():
+    doc = parse_text("某区重点工作任务分解表\n重点任务\n牵头单位\n推进改革\n区发改局\n")
+    assert [(m.text, m.lead_units) for m in doc.measures] == [("推进改革", ("区发改局",))]
+
+
+# --- inside an assignment in brackets (sweep P5, P5b)
+
+
+def test_a_note_after_the_full_stop_of_a_labelled_bracket_keeps_the_units_before_it():
+    doc = parse_text(
+        "一、改革\n(一)加强市场体系建设。〔责任单位:省发展改革委、省大数据中心按职责分工负责。具体任务不再做分工,下同。〕\n"
+    )
+    m = doc.measures[0]
+    assert (m.text, m.lead_units, m.responsible_units) == ("加强市场体系建设。", (), ("省发展改革委", "省大数据中心"))
+    assert [(a.kind, a.value) for a in doc.anomalies if a.kind == "note"] == [("note", "具体任务不再做分工,下同")]
+
+
+@pytest.mark.parametrize(
+    ("paren", "lead", "responsible"),
+    [
+        pytest.param(
+            "(区发改局牵头,区财政局、区水务局等部门,区国投公司配合)",
+            ("区发改局",),
+            ("区财政局", "区水务局", "区国投公司"),
+            id="comma inside the 配合 clause",
+        ),
+        pytest.param("(区发改局牵头,区财政局等单位配合)", ("区发改局",), ("区财政局",), id="等单位"),
+    ],
+)
+def test_a_comma_inside_a_role_clause(paren, lead, responsible):
+    m = parse_text(f"1.编制完成项目库。{paren}\n").measures[0]
+    assert (m.text, m.lead_units, m.responsible_units) == ("编制完成项目库。", lead, responsible)
+
+
+def test_brackets_that_cannot_be_read_are_named():
+    # the first clause has no role phrase: whose units are they? The reader does not guess
+    doc = parse_text("1.编制完成项目库。(区发改局,区财政局配合)\n", keep_going=True)
+    assert [(u.message, u.value) for u in doc.unread] == [
+        ("cannot read the assignment in the brackets at the end of the measure", "(区发改局,区财政局配合)")
+    ]
+
+
+# --- 及 between two names, 等部门 after the last (sweep P7)
+
+
+@pytest.mark.parametrize(
+    ("value", "units"),
+    [
+        pytest.param(
+            "州司法局、州委编办及州直相关单位", ("州司法局", "州委编办", "州直相关单位"), id="及 between names"
+        ),
+        pytest.param("市級各有關部門及各縣市區政府", ("市級各有關部門", "各縣市區政府"), id="traditional"),
+        pytest.param("区城市管理及综合执法局", ("区城市管理及综合执法局",), id="及 inside one name"),
+        pytest.param("区财政局、区水务局等部门", ("区财政局", "区水务局"), id="等部门"),
+        pytest.param("区司法局等有关部门", ("区司法局等有关部门",), id="等有关部门 names a collective"),
+    ],
+)
+def test_ji_and_deng_in_a_unit_list(value, units):
+    m = parse_text(f"1.推进改革。\n牵头单位:区发改局\n责任单位:{value}\n").measures[0]
+    assert m.responsible_units == units
+
+
+# --- a deadline at the end of a unit list (sweep P6)
+
+
+@pytest.mark.parametrize(
+    ("line", "responsible", "deadline"),
+    [
+        pytest.param(
+            "(牵头单位:州行政审批服务局;责任单位:州司法局、各县市人民政府,6月底完成)",
+            ("州司法局", "各县市人民政府"),
+            "6月底完成",
+            id="in a labelled bracket",
+        ),
+        pytest.param(
+            "\n责任单位:区司法局、区财政局,2023年12月底前", ("区司法局", "区财政局"), "2023年12月底前", id="label line"
+        ),
+        pytest.param("\n责任单位:区司法局、区统计局", ("区司法局", "区统计局"), "", id="no deadline"),
+    ],
+)
+def test_a_deadline_ending_a_unit_list_is_the_deadline(line, responsible, deadline):
+    m = parse_text(f"1.加大简政放权力度。{line}\n").measures[0]
+    assert (m.text, m.responsible_units, m.deadline) == ("加大简政放权力度。", responsible, deadline)
+
+
+# --- section leaders in a label in brackets (sweep P8)
+
+
+def test_a_leader_label_in_a_section_heading_gives_each_measure_its_leaders():
+    text = (
+        "某区工作目标任务落实责任分解表\n序号\n目标任务\n牵头单位\n责任单位\n"
+        "一、主要经济社会发展指标等工作目标(牵头领导:成坤、柯相国、王俊)\n1\n★地区生产总值增长15%。\n区发改局\n各乡镇\n"
+        "2\n规上工业增加值增长10%。\n区经信局\n二、民生工作目标\n3\n新增城镇就业3000人。\n区人社局\n"
+    )
+    got = [(m.section_title, m.text, m.lead_units, m.leaders) for m in parse_text(text).measures]
+    assert got == [
+        ("主要经济社会发展指标等工作目标", "★地区生产总值增长15%。", ("区发改局",), ("成坤", "柯相国", "王俊")),
+        ("主要经济社会发展指标等工作目标", "规上工业增加值增长10%。", ("区经信局",), ("成坤", "柯相国", "王俊")),
+        ("民生工作目标", "新增城镇就业3000人。", ("区人社局",), ()),
+    ]
+
+
+def test_a_bar_in_a_unit_name_is_reported_at_its_line():
+    """A registry joins a unit's aliases with |: a name holding one is unread where it stands
+    (sweep P13: it made the proposed registry invalid)."""
+    doc = parse_text(
+        "某区重点工作任务分解表\n1.推进改革。(区发改局|区财政局牵头)\n2.建设公园。(区城管局负责)\n", keep_going=True
+    )
+    assert [(u.line, u.message, u.value) for u in doc.unread] == [
+        (2, "a unit name may not hold '|' (it joins a registry's aliases)", "区发改局|区财政局"),
+        (2, "measure has neither lead nor responsible units", "推进改革。"),
+    ]
+    assert [m.lead_units for m in doc.measures] == [("区城管局",)]
+    # a labelled line is not a row of cells split at the bar (it kept 区财政局 and lost 区发改局)
+    doc = parse_text("某区重点工作任务分解表\n1.推进改革。\n牵头单位:区发改局|区财政局\n", keep_going=True)
+    assert [(u.line, u.value) for u in doc.unread] == [(3, "区发改局|区财政局"), (2, "推进改革。")]
