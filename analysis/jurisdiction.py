@@ -73,11 +73,48 @@ def _next_token(s: str) -> str | None:
     return None
 
 
+#: Kinds of zone that end in a level word but name no place of their own when a text starts
+#: with them (2025年开发区重点工作…: "the development zone", whose city the text does not say);
+#: after a place they are part of its name (六安市经济技术开发区, 合肥高新区).
+GENERIC_ZONES = frozenset(
+    {
+        "开发区",
+        "高新区",
+        "经开区",
+        "示范区",
+        "试验区",
+        "保税区",
+        "自贸区",
+        "综保区",
+        "工业区",
+        "产业区",
+        "功能区",
+        "景区",
+        "片区",
+        "辖区",
+        "主城区",
+        "中心城区",
+        "老城区",
+        "经济开发区",
+        "经济技术开发区",
+        "高新技术开发区",
+        "高新技术产业开发区",
+        "工业园区",
+        "产业园区",
+        "旅游区",
+        "风景区",
+    }
+)
+
+
 def _tokens(text: str) -> list[str]:
-    """The place names (with their level words) at the start of `text`, outermost first."""
+    """The place names (with their level words) at the start of `text`, outermost first; none
+    when the text starts with a kind of zone (:data:`GENERIC_ZONES`)."""
     s = _LEADING.sub("", text or "")
     out = []
     while (token := _next_token(s)) is not None:
+        if not out and token in GENERIC_ZONES:
+            return []
         out.append(token)
         s = s[len(token) :]
     return out
