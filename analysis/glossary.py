@@ -423,7 +423,7 @@ def _collective_en(s: str) -> str:
         kinds.remove("governments")
     kind = " and ".join(kinds[:3]) or "bodies"
     if s.endswith("成员单位"):
-        return f"Member units of {s[: -len('成员单位')]}"
+        return f"Member units of {s[: -len('成员单位')].removesuffix('各')}"  # 区安委会各成员单位: of 区安委会
     return f"{qual} {scope}{kind}".strip()
 
 

@@ -345,3 +345,12 @@ def test_every_system_has_a_label_and_a_colour_and_the_glossary_uses_only_those(
     g = load_glossary()
     assert {t.system for t in g.types.values()} <= set(SYSTEMS) - {"collective"}
     assert {"cppcc", "vertical", "zone", "township", "other"} <= {t.system for t in g.types.values()}
+
+
+def test_member_units_are_named_after_their_body():
+    """区安委会各成员单位 ("each member unit of the district work-safety committee", seen in a sweep
+    of real plans) is named after 区安委会, without the 各 of "each"."""
+    from analysis.glossary import classify
+
+    assert classify("区安委会各成员单位").name_en == "Member units of 区安委会"
+    assert classify("区疫情防控指挥部成员单位").name_en == "Member units of 区疫情防控指挥部"
