@@ -814,13 +814,22 @@ def _ji_parts(name: str) -> list[str]:
     """`name` split at each 及 that stands between two names ending like a body's name, read in
     simplified characters (``州委编办及州直相关单位``, ``市級各有關部門及各縣市區政府``); else ``[name]``.
 
-    >>> _ji_parts("州委编办及州直相关单位"), _ji_parts("区城市管理及综合执法局")
-    (['州委编办', '州直相关单位'], ['区城市管理及综合执法局'])
+    A part that refers back to the body before it (其…, 所属…, 下属…, 直属…: 区政府及其部门,
+    区卫健局及下属医院) keeps the name whole: it names no body of its own.
+
+    >>> _ji_parts("州委编办及州直相关单位"), _ji_parts("区城市管理及综合执法局"), _ji_parts("区政府及所属部门")
+    (['州委编办', '州直相关单位'], ['区城市管理及综合执法局'], ['区政府及所属部门'])
     """
     parts = name.split("及")
     if len(parts) < 2 or not all(len(p) >= 2 and _body_like(simplified_chars(p)) for p in parts):
         return [name]
+    if any(simplified_chars(p).startswith(_BACK_REFERENCES) for p in parts[1:]):
+        return [name]
     return parts
+
+
+#: How a part after 及 refers back to the body before it (its own departments, units under it).
+_BACK_REFERENCES = ("其", "所属", "下属", "直属", "所辖", "下辖")
 
 
 def _closing_brackets(text: str) -> str:

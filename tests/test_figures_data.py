@@ -290,3 +290,32 @@ def test_lead_coalitions_data_once_and_none(tiny, tiny_tables):
     assert d.notes == ['Unit names without the leading "District".']
     none = D.lead_coalitions_data(tiny, tiny_tables, min_measures=3)
     assert len(none.coalitions) == 0 and len(none.units) == 0 and none.notes == []
+
+
+def test_heatmap_of_a_plan_without_sections(tmp_path):
+    """Numbered items and no section heading (the build ended in a KeyError): one column, "no
+    section", holding every unit's measures. By hand: 区发改局 leads items 1 and 2 and is
+    responsible for 4 (3); 区财政局 leads 1 and 3 and is responsible for 2 (3); 区水务局 1."""
+    from analysis.exports import analysis_tables
+    from analysis.ingest import ingest, write_measures
+    from analysis.jurisdiction import propose_pooled, read_mentions
+    from analysis.load import load
+
+    src = tmp_path / "plan.txt"
+    src.write_text(
+        "某区2023年重点工作任务分工方案\n\n"
+        "1.推进放管服改革。(牵头单位:区发改局、区财政局;责任单位:区水务局)\n"
+        "2.优化营商环境。(牵头单位:区发改局、区商务局;责任单位:区财政局)\n"
+        "3.办好民生实事。(牵头单位:区民政局、区财政局;责任单位:区商务局)\n"
+        "4.加强社会保障。(牵头单位:区人社局;责任单位:区民政局、区发改局)\n",
+        encoding="utf-8",
+    )
+    measures = write_measures(ingest([src]), tmp_path / "m.csv")
+    units = tmp_path / "units.csv"
+    propose_pooled(read_mentions([measures])).units.to_csv(units, index=False)
+    ds = load(measures, units)
+    data = D.section_heatmap_data(ds, analysis_tables(ds, n_runs=5))
+    assert data.col_labels == ["未分部分"]
+    assert data.grid.iloc[:, 0].to_dict() == {
+        "区发改局": 3, "区财政局": 3, "区人社局": 1, "区商务局": 2, "区民政局": 2, "区水务局": 1,
+    }  # fmt: skip

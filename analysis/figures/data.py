@@ -33,6 +33,7 @@ from .labels import (
     left_out_note,
     network_label,
     plan_labels,
+    section_key,
     section_labels,
     shorten,
     t,
@@ -252,7 +253,8 @@ def _heatmap_grid(ds, long: pd.DataFrame, rows: list[str], value: str) -> tuple[
     """The grid of `rows` × sections and the number of sections in all; above
     :data:`analysis.limits.CHART_MAX_SECTIONS` only the columns the rows shown fill most."""
     sections = ds.measures[["plan_id", "section_no", "section_title"]].drop_duplicates(["plan_id", "section_no"])
-    cols = list(zip(sections["plan_id"], sections["section_no"], strict=True))
+    numbers = sections["section_no"].fillna(0)  # (as workload_by_section numbers the items before any section)
+    cols = list(zip(sections["plan_id"], numbers, strict=True))
     shown = long[long["unit"].isin(set(rows)).to_numpy()]  # (pivot only the rows drawn)
     grid = shown.pivot_table(index="unit", columns=["plan_id", "section_no"], values=value, aggfunc="sum")
     grid = grid.reindex(index=rows, columns=pd.MultiIndex.from_tuples(cols)).fillna(0).astype(int)
@@ -295,7 +297,7 @@ def section_heatmap_data(
     labels = display_names(ds, lang)
     xt = section_labels(ds, lang)
     cut = grid.shape[1] < n_sections
-    col_labels = [f"{p} · {xt[p, str(no)]}" if cut else xt[p, str(no)] for p, no in grid.columns]
+    col_labels = [f"{p} · {xt[p, section_key(no)]}" if cut else xt[p, section_key(no)] for p, no in grid.columns]
     data = HeatmapData(grid, len(named), [wrap(labels.get(u, u), 34) for u in grid.index], col_labels, n_sections, [])
     hidden = tables["workload"].set_index("unit").loc[hidden_named, ["n_sole_lead", "n_colead", "n_responsible"]]
     return dataclasses.replace(data, notes=_heatmap_notes(ds, data, hidden, hidden_co, lang))

@@ -72,6 +72,7 @@ TEXTS = {
         "本方案没有写明牵头单位的措施:没有可画的联合牵头关系",
         "No measure of these plans names a lead unit: there are no co-lead ties to draw",
     ),
+    "no_section": ("未分部分", "no section"),
     "no_coalition": (
         "没有在两项及以上措施中重复出现的联合牵头组合",
         "No set of lead units recurs on two or more measures",
@@ -151,13 +152,22 @@ def section_labels(ds, lang: str = "zh", *, section_names: Path = SECTION_NAMES_
     names = _read_names(section_names, "section_title") if lang == "en" else {}
     out = {}
     for pid, no, title in zip(sections["plan_id"], sections["section_no"], sections["section_title"], strict=True):
-        no = str(no)
-        if lang == "zh":
+        no = section_key(no)
+        if not no:  # items before (or without) any section heading
+            out[pid, no] = t("no_section", lang)
+        elif lang == "zh":
             out[pid, no] = f"{no} {short(title, 9)}"
         else:
             name = names.get(str(title).strip())
             out[pid, no] = f"{no} {name}" if name else f"{pid} §{no}"
     return out
+
+
+def section_key(no) -> str:
+    """The key of a section number in :func:`section_labels`: its digits, or "" for the items of
+    a plan that come before (or without) any section heading (``<NA>``; 0 in
+    :func:`analysis.workload.workload_by_section`)."""
+    return "" if pd.isna(no) or no == 0 else str(no)
 
 
 def plan_labels(ds, lang: str = "zh", *, plan_names: Path = PLAN_NAMES_CSV) -> dict[str, str]:
