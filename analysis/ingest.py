@@ -836,27 +836,16 @@ def _closing_brackets(text: str) -> str:
     """The brackets that end `text` (a final 。 aside) when they hold a role phrase or a label
     word, else ``""``: the assignment a measure without units may have that could not be read."""
     body = text.rstrip("。.;；")
-    if not body or body[-1] not in CLOSE:
+    i = _last_bracket_start(body)
+    if i is None:
         return ""
-    depth = 0
-    for i in range(len(body) - 1, -1, -1):
-        if body[i] in CLOSE:
-            depth += 1
-        elif body[i] in OPEN:
-            depth -= 1
-            if depth == 0:
-                inner = body[i:]
-                return inner if re.search("牵头|配合|负责|参与|协助|协同|单位|部门", inner) else ""
-    return ""
+    inner = body[i:]
+    return inner if re.search("牵头|配合|负责|参与|协助|协同|单位|部门", inner) else ""
 
 
-def _trailing_paren(text: str):
-    """Find an assignment in a trailing parenthesis.
-
-    Returns ``(text_without_it, content, kind)`` where kind is ``"roles"`` (clauses ending in
-    role phrases) or ``"labels"`` (``牵头单位:…;责任单位:…``), or ``None``.
-    """
-    body = text.rstrip("。.;；")
+def _last_bracket_start(body: str) -> int | None:
+    """Where the bracket that closes `body` opens (nested brackets matched), or None when
+    `body` does not end with a closing bracket or it is never opened."""
     if not body or body[-1] not in CLOSE:
         return None
     depth = 0
@@ -866,8 +855,19 @@ def _trailing_paren(text: str):
         elif body[i] in OPEN:
             depth -= 1
             if depth == 0:
-                break
-    else:
+                return i
+    return None
+
+
+def _trailing_paren(text: str):
+    """Find an assignment in a trailing parenthesis.
+
+    Returns ``(text_without_it, content, kind)`` where kind is ``"roles"`` (clauses ending in
+    role phrases) or ``"labels"`` (``牵头单位:…;责任单位:…``), or ``None``.
+    """
+    body = text.rstrip("。.;；")
+    i = _last_bracket_start(body)
+    if i is None:
         return None
     content = body[i + 1 : -1]
     stripped = body[:i].rstrip()
