@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "clean_control",
     "csv_safe",
     "csv_safe_value",
+    "formula_mask",
     "is_formula_like",
     "spreadsheet_issues",
     "xlsx_text",
@@ -84,6 +86,32 @@ def csv_safe_value(value):
     return "'" + value if is_formula_like(value) else value
 
 
+def formula_mask(s: pd.Series) -> np.ndarray:
+    """Boolean array: which cells of `s` are strings a spreadsheet would read as a formula.
+
+    Column-wise (:meth:`pandas.Series.str.startswith`; a categorical column is tested on its
+    categories once), the same answer as :func:`is_formula_like` cell by cell.
+
+    >>> formula_mask(pd.Series(["=1", "区", None, 3, "-x"], dtype=object)).tolist()
+    [True, False, False, False, True]
+    >>> formula_mask(pd.Series(["@a", "b", "@a"], dtype="category")).tolist()
+    [True, False, True]
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        hit = formula_mask(pd.Series(s.cat.categories, dtype=object))
+        codes = s.cat.codes.to_numpy()
+        return np.where(codes >= 0, np.append(hit, False)[codes], False)
+    if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+        return np.zeros(len(s), dtype=bool)
+    try:
+        hit = s.str.startswith(FORMULA_START, na=False)
+    except AttributeError:  # an object column without any string (.str refuses it)
+        return np.zeros(len(s), dtype=bool)
+    if s.dtype == object:  # .str also answers for bytes; only str cells are text
+        hit = hit & s.map(type).eq(str) if hit.any() else hit
+    return hit.to_numpy(dtype=bool)
+
+
 def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of `df` whose text cells never start a formula (see :func:`csv_safe_value`).
 
@@ -93,9 +121,7 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     out = None
     for col in df.columns:
         s = df[col]
-        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
-            continue
-        hit = s.map(is_formula_like).astype(bool)
+        hit = formula_mask(s)
         if hit.any():
             out = df.copy() if out is None else out
             out[col] = s.astype(object).where(~hit, "'" + s[hit].astype(str))
@@ -115,21 +141,32 @@ def spreadsheet_issues(ds) -> pd.DataFrame:
     rows = []
     m = ds.measures
     for col in [c for c in ("text", "lead_units_raw", "responsible_units_raw") if c in m]:
-        for mid, value in zip(m["measure_id"].astype(str), m[col].astype(str), strict=True):
-            rows += _issues(mid, col, value)
+        rows += _column_issues(m["measure_id"], col, m[col])
     # Plan and section titles repeat on every measure: once per plan (section), at its first measure.
     for col, keys in (("plan_title", ["plan_id"]), ("section_title", ["plan_id", "section_no"])):
         if col in m:
             first = m.drop_duplicates(keys)
-            for mid, value in zip(first["measure_id"].astype(str), first[col].astype(str), strict=True):
-                rows += _issues(mid, col, value)
-    for unit in ds.units["unit"].astype(str):
-        rows += _issues(unit, "unit", unit)
-    for col in ("name_en",):
-        if col in ds.units:
-            for unit, value in zip(ds.units["unit"].astype(str), ds.units[col].astype(str), strict=True):
-                rows += _issues(unit, col, value)
+            rows += _column_issues(first["measure_id"], col, first[col])
+    units = ds.units["unit"]
+    rows += _column_issues(units, "unit", units)
+    if "name_en" in ds.units:
+        rows += _column_issues(units, "name_en", ds.units["name_en"])
     return pd.DataFrame(rows, columns=["where", "field", "issue", "n", "value"])
+
+
+def _column_issues(where: pd.Series, field: str, values: pd.Series) -> list[tuple]:
+    """:func:`_issues` of each value of `values` (beside its `where`), testing the column as a
+    whole first so that only the few cells with an issue are looked at one by one."""
+    v = values.astype(str).reset_index(drop=True)
+    flag = (
+        v.str.contains(CONTROL_CHARS.pattern, regex=True).to_numpy(dtype=bool)
+        | (v.str.len() > EXCEL_CELL_MAX).to_numpy(dtype=bool)
+        | formula_mask(v)
+    )
+    rows = []
+    for w, x in zip(where.astype(str).to_numpy()[flag], v.to_numpy()[flag], strict=True):
+        rows += _issues(w, field, x)
+    return rows
 
 
 def _issues(where: str, field: str, value: str) -> list[tuple]:

@@ -54,6 +54,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import html
@@ -89,11 +90,13 @@ __all__ = [
     "SHEET_SUMMARY",
     "TASK_COLUMNS",
     "UNIT_SHEET_COLUMNS",
+    "UnitLists",
     "display_width",
     "file_names",
     "normalize_xlsx",
     "print_scale",
     "role_matrix",
+    "role_sheet_table",
     "role_table",
     "sheet_names",
     "sheet_units",
@@ -102,6 +105,7 @@ __all__ = [
     "task_workbook",
     "unit_directory",
     "unit_page_html",
+    "unit_sheet_names",
     "unit_tasks",
     "write_task_sheets",
     "write_xlsx",
@@ -168,63 +172,125 @@ def _zh_number(n: int) -> str:
     return head + (_ZH_DIGITS[ones] if ones else "")
 
 
-def _unit_lists(ds) -> dict[tuple[str, str], list[str]]:
-    """``{(measure_id, role): [distinct canonical units in source order]}``."""
-    a = ds.assignments.sort_values(["measure_id", "role", "position"], kind="stable")
-    a = a.drop_duplicates(["measure_id", "role", "unit"])
-    # plain columns: a list aggregation over categoricals converts each group (minutes on 100,000 measures)
-    keys = zip(a["measure_id"].astype(str).tolist(), a["role"].astype(str).tolist(), strict=True)
-    out: dict[tuple[str, str], list[str]] = {}
-    for key, unit in zip(keys, a["unit"].astype(str).tolist(), strict=True):
-        out.setdefault(key, []).append(unit)
-    return out
+class UnitLists:
+    """Each measure's distinct canonical units per role, in source order, and the text a task
+    row shows of them (:meth:`others`). Built once per build (:func:`write_task_sheets`) and
+    passed to every :func:`task_table` call, so the lists are joined once, not once per row."""
+
+    def __init__(self, ds):
+        a = ds.assignments.sort_values(["measure_id", "role", "position"], kind="stable")
+        a = a.drop_duplicates(["measure_id", "role", "unit"])
+        # plain columns: a list aggregation over categoricals converts each group (minutes on 100,000 measures)
+        keys = zip(a["measure_id"].astype(str).tolist(), a["role"].astype(str).tolist(), strict=True)
+        lists: dict[tuple[str, str], list[str]] = {}
+        for key, unit in zip(keys, a["unit"].astype(str).tolist(), strict=True):
+            lists.setdefault(key, []).append(unit)
+        self.lists = lists
+        self.joined = {key: "、".join(units) for key, units in lists.items()}
+
+    def others(self, unit: str, measure_id: str, role: str) -> str:
+        """The units of `measure_id` in `role` (``lead`` or ``responsible``) other than `unit`, joined by ``、``."""
+        key = (measure_id, role)
+        units = self.lists.get(key)
+        if not units:
+            return ""
+        if unit not in units:
+            return self.joined[key]
+        return "、".join(u for u in units if u != unit)
 
 
-def task_table(ds, *, units=None, roles: pd.DataFrame | None = None, lists=None) -> pd.DataFrame:
+def _measure_fields(ds, columns) -> dict[str, object]:
+    """Per measure, in the measures table's order, the fields of a task row among `columns`."""
+    m = ds.measures
+    fields = {}
+    if "text" in columns:
+        fields["text"] = m["text"].astype(str).to_numpy()
+    if "deadline" in columns:
+        fields["deadline"] = _deadlines(m)
+    for col in ("plan_id", "plan_title"):
+        if col in columns:
+            fields[col] = m[col].astype(str).to_numpy()
+    if "section" in columns:
+        fields["section"] = np.array(
+            [
+                f"{_zh_number(n)}、{t}" if pd.notna(n) else str(t)
+                for n, t in zip(m["section_no"], m["section_title"], strict=True)
+            ],
+            dtype=object,
+        )
+    if "source_line" in columns:
+        fields["source_line"] = m["source_line"]
+    return fields
+
+
+def _task_order(ds, roles: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of `roles` in task-table order (units in registry order, measures in source order
+    within a unit) and the position of each one's measure in the measures table."""
+    unit_pos = pd.Index(ds.units["unit"].astype(str)).get_indexer(roles["unit"].astype(str))
+    measure_pos = pd.Index(ds.measures["measure_id"].astype(str)).get_indexer(roles["measure_id"].astype(str))
+    unit_pos = np.where(unit_pos < 0, len(ds.units), unit_pos)  # (a unit the registry lacks: last)
+    order = np.lexsort((measure_pos, unit_pos))
+    return order, measure_pos[order]
+
+
+#: Columns of :func:`task_table`, in order.
+TASK_TABLE_ALL_COLUMNS = (
+    "unit",
+    "measure_id",
+    "role",
+    "role_zh",
+    "text",
+    "other_leads",
+    "other_responsible",
+    "deadline",
+    "plan_id",
+    "plan_title",
+    "section",
+    "source_line",
+)
+
+
+def _task_rows(roles: pd.DataFrame, rows: np.ndarray, measures: np.ndarray, fields, lists: UnitLists, columns):
+    """The task-table rows of ``roles.iloc[rows]`` (their measures at positions `measures`): `columns` only."""
+    r = roles.iloc[rows]
+    units, mids = r["unit"].astype(str).tolist(), r["measure_id"].astype(str).tolist()
+    out = {}
+    for col in columns:
+        if col == "unit":
+            out[col] = units
+        elif col == "measure_id":
+            out[col] = mids
+        elif col == "role":
+            out[col] = r["role"].to_numpy()
+        elif col == "role_zh":
+            out[col] = r["role"].map(ROLE_LABELS).to_numpy()
+        elif col in ("other_leads", "other_responsible"):
+            role = "lead" if col == "other_leads" else "responsible"
+            out[col] = [lists.others(u, mid, role) for u, mid in zip(units, mids, strict=True)]
+        elif col == "source_line":
+            out[col] = fields[col].iloc[measures].to_numpy()
+        else:
+            out[col] = fields[col][measures]
+    return pd.DataFrame(out)
+
+
+def task_table(
+    ds, *, units=None, roles: pd.DataFrame | None = None, lists: UnitLists | None = None, columns=None
+) -> pd.DataFrame:
     """The task lists of every unit in one long table: ``unit`` then the columns of :func:`unit_tasks`.
 
     Rows are grouped by unit (registry order) and in source order within a unit. `units` (an
     iterable of units) keeps only those units' rows, filtered before any per-row work; `roles`
-    (:func:`analysis.facts.unit_roles`) and `lists` (:func:`_unit_lists`) may be passed when the caller has them.
+    (:func:`analysis.facts.unit_roles`) and `lists` (:class:`UnitLists`) may be passed when the
+    caller has them; `columns` (default :data:`TASK_TABLE_ALL_COLUMNS`) picks the columns computed.
     """
     roles = facts.unit_roles(ds) if roles is None else roles
     if units is not None:
         roles = roles[roles["unit"].isin(set(units)).to_numpy()]
-    lists = _unit_lists(ds) if lists is None else lists
-    m = ds.measures.reset_index(drop=True).assign(_order=lambda d: range(len(d)))
-    if units is not None:  # the sections of these units' measures only (a chunk of 2,000 units, not all)
-        m = m[m["measure_id"].isin(set(roles["measure_id"])).to_numpy()]
-    m = m.assign(
-        section=[
-            f"{_zh_number(n)}、{t}" if pd.notna(n) else str(t)
-            for n, t in zip(m["section_no"], m["section_title"], strict=True)
-        ],
-    )
-    order = {u: i for i, u in enumerate(ds.units["unit"])}
-    t = roles.merge(m, on="measure_id", how="left", validate="many_to_one")
-    t = t.assign(_unit_order=t["unit"].map(order)).sort_values(["_unit_order", "_order"], kind="stable")
-
-    def others(unit, mid, role):
-        return "、".join(u for u in lists.get((mid, role), []) if u != unit)
-
-    units, mids = t["unit"].tolist(), t["measure_id"].tolist()
-    out = pd.DataFrame(
-        {
-            "unit": units,
-            "measure_id": [str(x) for x in mids],
-            "role": t["role"].to_numpy(),
-            "role_zh": t["role"].map(ROLE_LABELS).to_numpy(),
-            "text": t["text"].astype(str).to_numpy(),
-            "other_leads": [others(u, mid, "lead") for u, mid in zip(units, mids, strict=True)],
-            "other_responsible": [others(u, mid, "responsible") for u, mid in zip(units, mids, strict=True)],
-            "deadline": _deadlines(t),
-            "plan_id": t["plan_id"].astype(str).to_numpy(),
-            "plan_title": t["plan_title"].astype(str).to_numpy(),
-            "section": t["section"].to_numpy(),
-            "source_line": t["source_line"].to_numpy(),
-        }
-    )
-    return out.reset_index(drop=True)
+    lists = UnitLists(ds) if lists is None else lists
+    columns = TASK_TABLE_ALL_COLUMNS if columns is None else tuple(columns)
+    rows, measures = _task_order(ds, roles)
+    return _task_rows(roles, rows, measures, _measure_fields(ds, columns), lists, columns)
 
 
 def _deadlines(t: pd.DataFrame) -> np.ndarray:
@@ -358,36 +424,40 @@ def _sheet_room() -> int:
     return min(EXCEL_MAX_ROWS - 2, limits.SHEET_MAX_ROWS)
 
 
-def role_table(ds) -> pd.DataFrame:
+def role_table(ds, roles: pd.DataFrame | None = None) -> pd.DataFrame:
     """The role matrix in long form: one row per (unit, measure) with a role (:data:`ROLE_TABLE_COLUMNS`).
 
     Units in the order of :func:`role_matrix`'s rows, measures in source order within a unit.
-    Used instead of the matrix when it would have more columns than Excel allows.
+    Used instead of the matrix when it would have more columns than Excel allows. `roles` is
+    :func:`analysis.facts.unit_roles` of `ds` if the caller has it.
 
     >>> from analysis.load import load
     >>> t = role_table(load())
     >>> t.iloc[0][["unit", "measure_id", "role"]].tolist(), len(t) == len(facts.unit_roles(load()))
     (['区委办公室', 'P1-49', 'R'], True)
     """
-    roles = facts.unit_roles(ds)
+    roles = facts.unit_roles(ds) if roles is None else roles
     u = _matrix_units(ds, roles)
-    unit_order = pd.Series(np.arange(len(u)), index=u["unit"].to_numpy())
-    measure_order = pd.Series(np.arange(len(ds.measures)), index=ds.measures["measure_id"].to_numpy())
-    t = roles.assign(
-        _u=roles["unit"].astype(str).map(unit_order).to_numpy(), _m=roles["measure_id"].map(measure_order).to_numpy()
-    ).sort_values(["_u", "_m"], kind="stable")
-    meta = u.set_index("unit")
-    units = t["unit"].astype(str)
+    unit_pos = pd.Index(u["unit"].astype(str)).get_indexer(roles["unit"].astype(str))
+    measure_pos = pd.Index(ds.measures["measure_id"].astype(str)).get_indexer(roles["measure_id"].astype(str))
+    order = np.lexsort((measure_pos, unit_pos))
+    at = unit_pos[order]
     return pd.DataFrame(
         {
-            "unit": units.to_numpy(),
-            "name_en": units.map(meta["name_en"]).to_numpy(),
-            "system": units.map(meta["system"]).to_numpy(),
-            "is_collective": units.map(meta["is_collective"]).astype(bool).to_numpy(),
-            "measure_id": t["measure_id"].astype(str).to_numpy(),
-            "role": t["role"].to_numpy(),
+            "unit": u["unit"].astype(str).to_numpy(dtype=object)[at],
+            "name_en": u["name_en"].to_numpy(dtype=object)[at],
+            "system": u["system"].to_numpy(dtype=object)[at],
+            "is_collective": u["is_collective"].astype(bool).to_numpy()[at],
+            "measure_id": roles["measure_id"].astype(str).to_numpy(dtype=object)[order],
+            "role": roles["role"].to_numpy(dtype=object)[order],
         }
     )
+
+
+def role_sheet_table(ds, roles: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What the role-matrix sheet and ``role_matrix.csv`` show: :func:`role_table` when the matrix
+    is long (:func:`matrix_is_long`), else :func:`role_matrix`."""
+    return role_table(ds, roles) if matrix_is_long(ds) else role_matrix(ds)
 
 
 def size_notes(ds, tables=None) -> list[str]:
@@ -454,15 +524,16 @@ def _cut_sheets(ds, tables, roles) -> list[tuple[str, int, str]]:
     ]
 
 
-def unit_directory(ds, sheets: dict[str, str] | None = None) -> pd.DataFrame:
+def unit_directory(ds, sheets: dict[str, str] | None = None, *, roles: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every unit with an assignment: names (zh, en), system, counts and its sheet name.
 
     ``sheet`` is empty for collectives (they get no sheet); `sheets` defaults to
-    :func:`sheet_names` of :func:`sheet_units`.
+    :func:`unit_sheet_names` of :func:`task_sheet_units`. `roles` is
+    :func:`analysis.facts.unit_roles` of `ds` if the caller has it.
     """
+    roles = facts.unit_roles(ds) if roles is None else roles
     if sheets is None:
-        sheets = sheet_names(task_sheet_units(ds), reserved=(SHEET_SUMMARY, SHEET_DIRECTORY, SHEET_MATRIX))
-    roles = facts.unit_roles(ds)
+        sheets = unit_sheet_names(task_sheet_units(ds, roles=roles))
     counts = facts.unit_counts(ds, roles)
     u = _matrix_units(ds, roles)
     d = pd.DataFrame(
@@ -517,6 +588,12 @@ def _dedupe(names: list[str], key, fit) -> list[str]:
         taken.add(key(candidate))
         out.append(candidate)
     return out
+
+
+def unit_sheet_names(units) -> dict[str, str]:
+    """The workbook's sheet name of each unit of `units` (:func:`sheet_names`, clear of the
+    summary, directory and matrix sheets)."""
+    return sheet_names(units, reserved=(SHEET_SUMMARY, SHEET_DIRECTORY, SHEET_MATRIX))
 
 
 def sheet_names(units, *, reserved=()) -> dict[str, str]:
@@ -606,7 +683,20 @@ def display_width(text) -> int:
     >>> display_width("区司法局"), display_width("P1-01")
     (8, 5)
     """
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+    return sum(map(_CHAR_WIDTHS.__getitem__, str(text)))
+
+
+class _CharWidths(dict):
+    """Half-width cells of each character (2 for East Asian wide and full-width ones), looked up
+    once per distinct character: a task sheet measures about a million texts at corpus size."""
+
+    def __missing__(self, ch: str) -> int:
+        width = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        self[ch] = width
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
 
 
 #: Columns of a unit's sheet, in order, with the Chinese header the unit sees (code names are
@@ -737,12 +827,22 @@ def _put(ws, row: int, col: int, value, style: str | None = None):
     c = ws.cell(row=row, column=col)
     c.value = value
     if style is not None:
-        c.style = style
+        _set_style(c, style)
     if isinstance(value, str):
         c.data_type = "s"
         if is_formula_like(value):
             c.quotePrefix = True
     return c
+
+
+def _set_style(cell, style) -> None:
+    """Give `cell` the named style `style` (a ``NamedStyle`` registered by :func:`_styles`).
+
+    This is the last step of openpyxl's ``cell.style = style`` (a copy of the style's array of
+    ids), without the search of the workbook's style list that comes before it on every cell:
+    a third of the time of a 50,000-row task workbook. The file written is the same.
+    """
+    cell._style = copy.copy(style.as_tuple())
 
 
 def _lines(text, width: float) -> int:
@@ -761,8 +861,8 @@ _ROLE_FILLS = {k: v.lstrip("#") for k, v in SHEET_ROLE_FILLS.items()}
 def _styles(wb) -> dict:
     """Register the workbook's named cell styles; returns their names and a few fonts and fills.
 
-    Named styles are set by name (``cell.style = st["body"]``), which is much faster than
-    setting font, fill, alignment and border on each cell.
+    Cells get a named style (``_set_style(cell, st["body"])``), which is much faster than
+    setting font, fill, alignment and border on each cell; ``st[key]`` is the ``NamedStyle``.
     """
     from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
@@ -790,8 +890,8 @@ def _styles(wb) -> dict:
     st = {}
     for key, spec in specs.items():
         name = f"任务清单 {key}"
-        wb.add_named_style(NamedStyle(name=name, border=border, **spec))
-        st[key] = name
+        st[key] = NamedStyle(name=name, border=border, **spec)
+        wb.add_named_style(st[key])
     st["title_font"] = Font(bold=True, size=13)
     st["link_font"] = Font(color=_XLSX_COLORS["link"], underline="single")
     st["collective_fill"] = grey
@@ -829,11 +929,21 @@ def _page_setup(ws, *, landscape: bool, title_rows: str, widths=None, title_cols
 
 
 def _write_table(
-    ws, df: pd.DataFrame, labels: dict[str, str], *, row: int, col: int, widths, st, code_names: bool = True
+    ws,
+    df: pd.DataFrame,
+    labels: dict[str, str],
+    *,
+    row: int,
+    col: int,
+    widths,
+    st,
+    code_names: bool = True,
+    body_style=None,
 ) -> int:
     """Write `df` with its header at (row, col); returns the last row.
 
     The header is the Chinese label, with the column name on a second line when `code_names`.
+    Body cells get the style ``st["body"]``, or ``st[body_style(column, value)]`` with `body_style`.
     """
     from openpyxl.utils import get_column_letter
 
@@ -846,6 +956,7 @@ def _write_table(
         ws.column_dimensions[get_column_letter(col + j)].width = w
         header_height = max(header_height, _lines(text, w))
     ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, header_height * _LINE_PT)
+    names = list(df.columns)
     for i, rec in enumerate(df.itertuples(index=False), start=1):
         lines = 1
         for j, value in enumerate(rec):
@@ -853,7 +964,8 @@ def _write_table(
                 value = None
             elif hasattr(value, "item"):
                 value = value.item()
-            c = _put(ws, row + i, col + j, value, st["body"])
+            style = st["body"] if body_style is None else st[body_style(names[j], value)]
+            c = _put(ws, row + i, col + j, value, style)
             if isinstance(value, float):
                 c.number_format = "0.000"
             if isinstance(value, str):
@@ -888,7 +1000,16 @@ def _sheet_link(cell, sheet: str, st):
     cell.font = st["link_font"]
 
 
-def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | None = None, progress=None):
+def task_workbook(
+    ds,
+    tables: dict[str, pd.DataFrame],
+    *,
+    units: list[str] | None = None,
+    tasks: pd.DataFrame | None = None,
+    matrix: pd.DataFrame | None = None,
+    directory: pd.DataFrame | None = None,
+    progress=None,
+):
     """Build the task-sheet workbook (an ``openpyxl.Workbook``; see the module docstring).
 
     The sheets, in order: :func:`_summary_sheet`, :func:`_directory_sheet`, the role matrix
@@ -896,24 +1017,26 @@ def task_workbook(ds, tables: dict[str, pd.DataFrame], *, tasks: pd.DataFrame | 
     columns for it) and one :func:`_unit_sheet` per unit. Above the limits of
     :mod:`analysis.limits` only the units of :func:`task_sheet_units` get a sheet, and the table
     sheets show their first :data:`analysis.limits.SHEET_MAX_ROWS` rows. `tasks` is
-    :func:`task_table` (of those units at least); `progress` is called with ``(stage, done,
-    total)`` after each unit sheet.
+    `units` (:func:`task_sheet_units`), `tasks` (:func:`task_table` of those units at least),
+    `matrix` (:func:`role_sheet_table`) and `directory` (:func:`unit_directory`) are computed
+    unless the caller has them; `progress` is called with ``(stage, done, total)`` after each unit sheet.
     """
     from openpyxl import Workbook
 
     wb = Workbook()
     st = _styles(wb)
-    units = task_sheet_units(ds)
+    units = task_sheet_units(ds) if units is None else units
     tasks = task_table(ds, units=units) if tasks is None else tasks
-    sheets = sheet_names(units, reserved=(SHEET_SUMMARY, SHEET_DIRECTORY, SHEET_MATRIX))
-    directory = unit_directory(ds, sheets)
+    sheets = unit_sheet_names(units)
+    directory = unit_directory(ds, sheets) if directory is None else directory
     wb.properties.creator = "analysis (python -m analysis build)"
     wb.properties.title = "分工方案任务清单 Task sheets"
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     _summary_sheet(wb, tables, sheets, st)
     _directory_sheet(wb, directory, st)
-    (_role_table_sheet if matrix_is_long(ds) else _role_matrix_sheet)(wb, ds, sheets, st)
+    matrix = role_sheet_table(ds) if matrix is None else matrix
+    (_role_table_sheet if matrix_is_long(ds) else _role_matrix_sheet)(wb, matrix, sheets, st)
     step = progress or (lambda *args: None)
     by_unit = dict(iter(tasks.groupby("unit", sort=False)))
     en = ds.units.set_index("unit")["name_en"]
@@ -1041,24 +1164,34 @@ def _unit_sheet(wu, tasks: pd.DataFrame, title: str, st) -> None:
     _put(wu, 1, 1, title).font = st["title_font"]
     _sheet_link(_put(wu, 1, len(cols), "返回汇总"), SHEET_SUMMARY, st)
     wu.row_dimensions[1].height = 22
-    last = _write_table(wu, tasks, UNIT_SHEET_COLUMNS, row=2, col=1, widths=_TASK_WIDTHS, st=st, code_names=False)
-    for r in range(3, last + 1):
-        for j, name in enumerate(cols, start=1):
-            blank = not wu.cell(row=r, column=j).value
-            if name in FILL_IN_COLUMNS or (name == "deadline" and blank):
-                wu.cell(row=r, column=j).style = st["fill_in_center" if name in _CENTERED else "fill_in"]
-            elif name in _CENTERED:
-                wu.cell(row=r, column=j).style = st["center"]
+    last = _write_table(
+        wu,
+        tasks,
+        UNIT_SHEET_COLUMNS,
+        row=2,
+        col=1,
+        widths=_TASK_WIDTHS,
+        st=st,
+        code_names=False,
+        body_style=_task_style,
+    )
     wu.auto_filter.ref = f"A2:{get_column_letter(len(cols))}{max(last, 2)}"
     wu.freeze_panes = "B3"
     _page_setup(wu, landscape=True, title_rows="1:2", widths=list(_TASK_WIDTHS.values()))
 
 
-def _role_matrix_sheet(wb, ds, sheets: dict[str, str], st) -> None:
-    """The role-matrix sheet: units × measures."""
+def _task_style(name: str, value) -> str:
+    """The style of a unit sheet's cell: the columns the unit fills in shaded (the deadline too
+    where the plan gives none), short columns centred."""
+    if name in FILL_IN_COLUMNS or (name == "deadline" and not value):
+        return "fill_in_center" if name in _CENTERED else "fill_in"
+    return "center" if name in _CENTERED else "body"
+
+
+def _role_matrix_sheet(wb, mx: pd.DataFrame, sheets: dict[str, str], st) -> None:
+    """The role-matrix sheet: units × measures (`mx`: :func:`role_matrix`)."""
     from openpyxl.utils import get_column_letter
 
-    mx = role_matrix(ds)
     measure_cols = [c for c in mx.columns if c not in MATRIX_META_COLUMNS]
     wm = wb.create_sheet(SHEET_MATRIX)
     _title(wm, "角色矩阵:L = 牵头,R = 责任,L+R = 牵头兼责任;灰色行为集合性表述(英文名称见单位名录)", st)
@@ -1087,9 +1220,8 @@ def _role_matrix_sheet(wb, ds, sheets: dict[str, str], st) -> None:
     wm.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _role_table_sheet(wb, ds, sheets: dict[str, str], st) -> None:
-    """The role-matrix sheet in long form (:func:`role_table`), cut at Excel's row limit (the rest counted)."""
-    t = role_table(ds)
+def _role_table_sheet(wb, t: pd.DataFrame, sheets: dict[str, str], st) -> None:
+    """The role-matrix sheet in long form (`t`: :func:`role_table`), cut at Excel's row limit (the rest counted)."""
     room = _sheet_room()
     cut = max(0, len(t) - room)
     wm = wb.create_sheet(SHEET_MATRIX)
@@ -1299,26 +1431,28 @@ def write_task_sheets(ds, tables: dict[str, pd.DataFrame], reports_dir, *, progr
     reports_dir = Path(reports_dir)
     step = progress or (lambda *args: None)
     roles = facts.unit_roles(ds)
-    lists = _unit_lists(ds)
+    lists = UnitLists(ds)
     units = task_sheet_units(ds, roles=roles)
+    directory = unit_directory(ds, unit_sheet_names(units), roles=roles)
     tasks = task_table(ds, units=units, roles=roles, lists=lists)
-    wb = task_workbook(ds, tables, tasks=tasks, progress=progress)
+    matrix = role_sheet_table(ds, roles)
+    wb = task_workbook(ds, tables, units=units, tasks=tasks, matrix=matrix, directory=directory, progress=progress)
     written = {"task_sheets": write_xlsx(wb, reports_dir / "task_sheets.xlsx")}
     del wb
     step("task sheets: workbook written", 1, 1)
-    written["role_matrix"] = _write_role_matrix(ds, reports_dir / "role_matrix.csv")
-    written.update(_write_corpus_tables(ds, units, roles, lists, reports_dir, step))
-    written.update(_write_unit_pages(ds, units, tasks, facts.unit_counts(ds, roles), reports_dir / "units", step))
+    written["role_matrix"] = _write_role_matrix(matrix, reports_dir / "role_matrix.csv")
+    written.update(_write_corpus_tables(ds, units, roles, lists, directory, reports_dir, step))
+    counts = facts.unit_counts(ds, roles)
+    written.update(_write_unit_pages(ds, units, tasks, counts, directory, reports_dir / "units", step))
     return written
 
 
-def _write_role_matrix(ds, path: Path) -> Path:
-    """``role_matrix.csv``: :func:`role_matrix`, or its long form :func:`role_table` above Excel's columns."""
-    mx = role_table(ds) if matrix_is_long(ds) else role_matrix(ds)
+def _write_role_matrix(mx: pd.DataFrame, path: Path) -> Path:
+    """``role_matrix.csv``: :func:`role_sheet_table` (the matrix, or its long form above Excel's columns)."""
     return write_csv(csv_safe(mx.assign(is_collective=mx["is_collective"].map(str).str.lower())), path)
 
 
-def _write_corpus_tables(ds, units, roles, lists, reports_dir: Path, step) -> dict[str, Path]:
+def _write_corpus_tables(ds, units, roles, lists, directory, reports_dir: Path, step) -> dict[str, Path]:
     """The tables only a corpus beyond the limits needs: ``task_table.csv`` when some units
     (:func:`sheet_units`) have no sheet, ``unit_directory.csv`` when the directory sheet is
     cut; an earlier (larger) build's file that is no longer true is removed."""
@@ -1328,7 +1462,6 @@ def _write_corpus_tables(ds, units, roles, lists, reports_dir: Path, step) -> di
     if len(units) < len(everyone):
         written["task_table"] = _write_long_tasks(ds, everyone, roles, lists, paths["task_table"], step)
     if len(roles["unit"].unique()) > _sheet_room():
-        directory = unit_directory(ds, sheet_names(units, reserved=(SHEET_SUMMARY, SHEET_DIRECTORY, SHEET_MATRIX)))
         written["unit_directory"] = write_csv(csv_safe(directory), paths["unit_directory"])
     for name, path in paths.items():
         if name not in written and path.is_file():
@@ -1336,10 +1469,11 @@ def _write_corpus_tables(ds, units, roles, lists, reports_dir: Path, step) -> di
     return written
 
 
-def _write_unit_pages(ds, units, tasks: pd.DataFrame, counts: pd.DataFrame, folder: Path, step) -> dict[str, Path]:
+def _write_unit_pages(ds, units, tasks, counts, directory, folder: Path, step) -> dict[str, Path]:
     """``units/``: one printable page per unit of `units` (`tasks`: their :func:`task_table`,
     `counts`: :func:`analysis.facts.unit_counts`), ``all.html`` with every one of them and
-    ``index.html``; this module's stale pages are removed, any other file stays."""
+    ``index.html`` (`directory`: :func:`unit_directory`); this module's stale pages are removed,
+    any other file stays."""
     files = file_names(units)
     _remove_stale_pages(folder, keep=set(files.values()) | {"index.html", "all.html"})
     en = ds.units.set_index("unit")["name_en"]
@@ -1353,7 +1487,7 @@ def _write_unit_pages(ds, units, tasks: pd.DataFrame, counts: pd.DataFrame, fold
         step("task sheets: unit pages", k, len(units))
     written["unit_pages_all"] = write_text(folder / "all.html", _page("各单位任务清单", "".join(sections)))
     left = len(sheet_units(ds)) - len(units)
-    index = _index_html(ds, units, files, unit_directory(ds), n_left=left)
+    index = _index_html(ds, units, files, directory, n_left=left)
     written["unit_pages_index"] = write_text(folder / "index.html", index)
     return written
 
@@ -1381,16 +1515,19 @@ TASK_TABLE_COLUMNS = [
 ]
 
 
-def _write_long_tasks(ds, units, roles, lists, path, step, *, chunk: int = 2_000) -> Path:
+def _write_long_tasks(ds, units, roles, lists, path, step, *, chunk: int = 200_000) -> Path:
     """Write :func:`task_table` of `units` (the :data:`TASK_TABLE_COLUMNS`) to `path` in blocks of
-    `chunk` units (atomically), so that the whole table never sits in memory at once."""
+    `chunk` rows (atomically), so that the whole table never sits in memory at once."""
     from .errors import atomic_write
 
-    units = list(units)
+    roles = roles[roles["unit"].isin(set(units)).to_numpy()]
+    rows, measures = _task_order(ds, roles)
+    fields = _measure_fields(ds, TASK_TABLE_COLUMNS)
     with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
-        for start in range(0, len(units), chunk):
-            part = task_table(ds, units=units[start : start + chunk], roles=roles, lists=lists)
-            part = csv_safe(part[TASK_TABLE_COLUMNS])
-            part.to_csv(fh, index=False, header=start == 0, lineterminator="\n")
-            step("task sheets: task_table.csv", min(start + chunk, len(units)), len(units))
+        for start in range(0, max(len(rows), 1), chunk):
+            part = _task_rows(
+                roles, rows[start : start + chunk], measures[start : start + chunk], fields, lists, TASK_TABLE_COLUMNS
+            )
+            csv_safe(part).to_csv(fh, index=False, header=start == 0, lineterminator="\n")
+            step("task sheets: task_table.csv", min(start + chunk, len(rows)), len(rows))
     return Path(path)
