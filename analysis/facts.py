@@ -63,11 +63,22 @@ def distinct(assignments: pd.DataFrame) -> pd.DataFrame:
     a = assignments[["measure_id", "role", "unit"]]
     if not len(a):
         return a
-    m = pd.factorize(a["measure_id"].to_numpy(dtype=object))[0].astype(np.int64)
-    u, uniq = pd.factorize(a["unit"].to_numpy(dtype=object))
-    r = (a["role"].to_numpy(dtype=object) == "lead").astype(np.int64)
-    key = (m * 2 + r) * max(len(uniq), 1) + u
+    m = _codes(a["measure_id"])
+    u = _codes(a["unit"])
+    r = a["role"].eq("lead").to_numpy(dtype=np.int64)
+    key = (m * 2 + r) * (int(u.max()) + 1) + u
     return a[~pd.Series(key).duplicated().to_numpy()]
+
+
+def _codes(s: pd.Series) -> np.ndarray:
+    """Non-negative integer codes of the values of `s` (equal values, equal codes): a
+    categorical's own codes, else :func:`pandas.factorize` of the column as it is stored (Arrow
+    strings are factorized by Arrow, not converted to Python objects first); missing values get a code too."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy(dtype=np.int64)
+    else:
+        codes = pd.factorize(s, use_na_sentinel=True)[0].astype(np.int64)
+    return codes + 1
 
 
 def collective_units(ds) -> set[str]:

@@ -148,6 +148,21 @@ def test_csv_safe_leaves_a_clean_frame_untouched():
     assert csv_safe(df) is df
 
 
+def test_csv_safe_prefixes_categorical_and_mixed_columns():
+    # A categorical column of unit names (the assignments' dtype) is text too; a mixed object
+    # column has its strings prefixed and its numbers and missing cells left alone.
+    df = pd.DataFrame(
+        {
+            "unit": pd.Categorical(["=1+1", "区甲局", "=1+1", None]),
+            "mixed": pd.Series(["@x", -2, None, "-y"], dtype=object),
+        }
+    )
+    out = csv_safe(df)
+    assert out["unit"].tolist()[:3] == ["'=1+1", "区甲局", "'=1+1"] and pd.isna(out["unit"].iloc[3])
+    assert out["mixed"].tolist()[:2] == ["'@x", -2] and pd.isna(out["mixed"].iloc[2])
+    assert out["mixed"].iloc[3] == "'-y"
+
+
 def test_data_quality_escapes_html_from_the_data(hostile):
     report = quality_report(hostile)
     assert "<img" not in report and "<b>" not in report
