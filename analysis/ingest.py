@@ -605,6 +605,34 @@ def _notice_title(lines: list[str]) -> str:
     return ""
 
 
+#: Last words of a plan's title that :data:`_TITLE_ENDS` leaves out because a measure may end in
+#: them too (制定…工作方案): a title only in a plan's preamble (:func:`_preamble_title`).
+_PLAN_NOUNS = ("方案", "计划", "工作要点", "清单", "任务表", "台账", "工作安排")
+
+
+def _preamble_title(lines) -> str:
+    """The title of a plan whose lines named none: the last line of its preamble (``(key, text)``
+    pairs) that reads as a title, short, without sentence punctuation, not numbered, ending in a
+    word of :data:`_PLAN_NOUNS` (…实施方案, …三年行动计划); empty if there is none.
+
+    >>> _preamble_title([(1, "关于印发《某区方案》的通知"), (2, "某区营商环境行动实施方案"), (3, "为……,制定本方案。")])
+    '某区营商环境行动实施方案'
+    """
+    found = ""
+    for _, s in lines:
+        t = s.strip()
+        if (
+            6 <= len(t) <= 60
+            and t.endswith(_PLAN_NOUNS)
+            and not _SENTENCE_PUNCT.search(t)
+            and not re.search(r"[,，;；、《》]", t)
+            and not _SECTION_RE.match(t)
+            and not _match_item(t)
+        ):
+            found = t
+    return found
+
+
 def _is_chrome(s: str) -> bool:
     if len(s) > 80 and "文号" not in s:  # page furniture is short (the 名称:…文号: line aside)
         return False
@@ -1927,7 +1955,11 @@ class _Assembler:
         stem = Path(self.name).stem
         self.issuer = _issuer(self.notice_lines)
         self.titles = [
-            p["title"] or (_notice_title(self.notice_lines) if len(self.plans) == 1 else "") or stem for p in self.plans
+            p["title"]
+            or (_notice_title(self.notice_lines) if len(self.plans) == 1 else "")
+            or _preamble_title([*(self.doc_preamble if k == 0 else ()), *p["preamble"]])
+            or stem
+            for k, p in enumerate(self.plans)
         ]
         keep = []
         for it in items:

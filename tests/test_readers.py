@@ -68,6 +68,8 @@ def test_fixture_reads_exactly(folder, docs):
         assert m.deadline == e["deadline"], where
     names = sorted({u for m in doc.measures for u in (*m.lead_units, *m.responsible_units)})
     assert names == sorted(exp["unit_names"])
+    if "plan_title" in exp:
+        assert [p.plan_title for p in doc.plans] == [exp["plan_title"]]
 
 
 _LABEL_WORDS = [p for p, f, uses in vocabulary() if "label" in uses]
@@ -310,6 +312,24 @@ def test_keep_going_lists_unread_places_in_the_quality_report(tmp_path):
 def test_title_endings(title):
     doc = parse_text(f"{title}\n1.推进改革。\n牵头单位:区发改局\n")
     assert [p.plan_title for p in doc.plans] == [title]
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        # a title ending in a word a measure may end in too: taken from the preamble only
+        (["某区优化营商环境三年行动实施方案", "为进一步优化营商环境,制定本方案。"], "某区优化营商环境三年行动实施方案"),
+        (["关于印发某县工作计划的通知", "某县2024年乡村振兴工作计划"], "某县2024年乡村振兴工作计划"),
+        # no title-like line: the file's name (a sentence, a line with a list, a notice heading)
+        (["为进一步优化营商环境,制定本方案。"], "<text>"),
+        (["关于印发某区实施方案的通知"], "<text>"),
+    ],
+)
+def test_title_from_the_preamble(lines, title):
+    text = "\n".join([*lines, "一、深化改革", "1.推进审批改革。(区政务服务局牵头,区住建局配合)", "2.制定全区招商工作方案", "区商务局"])
+    doc = parse_text(text + "\n")
+    assert [p.plan_title for p in doc.plans] == [title]
+    assert [m.text for m in doc.measures] == ["推进审批改革。", "制定全区招商工作方案"]
 
 
 def test_bare_numbers_and_rows_without_any_number():
