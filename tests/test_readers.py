@@ -326,7 +326,8 @@ def test_title_endings(title):
     ],
 )
 def test_title_from_the_preamble(lines, title):
-    text = "\n".join([*lines, "一、深化改革", "1.推进审批改革。(区政务服务局牵头,区住建局配合)", "2.制定全区招商工作方案", "区商务局"])
+    body = ["一、深化改革", "1.推进审批改革。(区政务服务局牵头,区住建局配合)", "2.制定全区招商工作方案", "区商务局"]
+    text = "\n".join([*lines, *body])
     doc = parse_text(text + "\n")
     assert [p.plan_title for p in doc.plans] == [title]
     assert [m.text for m in doc.measures] == ["推进审批改革。", "制定全区招商工作方案"]
