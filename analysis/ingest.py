@@ -868,7 +868,30 @@ def _closing_brackets(text: str) -> str:
     if i is None:
         return ""
     inner = body[i:]
-    return inner if re.search("牵头|配合|负责|参与|协助|协同|单位|部门", inner) else ""
+    return inner if _ROLE_OR_LABEL.search(inner) else ""
+
+
+#: Words that make a bracket an assignment (a role phrase or a label), not an aside.
+_ROLE_OR_LABEL = re.compile("牵头|配合|负责|参与|协助|协同|单位|部门")
+#: The same, more strictly: a role verb or a label with its colon (so that 各部门 alone is not one).
+_ASSIGNING = re.compile("牵头|配合|负责|参与|协助|协同|(单位|部门)[:：]")
+
+
+def _open_bracket_start(text: str) -> int | None:
+    """Where the last bracket of `text` that is never closed opens, or None.
+
+    >>> _open_bracket_start("推进改革。(牵头单位:区发改局;"), _open_bracket_start("推进(试点)改革")
+    (5, None)
+    """
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] in CLOSE:
+            depth += 1
+        elif text[i] in OPEN:
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
 
 
 def _last_bracket_start(body: str) -> int | None:
@@ -936,6 +959,7 @@ class _Item:
     text_key: str = ""  # the merged text cell of a table measure
     number_key: str = ""  # the merged number cell of a table measure
     section_ord: int = 0  # the section's position in the plan (for ids when numbers restart)
+    bracket_key: int | str | None = None  # the line whose bracket the next lines go on with
 
 
 def _key(x) -> int | str:
@@ -1004,6 +1028,7 @@ class _Assembler:
         self.schema: list[str | None] | None = None  # fields of the active header, by column
         self.line_schema: list[str] | None = None  # fields of a flattened header, in order
         self.last_kind = ""
+        self.text_key: int | str | None = None
         self.notice_lines: list[str] = []
         self.section_ord = 0
         self.first_row = False  # the next table row is the first of a table without its own header
@@ -1017,6 +1042,8 @@ class _Assembler:
     def kind(self, key, k):
         self.doc.line_kinds[(self.name, key)] = k
         self.last_kind = k
+        if k in ("item", "text"):
+            self.text_key = key  # the last line of a measure's text
 
     def anomaly(self, key, kind, value, detail=""):
         line = key if isinstance(key, int) else None
@@ -1221,6 +1248,7 @@ class _Assembler:
         """:meth:`line` after the header cells held back (:meth:`header_cell_line`)."""
         if (
             self.chrome_line(key, s)
+            or self.open_bracket_line(key, s)
             or self.cells_line(key, s, ln)
             or self.title_line(key, s)
             or self.section_line(key, s)
@@ -1232,6 +1260,30 @@ class _Assembler:
         ):
             return
         self.cell_line(key, s, ln)
+
+    def open_bracket_line(self, key, s: str) -> bool:
+        """Takes a line; True if it goes on with the assignment in brackets that the current
+        measure's text opened and did not close (``…。(牵头单位:区政务服务局;`` /
+        ``责任单位:区住建局)``): the line joins the text (reported), and once the bracket closes
+        the assignment is read as if it stood on one line."""
+        cur = self.current
+        if cur is None or cur.form or cur.n_unit_lines or not cur.text:
+            return False
+        i = _open_bracket_start(cur.text)
+        if i is None or len(cur.text) - i + len(s) > 300 or not _ASSIGNING.search(cur.text[i:]):
+            return False
+        if _SECTION_RE.match(s) or _match_item(s):
+            return False
+        if _open_bracket_start(cur.text + s) is not None and not _ASSIGNING.search(s):
+            return False  # (neither the bracket's end nor more of an assignment)
+        if cur.bracket_key is None:  # the line that opened the bracket: where its units are cited
+            cur.bracket_key = self.text_key if self.text_key is not None else key
+        cur.text += s
+        self.kind(key, "text")
+        self.anomaly(key, "bracket over lines", s[:20], "the assignment in brackets goes on here: joined")
+        if _open_bracket_start(cur.text) is None:
+            self.item_text(cur, cur.bracket_key)
+        return True
 
     def header_cell_line(self, key, s: str, ln: Line) -> bool:
         """Takes a line; True if it is held back as a header cell the vocabulary does not know

@@ -333,6 +333,28 @@ def test_title_from_the_preamble(lines, title):
     assert [m.text for m in doc.measures] == ["推进审批改革。", "制定全区招商工作方案"]
 
 
+def test_assignment_bracket_over_two_lines():
+    # the bracket opened on the measure's line goes on on the next, which starts with a label
+    # (or is the rest of a clause): joined and read as one bracket, its units cited at the line
+    # that opened it, each join reported
+    text = (
+        "某区重点工作任务分解表\n一、深化改革\n"
+        "1.推进审批改革。(牵头单位:区政务服务局;\n责任单位:区住建局、区自然资源局)\n"
+        "2.推进监管改革。(牵头单位:区市场监管局,责任单位:\n区司法局)\n"
+        "3.推进试点(含区直各部门\n"
+        "区发改局\n"
+    )
+    doc = parse_text(text)
+    got = [(m.text, m.lead_units, m.responsible_units, m.lead_line, m.responsible_line) for m in doc.measures]
+    assert got == [
+        ("推进审批改革。", ("区政务服务局",), ("区住建局", "区自然资源局"), 3, 3),
+        ("推进监管改革。", ("区市场监管局",), ("区司法局",), 5, 5),
+        ("推进试点(含区直各部门", ("区发改局",), (), 8, None),
+    ]
+    joined = [a for a in doc.anomalies if a.kind == "bracket over lines"]
+    assert [a.line for a in joined] == [4, 6]
+
+
 def test_bare_numbers_and_rows_without_any_number():
     bare = parse_text("某区重点工作任务分解表\n1 地区生产总值增长6%。\n区发改局\n区统计局\n").measures[0]
     assert (bare.item_no, bare.text, bare.lead_units, bare.responsible_units) == (
