@@ -50,6 +50,7 @@ import pandas as pd
 
 from .config import GLOSSARY_CSV
 from .errors import DataError, read_text
+from .jurisdiction import ZONE_EN
 from .registry import REGISTRY_COLUMNS, SYSTEMS, split_names
 from .vocabulary import split_units
 
@@ -436,6 +437,8 @@ def _parse_prefix(prefix: str) -> tuple[str, str] | None:
         return "", ""
     if prefix in LEVELS:
         return prefix, ""
+    if prefix in ZONE_EN:  # 开发区规划建设局: the zone (of the plan's government), not a place 开发 of level 区
+        return "", prefix
     for lv in sorted(LEVELS, key=len, reverse=True):
         if prefix.endswith(lv):
             rest = prefix[: -len(lv)]
@@ -499,12 +502,14 @@ def _name_en(t: GlossaryType, level: str, place: str, core: str, place_en: dict[
         if place:
             where = f"{place_en.get(place, place)} {where}"
     elif place:
-        where = place_en.get(place, place)
+        where = place_en.get(place, ZONE_EN.get(place, place))
     else:
         where = LEVELS.get(default_level, "")
     en = t.name_en.replace("{level}", where).replace("{name}", core)
     if core.endswith("分局") and en.endswith(" Bureau"):
         en = en[: -len("Bureau")] + "Sub-bureau"
+    elif core.endswith("中心") and en.endswith((" Bureau", " Office")):  # 招商服务中心: a centre, not a bureau
+        en = en.rsplit(" ", 1)[0] + " Centre"
     return re.sub(r"\s+", " ", en).strip()
 
 

@@ -76,35 +76,35 @@ def _next_token(s: str) -> str | None:
 #: Kinds of zone that end in a level word but name no place of their own when a text starts
 #: with them (2025年开发区重点工作…: "the development zone", whose city the text does not say);
 #: after a place they are part of its name (六安市经济技术开发区, 合肥高新区).
-GENERIC_ZONES = frozenset(
-    {
-        "开发区",
-        "高新区",
-        "经开区",
-        "示范区",
-        "试验区",
-        "保税区",
-        "自贸区",
-        "综保区",
-        "工业区",
-        "产业区",
-        "功能区",
-        "景区",
-        "片区",
-        "辖区",
-        "主城区",
-        "中心城区",
-        "老城区",
-        "经济开发区",
-        "经济技术开发区",
-        "高新技术开发区",
-        "高新技术产业开发区",
-        "工业园区",
-        "产业园区",
-        "旅游区",
-        "风景区",
-    }
-)
+ZONE_EN = {
+    "开发区": "Development Zone",
+    "高新区": "High-tech Zone",
+    "经开区": "Economic Development Zone",
+    "示范区": "Demonstration Zone",
+    "试验区": "Pilot Zone",
+    "保税区": "Bonded Zone",
+    "自贸区": "Free Trade Zone",
+    "综保区": "Comprehensive Bonded Zone",
+    "工业区": "Industrial Zone",
+    "产业区": "Industrial Zone",
+    "功能区": "Functional Zone",
+    "景区": "Scenic Area",
+    "片区": "Area",
+    "辖区": "Jurisdiction",
+    "主城区": "Main Urban Area",
+    "中心城区": "Central Urban Area",
+    "老城区": "Old Town",
+    "经济开发区": "Economic Development Zone",
+    "经济技术开发区": "Economic and Technological Development Zone",
+    "高新技术开发区": "High-tech Development Zone",
+    "高新技术产业开发区": "High-tech Industrial Development Zone",
+    "工业园区": "Industrial Park",
+    "产业园区": "Industrial Park",
+    "旅游区": "Tourist Zone",
+    "风景区": "Scenic Area",
+}
+#: (the kinds of zone of :data:`ZONE_EN`, with their English names)
+GENERIC_ZONES = frozenset(ZONE_EN)
 
 
 def _tokens(text: str) -> list[str]:

@@ -23,6 +23,7 @@ from analysis.errors import DataError
 from analysis.glossary import (
     classify,
     compare_registries,
+    default_glossary,
     load_glossary,
     propose,
     propose_registry,
@@ -197,6 +198,34 @@ def test_non_unique_kinds_merge_only_when_written_the_same():
 
 def seed_names():
     return read_unit_names([config.MEASURES_CSV])
+
+
+@pytest.mark.parametrize(
+    ("name", "type_id", "name_en"),
+    [
+        # a service centre of a bureau's type is named a centre, not a bureau
+        ("区招商服务中心", "investment_promotion", "District Investment Promotion Centre"),
+        ("县大数据中心", "data", "County Data Centre"),
+        ("区招商局", "investment_promotion", "District Investment Promotion Bureau"),
+        # a combined planning and construction bureau: not 'after the place 规划'
+        ("规划建设局", "planning_construction", "Planning and Construction Bureau"),
+        # a generic zone before the body: the zone, in English, not a place 开发 of level 区
+        ("开发区规划建设局", "planning_construction", "Development Zone Planning and Construction Bureau"),
+        ("开发区财政局", "finance", "Development Zone Finance Bureau"),
+        # the reform office is typed apart from policy research (related types)
+        ("改革办", "party_reform", "Reform Office"),
+        ("区政研室", "party_research", "District Party Policy Research Office"),
+    ],
+)
+def test_english_names_say_what_the_body_is_called(name, type_id, name_en):
+    c = classify(name)
+    assert (c.type_id, c.name_en) == (type_id, name_en)
+
+
+def test_reform_and_policy_research_offices_are_related():
+    g = default_glossary()
+    assert "party_research" in g.types["party_reform"].related
+    assert "party_reform" in g.types["party_research"].related
 
 
 def test_the_seed_text_and_the_seed_measures_give_the_same_names():
