@@ -442,14 +442,20 @@ def role_table(ds, roles: pd.DataFrame | None = None) -> pd.DataFrame:
     measure_pos = pd.Index(ds.measures["measure_id"].astype(str)).get_indexer(roles["measure_id"].astype(str))
     order = np.lexsort((measure_pos, unit_pos))
     at = unit_pos[order]
+    u = u.reset_index(drop=True)
+
+    def take(col: pd.Series, positions: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+        # as stored (Arrow strings stay Arrow strings: millions of rows, no Python objects)
+        return col.reset_index(drop=True).take(positions).array
+
     return pd.DataFrame(
         {
-            "unit": u["unit"].astype(str).to_numpy(dtype=object)[at],
-            "name_en": u["name_en"].to_numpy(dtype=object)[at],
-            "system": u["system"].to_numpy(dtype=object)[at],
+            "unit": take(u["unit"].astype(str), at),
+            "name_en": take(u["name_en"], at),
+            "system": take(u["system"], at),
             "is_collective": u["is_collective"].astype(bool).to_numpy()[at],
-            "measure_id": roles["measure_id"].astype(str).to_numpy(dtype=object)[order],
-            "role": roles["role"].to_numpy(dtype=object)[order],
+            "measure_id": take(roles["measure_id"].astype(str), order),
+            "role": take(roles["role"], order),
         }
     )
 
@@ -1449,7 +1455,8 @@ def write_task_sheets(ds, tables: dict[str, pd.DataFrame], reports_dir, *, progr
 
 def _write_role_matrix(mx: pd.DataFrame, path: Path) -> Path:
     """``role_matrix.csv``: :func:`role_sheet_table` (the matrix, or its long form above Excel's columns)."""
-    return write_csv(csv_safe(mx.assign(is_collective=mx["is_collective"].map(str).str.lower())), path)
+    flags = np.where(mx["is_collective"].to_numpy(dtype=bool), "true", "false")
+    return write_csv(csv_safe(mx.assign(is_collective=flags)), path)
 
 
 def _write_corpus_tables(ds, units, roles, lists, directory, reports_dir: Path, step) -> dict[str, Path]:
