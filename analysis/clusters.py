@@ -461,6 +461,25 @@ def _modularity(cluster: np.ndarray, units, *, G, g, weight: str) -> float:
     return g.modularity((cluster - 1).tolist(), weights="count") if g.ecount() else 0.0
 
 
+def _dominant_sections(first: pd.DataFrame, top_sections: int) -> pd.Series:
+    """Per cluster, its `top_sections` sections with the most measures led (``key title (n)``,
+    joined by ``; ``); `first` holds each (cluster, measure) once with its section ``_key`` and ``_title``."""
+    top = (
+        first.groupby(["cluster", "_key", "_title"])
+        .size()
+        .rename("count")
+        .reset_index()
+        .sort_values(["cluster", "count", "_key", "_title"], ascending=[True, False, True, True], kind="stable")
+        .groupby("cluster")
+        .head(top_sections)
+    )
+    return (
+        (top["_key"].astype(str) + " " + top["_title"].astype(str) + " (" + top["count"].astype(str) + ")")
+        .groupby(top["cluster"].to_numpy())
+        .agg("; ".join)
+    )
+
+
 def cluster_profiles(ds, clusters: Clusters, *, top_sections: int = 3) -> pd.DataFrame:
     """One row per cluster: members, measures led by ≥ 2 members, dominant plan sections."""
     lead = named_assignments(ds.assignments, ds.units).query("role == 'lead'")
@@ -484,20 +503,7 @@ def cluster_profiles(ds, clusters: Clusters, *, top_sections: int = 3) -> pd.Dat
     n_led = first.groupby("cluster").size()
     per_measure = lead.groupby(["cluster", "measure_id"]).size()  # (lead rows are distinct per unit and measure)
     shared = per_measure[per_measure >= 2].reset_index().groupby("cluster")["measure_id"].agg(sorted)
-    top = (
-        first.groupby(["cluster", "_key", "_title"])
-        .size()
-        .rename("count")
-        .reset_index()
-        .sort_values(["cluster", "count", "_key", "_title"], ascending=[True, False, True, True], kind="stable")
-        .groupby("cluster")
-        .head(top_sections)
-    )
-    sections = (
-        (top["_key"].astype(str) + " " + top["_title"].astype(str) + " (" + top["count"].astype(str) + ")")
-        .groupby(top["cluster"].to_numpy())
-        .agg("; ".join)
-    )
+    sections = _dominant_sections(first, top_sections)
     stability = asg.groupby("cluster")["stability"].mean()
     rows = []
     for c, units in members.items():
