@@ -820,13 +820,13 @@ def print_scale(widths, *, landscape: bool = True) -> int:
     return min(100, math.floor(100 * _PRINTABLE_PT[landscape] / need)) if need else 100
 
 
-def _put(ws, row: int, col: int, value, style: str | None = None):
+def _put(ws, row: int, col: int, value, style=None):
     """Write `value` into a cell; text is always a string cell, never a formula.
 
     Text goes through :func:`analysis.safetext.xlsx_text` (control characters replaced, cut
     with a note over 32,767 characters), the cell's ``data_type`` is set to ``'s'`` (openpyxl
     would make ``=…`` a formula), and text that starts like a formula gets Excel's quote prefix
-    so that editing the cell keeps it text.
+    so that editing the cell keeps it text. `style` is a named style of :func:`_styles`.
     """
     if isinstance(value, str):
         value = xlsx_text(value) or None  # (an empty text is an empty cell)
@@ -865,7 +865,7 @@ _ROLE_FILLS = {k: v.lstrip("#") for k, v in SHEET_ROLE_FILLS.items()}
 
 
 def _styles(wb) -> dict:
-    """Register the workbook's named cell styles; returns their names and a few fonts and fills.
+    """Register the workbook's named cell styles; returns them (``NamedStyle``) and a few fonts and fills.
 
     Cells get a named style (``_set_style(cell, st["body"])``), which is much faster than
     setting font, fill, alignment and border on each cell; ``st[key]`` is the ``NamedStyle``.
