@@ -175,27 +175,45 @@ def _zh_number(n: int) -> str:
 class UnitLists:
     """Each measure's distinct canonical units per role, in source order, and the text a task
     row shows of them (:meth:`others`). Built once per build (:func:`write_task_sheets`) and
-    passed to every :func:`task_table` call, so the lists are joined once, not once per row."""
+    passed to every :func:`task_table` call, so the lists are joined once, not once per row.
+
+    Measures are named by their position in the measures table, and every list holds the same
+    string object for a unit wherever it appears: at a million measures this is a list per role
+    of a million tuples, not a dictionary keyed by (measure id, role) strings.
+
+    >>> from analysis.load import load
+    >>> lists = UnitLists(load())
+    >>> lists.others("区司法局", 0, "lead"), lists.others("区法院", 0, "lead")  # P1-01: 区人大常委会、区司法局
+    ('区人大常委会', '区人大常委会、区司法局')
+    """
 
     def __init__(self, ds):
         a = ds.assignments.sort_values(["measure_id", "role", "position"], kind="stable")
         a = a.drop_duplicates(["measure_id", "role", "unit"])
-        # plain columns: a list aggregation over categoricals converts each group (minutes on 100,000 measures)
-        keys = zip(a["measure_id"].astype(str).tolist(), a["role"].astype(str).tolist(), strict=True)
-        lists: dict[tuple[str, str], list[str]] = {}
-        for key, unit in zip(keys, a["unit"].astype(str).tolist(), strict=True):
-            lists.setdefault(key, []).append(unit)
-        self.lists = lists
-        self.joined = {key: "、".join(units) for key, units in lists.items()}
+        n = len(ds.measures)
+        pos = pd.Index(ds.measures["measure_id"].astype(str)).get_indexer(a["measure_id"].astype(str))
+        codes, names = pd.factorize(a["unit"].astype(str))
+        names = [str(x) for x in names]  # one string object per unit
+        self.lists: dict[str, list[tuple[str, ...]]] = {}
+        self.joined: dict[str, list[str]] = {}
+        for role in ("lead", "responsible"):
+            keep = a["role"].eq(role).to_numpy()
+            p, c = pos[keep], codes[keep]
+            order = np.argsort(p, kind="stable")  # by measure, source order kept within one
+            p, c = p[order], c[order]
+            starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]]) if len(p) else np.array([], dtype=int)
+            lists: list[tuple[str, ...]] = [()] * n
+            for start, end in zip(starts.tolist(), [*starts[1:].tolist(), len(p)], strict=True):
+                lists[int(p[start])] = tuple(names[k] for k in c[start:end].tolist())
+            self.lists[role] = lists
+            self.joined[role] = ["、".join(units) for units in lists]
 
-    def others(self, unit: str, measure_id: str, role: str) -> str:
-        """The units of `measure_id` in `role` (``lead`` or ``responsible``) other than `unit`, joined by ``、``."""
-        key = (measure_id, role)
-        units = self.lists.get(key)
-        if not units:
-            return ""
+    def others(self, unit: str, measure: int, role: str) -> str:
+        """The units of the measure at position `measure` in `role` (``lead`` or ``responsible``)
+        other than `unit`, joined by ``、``."""
+        units = self.lists[role][measure]
         if unit not in units:
-            return self.joined[key]
+            return self.joined[role][measure]
         return "、".join(u for u in units if u != unit)
 
 
@@ -266,7 +284,7 @@ def _task_rows(roles: pd.DataFrame, rows: np.ndarray, measures: np.ndarray, fiel
             out[col] = r["role"].map(ROLE_LABELS).to_numpy()
         elif col in ("other_leads", "other_responsible"):
             role = "lead" if col == "other_leads" else "responsible"
-            out[col] = [lists.others(u, mid, role) for u, mid in zip(units, mids, strict=True)]
+            out[col] = [lists.others(u, k, role) for u, k in zip(units, measures.tolist(), strict=True)]
         elif col == "source_line":
             out[col] = fields[col].iloc[measures].to_numpy()
         else:
