@@ -462,18 +462,19 @@ def role_table(ds, roles: pd.DataFrame | None = None) -> pd.DataFrame:
     at = unit_pos[order]
     u = u.reset_index(drop=True)
 
-    def take(col: pd.Series, positions: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
-        # as stored (Arrow strings stay Arrow strings: millions of rows, no Python objects)
-        return col.reset_index(drop=True).take(positions).array
+    def per_unit(col: pd.Series) -> pd.Categorical:
+        # a unit's names repeat on each of its rows: categorical codes, not a string per row
+        codes, values = pd.factorize(col)
+        return pd.Categorical.from_codes(codes[at], categories=values)
 
     return pd.DataFrame(
         {
-            "unit": take(u["unit"].astype(str), at),
-            "name_en": take(u["name_en"], at),
-            "system": take(u["system"], at),
+            "unit": per_unit(u["unit"].astype(str)),
+            "name_en": per_unit(u["name_en"]),
+            "system": per_unit(u["system"]),
             "is_collective": u["is_collective"].astype(bool).to_numpy()[at],
-            "measure_id": take(roles["measure_id"].astype(str), order),
-            "role": take(roles["role"], order),
+            "measure_id": roles["measure_id"].astype(str).reset_index(drop=True).take(order).array,
+            "role": pd.Categorical(roles["role"].to_numpy()[order]),
         }
     )
 
