@@ -201,10 +201,12 @@ class UnitLists:
             p, c = pos[keep], codes[keep]
             order = np.argsort(p, kind="stable")  # by measure, source order kept within one
             p, c = p[order], c[order]
-            starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]]) if len(p) else np.array([], dtype=int)
             lists: list[tuple[str, ...]] = [()] * n
-            for start, end in zip(starts.tolist(), [*starts[1:].tolist(), len(p)], strict=True):
-                lists[int(p[start])] = tuple(names[k] for k in c[start:end].tolist())
+            if len(p):  # (a plan may name no unit in a role: no lead unit at all)
+                starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
+                ends = np.r_[starts[1:], len(p)]
+                for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                    lists[int(p[start])] = tuple(names[k] for k in c[start:end].tolist())
             self.lists[role] = lists
             self.joined[role] = ["、".join(units) for units in lists]
 
