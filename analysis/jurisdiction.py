@@ -75,7 +75,8 @@ def _next_token(s: str) -> str | None:
 
 #: Kinds of zone that end in a level word but name no place of their own when a text starts
 #: with them (2025年开发区重点工作…: "the development zone", whose city the text does not say);
-#: after a place they are part of its name (六安市经济技术开发区, 合肥高新区).
+#: after a place they are part of its name (六安市经济技术开发区, 合肥高新区). With the English
+#: name a body's name gets when it starts with one (开发区财政局: Development Zone Finance Bureau).
 ZONE_EN = {
     "开发区": "Development Zone",
     "高新区": "High-tech Zone",
@@ -103,7 +104,7 @@ ZONE_EN = {
     "旅游区": "Tourist Zone",
     "风景区": "Scenic Area",
 }
-#: (the kinds of zone of :data:`ZONE_EN`, with their English names)
+#: The kinds of zone of :data:`ZONE_EN`.
 GENERIC_ZONES = frozenset(ZONE_EN)
 
 

@@ -188,8 +188,9 @@ class UnitLists:
     """
 
     def __init__(self, ds):
-        a = ds.assignments.sort_values(["measure_id", "role", "position"], kind="stable")
-        a = a.drop_duplicates(["measure_id", "role", "unit"])
+        # position counts within each (measure, role) list: sorted by it, the first mention of a
+        # unit is kept and each measure's units stay in source order once grouped by measure below
+        a = facts.distinct(ds.assignments.sort_values("position", kind="stable"))
         n = len(ds.measures)
         pos = pd.Index(ds.measures["measure_id"].astype(str)).get_indexer(a["measure_id"].astype(str))
         codes, names = pd.factorize(a["unit"].astype(str))
