@@ -523,18 +523,28 @@ def cluster_profiles(ds, clusters: Clusters, *, top_sections: int = 3) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def benjamini_hochberg(p) -> np.ndarray:
+def benjamini_hochberg(p, *, n_tests: int | None = None) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (q-values), in the input order.
+
+    `n_tests` (at least ``len(p)``) counts tests whose p-values are not given because they are
+    1: the pairs that never co-lead. Their terms p·m/rank are at least 1, so they never lower
+    a q-value below the cap of 1, and the result is the one over the full array without it
+    (90,000 lead units: 4·10⁹ pairs, 32 GB).
 
     >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.5]).round(4).tolist()
     [0.04, 0.0533, 0.0533, 0.5]
+    >>> benjamini_hochberg([0.01, 0.04], n_tests=4).round(4).tolist()
+    [0.04, 0.08]
     """
     p = np.asarray(p, dtype=float)
     n = len(p)
+    m = n if n_tests is None else n_tests
+    if m < n:
+        raise ValueError(f"n_tests ({m}) is smaller than the number of p-values ({n})")
     if n == 0:
         return p
     order = np.argsort(p, kind="stable")
-    ranked = p[order] * n / np.arange(1, n + 1)
+    ranked = p[order] * m / np.arange(1, n + 1)
     q = np.minimum.accumulate(ranked[::-1])[::-1]
     out = np.empty(n)
     out[order] = np.minimum(q, 1.0)
@@ -547,8 +557,11 @@ def colead_backbone(ds, *, alpha: float = 0.05) -> pd.DataFrame:
     Returns one row per pair that co-leads at least once: ``unit_a, unit_b, count, n_a, n_b,
     expected, p_value, q_value, significant``. The correction counts *every* pair of lead units
     (pairs that never co-lead have p = 1), so the q-values are honest about the number of tests.
+    The p-values come from :func:`analysis.hypergeom.hypergeom_sf` (scipy's ``hypergeom.sf`` to
+    1e-13, 3 µs a pair instead of 0.2–0.4 ms: 549,661 co-leading pairs at a million measures);
+    pairs whose p-values are equal as numbers get equal bits, so they are ordered by name.
     """
-    from scipy.stats import hypergeom
+    from .hypergeom import hypergeom_sf
 
     lead = named_assignments(ds.assignments, ds.units).query("role == 'lead'")
     lead = lead.drop_duplicates(["unit", "measure_id"])
@@ -558,11 +571,9 @@ def colead_backbone(ds, *, alpha: float = 0.05) -> pd.DataFrame:
     e["n_a"] = e["unit_a"].map(n_lead).astype("int64")
     e["n_b"] = e["unit_b"].map(n_lead).astype("int64")
     e["expected"] = e["n_a"] * e["n_b"] / N
-    e["p_value"] = hypergeom.sf(e["count"] - 1, N, e["n_a"], e["n_b"])
+    e["p_value"] = hypergeom_sf(e["count"].to_numpy(), N, e["n_a"].to_numpy(), e["n_b"].to_numpy())
     n_units = len(n_lead)
-    n_pairs = n_units * (n_units - 1) // 2
-    p_all = np.concatenate([e["p_value"].to_numpy(), np.ones(n_pairs - len(e))])
-    e["q_value"] = benjamini_hochberg(p_all)[: len(e)]
+    e["q_value"] = benjamini_hochberg(e["p_value"].to_numpy(), n_tests=n_units * (n_units - 1) // 2)
     e["significant"] = e["q_value"] < alpha
     return e.sort_values(["p_value", "unit_a", "unit_b"], ignore_index=True)
 

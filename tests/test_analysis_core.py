@@ -387,6 +387,17 @@ def test_benjamini_hochberg_matches_the_definition():
     assert q == pytest.approx(expected)
 
 
+def test_benjamini_hochberg_counts_tests_not_given():
+    """Six p-values of ten tests, the other four p = 1: the same q-values as over all ten."""
+    p = np.array([0.001, 0.008, 0.039, 0.041, 0.042, 0.06])
+    full = cl.benjamini_hochberg(np.concatenate([p, np.ones(4)]))[:6]
+    assert cl.benjamini_hochberg(p, n_tests=10) == pytest.approx(full, rel=1e-15)
+    # by hand: the smallest is 0.001·10/1 = 0.01; the sixth min(0.06·10/6, 1·10/7 …) = 0.1.
+    assert cl.benjamini_hochberg(p, n_tests=10)[[0, 5]] == pytest.approx([0.01, 0.1])
+    with pytest.raises(ValueError, match="n_tests"):
+        cl.benjamini_hochberg(p, n_tests=5)
+
+
 def test_brokers_by_hand(tiny):
     res = cl.colead_clusters(tiny, n_runs=10)
     b = cl.brokers(tiny, res).set_index("unit")

@@ -1,9 +1,9 @@
-"""The hypergeometric upper tail of the corpus-size backbone (:func:`analysis.exports.hypergeom_sf`).
+"""The hypergeometric upper tail of the co-lead backbone (:func:`analysis.hypergeom.hypergeom_sf`).
 
-Above :data:`analysis.exports.BACKBONE_DENSE_MAX_PAIRS` pairs of lead units the backbone's
-p-values come from a vectorised computation instead of ``scipy.stats.hypergeom.sf`` (which takes
-0.2–0.4 ms a pair: 549,661 co-leading pairs at a million measures). These tests hold it to exact
-fractions and to scipy. No timing is asserted: ``benchmarks/build_bench.py`` measures the build.
+The backbone's p-values come from a vectorised computation instead of ``scipy.stats.hypergeom.sf``
+(which takes 0.2–0.4 ms a pair, 549,661 co-leading pairs at a million measures, and a second to
+import). These tests hold it to exact fractions and to scipy. No timing is asserted:
+``benchmarks/build_bench.py`` and ``benchmarks/seed_speed.py`` measure the build.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from scipy.stats import hypergeom
 
-from analysis import exports
-from analysis.exports import hypergeom_sf
+from analysis import clusters as cl
+from analysis.hypergeom import hypergeom_sf
 
 
 def exact_sf(k: int, N: int, K: int, n: int) -> Fraction:
@@ -140,28 +140,65 @@ def corpus10k(tmp_path_factory):
     return load(m, u)
 
 
-@pytest.mark.parametrize("fixture", ["seed", "corpus10k"])
-def test_the_backbone_above_the_threshold_equals_the_one_computed_with_scipy(request, fixture, monkeypatch):
-    """The corpus-size path (threshold lowered to 0) against the same path with scipy's sf, and
-    against the dense path: the same pairs, p- and q-values to 1e-12, the same significant ties,
-    sorted by p-value. Pairs whose p-values are equal as numbers (the same count and the same
-    two unit sizes, either way round) get the same bits here and are ordered by name; scipy can
-    give them values a unit in the last place apart, which orders them by that rounding (on the
-    seed: 区国资局–区总工会 and 区人大常委会法工委–区国资局, one shared measure, sizes 2, 1 and 1, 2,
-    p = 2/138 both, which scipy gives as …406 and …408)."""
-    from analysis import clusters as cl
+def _backbone_as_defined(ds) -> pd.DataFrame:
+    """The backbone as its definition states it: scipy's p-values, Benjamini–Hochberg over the
+    array of every pair of lead units, the pairs that never co-lead given p = 1."""
+    from analysis.graph import named_assignments, projection_edges
 
+    lead = named_assignments(ds.assignments, ds.units).query("role == 'lead'")
+    lead = lead.drop_duplicates(["unit", "measure_id"])
+    N = ds.measures["measure_id"].nunique()
+    n_lead = lead.groupby("unit").size()
+    e = projection_edges(lead, role="lead")[["unit_a", "unit_b", "count"]].copy()
+    e["n_a"] = e["unit_a"].map(n_lead).astype("int64")
+    e["n_b"] = e["unit_b"].map(n_lead).astype("int64")
+    e["expected"] = e["n_a"] * e["n_b"] / N
+    e["p_value"] = hypergeom.sf(e["count"] - 1, N, e["n_a"], e["n_b"])
+    n_pairs = len(n_lead) * (len(n_lead) - 1) // 2
+    p_all = np.concatenate([e["p_value"].to_numpy(), np.ones(n_pairs - len(e))])
+    e["q_value"] = cl.benjamini_hochberg(p_all)[: len(e)]
+    e["significant"] = e["q_value"] < 0.05
+    return e
+
+
+@pytest.mark.parametrize("fixture", ["seed", "corpus10k"])
+def test_the_backbone_equals_its_definition_with_scipy(request, fixture):
+    """The backbone against scipy's sf with the full array of p = 1 (the definition): the same
+    pairs, p- and q-values to 1e-12, the same significant ties, sorted by p-value. Pairs whose
+    p-values are equal as numbers (the same count and the same two unit sizes, either way
+    round) get the same bits here and are ordered by name; scipy can give them values a unit in
+    the last place apart, which would order them by that rounding (on the seed: 区国资局–区总工会
+    and 区人大常委会法工委–区国资局, one shared measure, sizes 2, 1 and 1, 2, p = 2/138 both, which
+    scipy gives as …406 and …408)."""
     ds = request.getfixturevalue(fixture)
-    dense = cl.colead_backbone(ds)
-    monkeypatch.setattr(exports, "BACKBONE_DENSE_MAX_PAIRS", 0)
-    sparse = exports._colead_backbone(ds)
-    monkeypatch.setattr(exports, "hypergeom_sf", lambda k, N, K, n: hypergeom.sf(k - 1, N, K, n))
-    with_scipy = exports._colead_backbone(ds)
+    got = cl.colead_backbone(ds)
+    ref = _backbone_as_defined(ds)
     pairs = ["unit_a", "unit_b"]
-    assert sparse.equals(sparse.sort_values(["p_value", *pairs], ignore_index=True))
-    by_pair = sparse.sort_values(pairs, ignore_index=True)
-    for ref in (with_scipy, dense):
-        ref = ref.sort_values(pairs, ignore_index=True)
-        pd.testing.assert_frame_equal(by_pair, ref, check_exact=False, rtol=1e-12, atol=0)
-        assert by_pair["significant"].equals(ref["significant"])
-    assert 0 < int(sparse["significant"].sum()) < len(sparse)
+    assert got.equals(got.sort_values(["p_value", *pairs], ignore_index=True))
+    by_pair = got.sort_values(pairs, ignore_index=True)
+    ref = ref.sort_values(pairs, ignore_index=True)
+    pd.testing.assert_frame_equal(by_pair, ref, check_exact=False, rtol=1e-12, atol=0)
+    assert by_pair["significant"].equals(ref["significant"])
+    assert 0 < int(got["significant"].sum()) < len(got)
+
+
+def test_equal_p_values_get_equal_bits_and_sort_by_name(seed):
+    """The two seed pairs scipy gives a unit in the last place apart (see above) get one value."""
+    bb = cl.colead_backbone(seed).set_index(["unit_a", "unit_b"])
+    a, b = bb.loc[("区国资局", "区总工会"), "p_value"], bb.loc[("区人大常委会法工委", "区国资局"), "p_value"]
+    assert a == b == pytest.approx(2 / 138, rel=1e-14)
+    order = list(cl.colead_backbone(seed).set_index(["unit_a", "unit_b"]).index)
+    assert order.index(("区人大常委会法工委", "区国资局")) < order.index(("区国资局", "区总工会"))
+
+
+def test_the_backbone_does_not_import_scipy_stats():
+    """``scipy.stats`` takes about a second to import; the build's tables do not need it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom analysis.load import load\nfrom analysis import clusters as cl\n"
+        "cl.colead_backbone(load())\nprint('scipy.stats' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
