@@ -21,29 +21,27 @@ def tiny_tables(tiny):
     return exports.analysis_tables(tiny, n_runs=10)
 
 
-def _old_png(fig) -> bytes:
-    """The PNG as the build wrote it before: one more draw (the one that collected the
-    characters), then ``savefig`` with the layout of a 300-dpi draw frozen."""
+def _plain_png(fig) -> bytes:
+    """The PNG the plain way: ``savefig`` with the layout of a 300-dpi draw frozen."""
     import io
 
-    F.figure_chars(fig)
     buf = io.BytesIO()
     with R._frozen_layout(fig), style.figure_style():
-        fig.savefig(buf, format="png", dpi=style.DPI, metadata=R._METADATA["png"])
+        fig.savefig(buf, format="png", dpi=style.DPI, metadata=R._METADATA["png"], pil_kwargs=R.PNG_OPTIONS)
     return buf.getvalue()
 
 
 @pytest.mark.parametrize("name", ["lorenz", "workload_ranking", "colead_network"])
 def test_png_of_the_layout_draw_is_the_png_of_savefig(tiny, tiny_tables, name):
     """A layout run instead of a draw, and the PNG taken from the draw that lays the figure
-    out, give the bytes of the old way (a draw in the chart function, one to collect the
-    characters, a 300-dpi layout draw, then savefig)."""
+    out, give the bytes of the plain way (a draw in the chart function, a 300-dpi layout draw,
+    then savefig)."""
     func = F.CHARTS[name]
     engine, png = R._layout_and_png(func(tiny, tiny_tables, lang="zh"))
     if png is None:  # no layout engine (the network): saved the ordinary way, nothing to compare
         assert engine is None and name == "colead_network"
         return
-    assert png == _old_png(_drawn(func, tiny, tiny_tables))
+    assert png == _plain_png(_drawn(func, tiny, tiny_tables))
     assert png.startswith(b"\x89PNG")
 
 
