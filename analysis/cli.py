@@ -387,11 +387,16 @@ def _write_outputs(ds, doc, proposal, reports: Path, figures: Path, *, progress=
     tables, the task sheets, the views and the charts; returns ``{name: path}``."""
     from .exports import analysis_tables, write_tables
     from .figures import figures_in_background
+    from .limits import release_memory
     from .quality import quality_report
     from .sheets import write_task_sheets
     from .views import write_views
 
-    step = progress or (lambda stage: None)
+    def step(stage):  # each stage's freed memory goes back before the next (limits.release_memory)
+        release_memory()
+        if progress is not None:
+            progress(stage)
+
     written = {}
     tables = analysis_tables(ds)
     step("analysis tables")
@@ -400,6 +405,7 @@ def _write_outputs(ds, doc, proposal, reports: Path, figures: Path, *, progress=
     with figures_in_background(ds, tables, figures, progress=progress) as figure_files:
         report = quality_report(ds, doc, proposal=proposal, tables=tables)
         written["data_quality"] = write_text(reports / "data_quality.md", report)
+        del report
         step("data-quality report")
         written.update(write_tables(tables, reports))
         step("report tables")

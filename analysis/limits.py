@@ -32,6 +32,7 @@ __all__ = [
     "UNIT_SHEETS_MAX_UNITS",
     "VIEW_MAX_MEASURES",
     "VIEW_MAX_UNITS",
+    "release_memory",
     "size_notes",
     "top_units",
 ]
@@ -56,6 +57,28 @@ CHART_MAX_PLANS = 20
 VIEW_MAX_UNITS = 300
 #: Measures in ``figures/network.html``: whole plans in source order while they fit.
 VIEW_MAX_MEASURES = 1_500
+
+
+def release_memory() -> None:
+    """Give the memory freed by a finished stage back to the system, so the next stage (and a
+    figure worker forked after it) starts from what is live, not from the last stage's peak.
+
+    pandas' Arrow strings are allocated from Arrow's pool (mimalloc), numpy's arrays by the C
+    library; each keeps freed memory for reuse, and neither reuses the other's. At a million
+    measures the analysis tables leave 2.2 GB resident of which 1.6 GB is live: Arrow's
+    ``release_unused`` and glibc's ``malloc_trim`` return the rest. Elsewhere than glibc the
+    trim is skipped. A few milliseconds on the seed.
+    """
+    import contextlib
+    import ctypes
+    import gc
+
+    import pyarrow
+
+    gc.collect()
+    pyarrow.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: no trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def top_units(counts: pd.Series, *, max_units: int, max_rows: int | None = None) -> list[str]:

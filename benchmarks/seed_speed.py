@@ -7,9 +7,9 @@ Usage: python benchmarks/seed_speed.py [--repeat R] [--no-build] [--no-notebooks
                   task sheet, chart and view: the same work as the project's own build, into a
                   fresh folder), wall and CPU (the process and its workers), median of R; each
                   run's files are compared byte for byte with the committed ones;
-``notebooks``     the five notebooks top to bottom, one after the other, each in a fresh kernel
+``notebooks``     every notebook top to bottom, one after the other, each in a fresh kernel
                   as ``tests/test_notebooks.py`` runs them (output folder a temporary one,
-                  Chinese PNGs only in 05), median of R of the five together.
+                  Chinese PNGs only in 05), median of R of all of them together.
 
 ``× floor`` divides by the import floor of the same run. ``--charts`` adds a table of what
 each chart file costs (CPU seconds in this process, one language after the other): building
@@ -198,7 +198,9 @@ def main(argv=None) -> int:
         runs = notebooks(args.repeat)
         n = statistics.median(runs)
         span = f"{min(runs):.2f}–{max(runs):.2f}"
-        print(f"| notebooks 01–05 together | {n:.2f} | {span} | {n / floor:.1f} | as the tests run them |")
+        names = sorted(p.stem[:2] for p in (ROOT / "notebooks").glob("*.ipynb"))
+        label = f"notebooks {names[0]}–{names[-1]} together"
+        print(f"| {label} | {n:.2f} | {span} | {n / floor:.1f} | as the tests run them |")
     if args.charts:
         chart_costs()
     return 0
