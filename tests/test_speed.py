@@ -27,7 +27,7 @@ def _plain_png(fig) -> bytes:
 
     buf = io.BytesIO()
     with R._frozen_layout(fig), style.figure_style():
-        fig.savefig(buf, format="png", dpi=style.DPI, metadata=R._METADATA["png"], pil_kwargs=R.PNG_OPTIONS)
+        fig.savefig(buf, format="png", dpi=style.DPI, metadata=R._METADATA["png"], pil_kwargs=style.PNG_OPTIONS)
     return buf.getvalue()
 
 

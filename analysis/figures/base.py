@@ -41,7 +41,7 @@ def _chart_figure_class():
         def _repr_png_(self):
             buf = io.BytesIO()
             with style.figure_style():
-                self.savefig(buf, format="png", dpi=NOTEBOOK_DPI, pil_kwargs={"compress_level": 3})
+                self.savefig(buf, format="png", dpi=NOTEBOOK_DPI, pil_kwargs=dict(style.PNG_OPTIONS))
             return buf.getvalue()
 
     return ChartFigure

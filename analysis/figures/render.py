@@ -26,11 +26,6 @@ __all__ = ["FORMATS", "figure_chars", "figures_in_background", "save_figure", "w
 
 FORMATS = ("png", "svg", "pdf")
 
-#: zlib level of every PNG: level 3 encodes the seed's 16 chart PNGs in 1.4 s CPU where
-#: matplotlib's default (Pillow's 6) takes 2.3 s, and the files are about as large (the 20
-#: committed chart PNGs together 0.1 % larger); the pixels are the same at any level.
-PNG_OPTIONS = {"compress_level": 3}
-
 _METADATA = {
     "png": {"Software": None},
     "svg": {"Date": None, "Creator": "analysis (python -m analysis figures)"},
@@ -172,7 +167,7 @@ def save_figure(fig, path, fmt: str | None = None, *, pdf_font: Path | None = No
             with _font_file(fig, font), _tounicode_as_bfchar():
                 fig.savefig(buf, format=fmt, dpi=style.DPI, metadata=_METADATA[fmt])
         else:
-            extra = {"pil_kwargs": dict(PNG_OPTIONS)} if fmt == "png" else {}
+            extra = {"pil_kwargs": dict(style.PNG_OPTIONS)} if fmt == "png" else {}
             fig.savefig(buf, format=fmt, dpi=style.DPI, metadata=_METADATA[fmt], **extra)
     return write_bytes(path, buf.getvalue())  # atomically: a killed build leaves no cut file
 
@@ -190,7 +185,13 @@ def _png_bytes(rgba) -> bytes:
 
     buf = io.BytesIO()
     matplotlib.image.imsave(
-        buf, rgba, format="png", origin="upper", dpi=style.DPI, metadata=_METADATA["png"], pil_kwargs=dict(PNG_OPTIONS)
+        buf,
+        rgba,
+        format="png",
+        origin="upper",
+        dpi=style.DPI,
+        metadata=_METADATA["png"],
+        pil_kwargs=dict(style.PNG_OPTIONS),
     )
     return buf.getvalue()
 
