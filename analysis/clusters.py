@@ -26,11 +26,6 @@ True
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
-import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -42,7 +37,7 @@ from scipy.sparse.csgraph import connected_components
 from .arrowtext import positions, take
 from .config import RANDOM_SEED
 from .derived import derived_value
-from .errors import exit_with_parent
+from .forking import Forked, can_fork, usable_cpus
 from .graph import (
     code_projection,
     edges_to_graph,
@@ -201,72 +196,10 @@ def _igraph_louvain(g, *, seed: int, resolution: float) -> np.ndarray:
         ig.set_random_number_generator(random)
 
 
-_INHERITED: list = []  # the calls forked workers run: (function, args, kwargs), set just before the fork
-
-
-def _call_inherited(i: int):
-    """Run call `i` of :data:`_INHERITED` (in a forked worker, which inherited the list)."""
-    func, args, kwargs = _INHERITED[i]
-    return func(*args, **kwargs)
-
-
-def _usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _can_fork() -> bool:
-    """Forked workers are used on Linux only (Windows cannot fork; on macOS forking is unsafe)."""
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-
-
-class _Forked:
-    """Calls run in worker processes forked from this one.
-
-    python-igraph holds the GIL while it runs, so threads do not help. A forked worker inherits
-    the graphs and frames it needs (nothing is pickled but the calls' indices and their
-    results), and the results are what the calls would return here. Use as a context manager::
-
-        with _Forked([(f, args, kwargs), ...], workers=2) as jobs:
-            results = jobs.results()
-    """
-
-    def __init__(self, calls: list, *, workers: int):
-        self.calls, self.workers = calls, max(1, min(workers, len(calls)))
-
-    def __enter__(self):
-        global _INHERITED
-        _INHERITED = self.calls
-        self.pool = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=exit_with_parent,  # a worker dies with this process (a killed build leaves none)
-            initargs=(os.getpid(),),
-        )
-        try:
-            with warnings.catch_warnings():
-                # Python ≥ 3.12 warns that forking a process with threads (pyarrow's pool) may
-                # deadlock the child; the children here only run numpy, scipy and igraph.
-                warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
-                self.futures = [self.pool.submit(_call_inherited, i) for i in range(len(self.calls))]
-        finally:
-            _INHERITED = []  # the workers have their copy (a pool that forks starts them all at once)
-        return self
-
-    def results(self) -> list:
-        return [f.result() for f in self.futures]
-
-    def __exit__(self, *exc):
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        return False
-
-
 def _louvain_runs(g, seeds: list[int], *, resolution: float, processes: int | None) -> list[np.ndarray]:
     """Memberships of one seeded igraph Louvain run per seed, in seed order.
 
-    The runs go to forked worker processes (:class:`_Forked`: only the seed goes out and the
+    The runs go to forked worker processes (:class:`analysis.forking.Forked`: only the seed goes out and the
     membership vector comes back). Each run seeds its own random number generator, so the
     memberships are the same in a worker as in this process (tested). ``processes=None``:
     forked workers from :data:`PARALLEL_MIN` nodes on, one per run up to twice the usable CPUs
@@ -275,15 +208,15 @@ def _louvain_runs(g, seeds: list[int], *, resolution: float, processes: int | No
     ``processes=1``: in this process.
     """
     if processes is None:
-        cpus = _usable_cpus()
+        cpus = usable_cpus()
         big = g.vcount() >= PARALLEL_MIN and cpus > 1 and len(seeds) > 1
         processes = (len(seeds) if len(seeds) <= 2 * cpus else cpus) if big else 1
     if processes < 1:
         raise ValueError(f"processes must be at least 1, not {processes}")
     calls = [(_igraph_louvain, (g,), {"seed": s, "resolution": resolution}) for s in seeds]
-    if processes == 1 or len(seeds) < 2 or not _can_fork():
+    if processes == 1 or len(seeds) < 2 or not can_fork():
         return [f(*a, **k) for f, a, k in calls]
-    with _Forked(calls, workers=processes) as jobs:
+    with Forked(calls, workers=processes) as jobs:
         return jobs.results()
 
 

@@ -598,19 +598,19 @@ def test_a_role_matrix_too_wide_for_excel_takes_the_long_form(monkeypatch, tmp_p
 WORKER_SCRIPT = textwrap.dedent(
     """
     import os, sys, time
-    from analysis import clusters
     from concurrent.futures import ProcessPoolExecutor
     from analysis.errors import exit_with_parent
+    from analysis.forking import Forked
 
     def pid_and_wait():
         return os.getpid()
 
-    if sys.argv[1] == "figures":
+    if sys.argv[1] == "pool":  # the ingest's workers: a pool whose workers wait for more files
         pool = ProcessPoolExecutor(2, initializer=exit_with_parent, initargs=(os.getpid(),))
         pids = {f.result() for f in [pool.submit(pid_and_wait) for _ in range(4)]}
-    else:
-        jobs = clusters._Forked([(os.getpid, (), {})] * 2, workers=2).__enter__()
-        pids = set(jobs.results())
+    else:  # the charts' and the Louvain runs' workers, here still running their calls
+        jobs = Forked([(time.sleep, (600,), {})] * 2, workers=2).__enter__()
+        pids = {proc.pid for proc, _ in jobs.procs}
     print(" ".join(map(str, sorted(pids))), flush=True)
     time.sleep(600)
     """
@@ -626,7 +626,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers are used on Linux only")
-@pytest.mark.parametrize("pool", ["figures", "clusters"])
+@pytest.mark.parametrize("pool", ["pool", "forked"])
 def test_workers_exit_when_their_parent_is_killed(tmp_path, pool):
     env = {**os.environ, "PYTHONPATH": str(config.PROJECT_ROOT)}
     proc = subprocess.Popen(

@@ -391,18 +391,20 @@ def test_louvain_runs_in_forked_workers_equal_runs_in_process(corpus10k, monkeyp
     ref = cl.colead_clusters(ds, backend="igraph", n_runs=4, processes=1)
     monkeypatch.setattr(cl, "PARALLEL_MIN", 0)
     calls = []
-    real_pool = cl.ProcessPoolExecutor
-    monkeypatch.setattr(cl, "ProcessPoolExecutor", lambda **kw: calls.append(kw) or real_pool(**kw))
+    real_forked = cl.Forked
+    monkeypatch.setattr(
+        cl, "Forked", lambda jobs, *, workers: calls.append(workers) or real_forked(jobs, workers=workers)
+    )
     auto = cl.colead_clusters(ds, backend="igraph", n_runs=4)
-    if cl._usable_cpus() > 1:
-        assert calls and calls[0]["max_workers"] == 4  # one worker per run up to twice the CPUs
+    if cl.usable_cpus() > 1:
+        assert calls == [4]  # one worker per run up to twice the CPUs
     pd.testing.assert_frame_equal(auto.assignment, ref.assignment, check_exact=True)
     assert auto.modularity == ref.modularity
     pd.testing.assert_frame_equal(auto.coassignment, ref.coassignment, check_exact=True)
 
 
 def test_louvain_stays_in_process_on_small_graphs(seed, monkeypatch):
-    monkeypatch.setattr(cl, "ProcessPoolExecutor", None)  # any attempt to fork would fail
+    monkeypatch.setattr(cl, "Forked", None)  # any attempt to fork would fail
     res = cl.colead_clusters(seed, backend="igraph", n_runs=5)
     assert res.n_runs == 5
     with pytest.raises(ValueError, match="processes must be at least 1"):

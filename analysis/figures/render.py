@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import style
-from ..errors import exit_with_parent, write_bytes
+from ..errors import write_bytes
+from ..forking import Forked, can_fork, usable_cpus
 from . import charts as _charts
 from .base import has_layout
 from .labels import LANGS
@@ -262,26 +263,9 @@ def _write_lang(ds, tables, figures_dir: Path, lang: str, formats, charts, progr
     return {k: written[k] for k in _keys(names, lang, formats)}
 
 
-_INHERITED: list = []  # the calls forked figure workers run, set just before the fork
-
-
-def _call_inherited(i: int) -> dict[str, Path]:
-    """Run call `i` of :data:`_INHERITED` (in a forked worker, which inherited the list)."""
-    func, args = _INHERITED[i]
-    return func(*args)
-
-
 def _worker_count(processes: int | None, n_tasks: int) -> int:
     """`processes`, or by default one worker per task up to the usable cores."""
-    import os
-
-    if processes is None:
-        try:
-            cpus = len(os.sched_getaffinity(0))
-        except AttributeError:  # not on Linux
-            cpus = os.cpu_count() or 1
-        processes = min(n_tasks, cpus)
-    return processes
+    return min(n_tasks, usable_cpus()) if processes is None else processes
 
 
 def _calls(ds, tables, figures_dir: Path, langs, formats, names, n: int, progress) -> list:
@@ -298,47 +282,6 @@ def _calls(ds, tables, figures_dir: Path, langs, formats, names, n: int, progres
         for i in range(k)
         if names[i::k]
     ]
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-    import sys
-
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-
-
-def _start_workers(calls: list, n: int):
-    """A forking pool of at most `n` workers that die with this process, each call submitted:
-    ``(pool, futures)``."""
-    import multiprocessing
-    import os
-    import warnings
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _INHERITED
-    _INHERITED = calls
-    pool = ProcessPoolExecutor(
-        max_workers=min(n, len(calls)),
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=exit_with_parent,
-        initargs=(os.getpid(),),
-    )
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
-            futures = [pool.submit(_call_inherited, i) for i in range(len(calls))]
-    finally:
-        _INHERITED = []  # the workers have their copy (a forking pool starts them all at once)
-    return pool, futures
-
-
-def _stop_workers(pool, futures) -> None:
-    """Stop the charts of a build that failed elsewhere: cancel what has not started, end the workers."""
-    for f in futures:
-        f.cancel()
-    for proc in list(getattr(pool, "_processes", {}).values()):
-        with contextlib.suppress(OSError, AttributeError):
-            proc.terminate()
 
 
 @contextlib.contextmanager
@@ -363,11 +306,12 @@ def figures_in_background(
     The workers are forked (Linux; they inherit `ds` and `tables`, nothing is pickled but the
     file names they return), as many as the usable cores (`processes`), each drawing one
     language (without PDFs: a share of one language's charts, so that a single language uses
-    the cores too); they die with this process (:func:`~analysis.errors.exit_with_parent`),
-    and an error in one (a full disk) reaches the caller of ``figure_files()`` as the same
-    exception. When the block ends with an error, the workers still running are stopped. With
-    one worker, or where the platform does not fork, nothing starts early: ``figure_files()``
-    draws the charts here. The files do not depend on how they were drawn.
+    the cores too). A worker exits as soon as its charts are saved, giving its memory back while
+    the block goes on (:class:`analysis.forking.Forked`), and dies with this process; an error
+    in one (a full disk) reaches the caller of ``figure_files()`` as the same exception. When
+    the block ends with an error, the workers still running are stopped. With one worker, or
+    where the platform does not fork, nothing starts early: ``figure_files()`` draws the
+    charts here. The files do not depend on how they were drawn.
     """
     figures_dir = Path(figures_dir)
     langs, formats = list(langs), list(formats)
@@ -375,18 +319,11 @@ def figures_in_background(
     n = _worker_count(processes, len(langs) * len(names))
     calls = _calls(ds, tables, figures_dir, langs, formats, names, n, progress)
     order = [key for lang in langs for key in _keys(names, lang, formats)]
-    if n <= 1 or len(calls) <= 1 or not _can_fork():
+    if n <= 1 or len(calls) <= 1 or not can_fork():
         yield lambda: _merged([func(*args) for func, args in calls], order)
         return
-    pool, futures = _start_workers(calls, n)
-    done = False
-    try:
-        yield lambda: _merged([f.result() for f in futures], order)
-        done = True
-    finally:
-        if not done:
-            _stop_workers(pool, futures)
-        pool.shutdown(wait=True, cancel_futures=True)
+    with Forked([(func, args, {}) for func, args in calls], workers=n) as jobs:
+        yield lambda: _merged(jobs.results(), order)
 
 
 def _keys(names, lang: str, formats) -> list[str]:
