@@ -6,9 +6,13 @@ placeholders" or "the measures a unit leads". Each such fact is computed here, b
 function, from the frames of a :class:`~analysis.load.Dataset`; the stages call it instead of
 deriving it again, so that a chart and a table can never disagree about it.
 
-Every function takes the dataset and returns a new frame (or set); none keeps state, and each
-is one or two group-bys, so a stage that needs a fact twice passes the value on rather than
-relying on a cache.
+Every function takes the dataset and returns a new frame (or set); none keeps state, so a
+stage that needs a fact twice passes the value on rather than relying on a cache. On a loaded
+dataset the counts are made from the assignments' integer codes
+(:func:`analysis.graph.assignment_codes`, which the loader leaves): bin counts over integers,
+no string per assignment (at a million measures a chart worker that counts from the names
+holds some hundreds of MB more). Hand-made frames, whose units may be missing from the
+registry, are counted from the names, with the same result (tested).
 
 ``distinct(assignments)``
     ``measure_id, role, unit``: each (measure, role, unit) once, in order of first mention.
@@ -23,6 +27,8 @@ relying on a cache.
     per unit named in the assignments: ``n_lead, n_responsible, n_both, n_total`` measures.
 ``lead_counts(ds)``
     per unit that leads: ``n_sole_lead`` (measures it leads alone) and ``n_colead``.
+``lead_sets(ds)``
+    each measure's distinct lead units as integer arrays (for counting coalitions).
 ``dual_roles(ds)``
     ``measure_id, unit``: units named both lead and responsible on the same measure.
 ``plan_mentions(ds, role)``
@@ -47,6 +53,7 @@ __all__ = [
     "distinct",
     "dual_roles",
     "lead_counts",
+    "lead_sets",
     "measure_profile",
     "plan_mentions",
     "unit_counts",
@@ -81,6 +88,23 @@ def _codes(s: pd.Series) -> np.ndarray:
     return codes + 1
 
 
+def _assignment_codes(ds):
+    """The assignments' integer codes, or None where the counts are made from the names (a
+    hand-made frame: a unit or measure unknown, or a role other than lead and responsible)."""
+    from .graph import assignment_codes
+
+    role = ds.assignments["role"]
+    if not isinstance(role.dtype, pd.CategoricalDtype) or not set(role.cat.categories) <= {"lead", "responsible"}:
+        return None
+    return assignment_codes(ds)
+
+
+def _distinct_rows(c) -> np.ndarray:
+    """Rows of the codes `c` that are the first mention of their (measure, role, unit), in order."""
+    key = (c.measure.astype(np.int64) * 2 + c.is_lead) * max(len(c.units), 1) + c.unit
+    return np.sort(np.unique(key, return_index=True)[1])
+
+
 def collective_units(ds) -> set[str]:
     """The units the registry marks as collective placeholders (``is_collective``)."""
     return set(ds.units.loc[ds.units["is_collective"], "unit"])
@@ -90,6 +114,21 @@ def measure_profile(ds) -> pd.DataFrame:
     """Per measure (index ``measure_id``, in the measures table's order): ``n_lead`` and
     ``n_responsible`` (distinct units in each role) and ``only_collective``: the measure has
     responsible units and every one of them is a collective placeholder."""
+    c = _assignment_codes(ds)
+    if c is not None:
+        keep = _distinct_rows(c)
+        m, lead = c.measure[keep], c.is_lead[keep]
+        named = ~lead & ~c.is_collective[c.unit[keep]]
+        n = len(ds.measures)
+        n_resp = np.bincount(m[~lead], minlength=n)
+        return pd.DataFrame(
+            {
+                "n_lead": np.bincount(m[lead], minlength=n).astype("int64"),
+                "n_responsible": n_resp.astype("int64"),
+                "only_collective": (n_resp > 0) & (np.bincount(m[named], minlength=n) == 0),
+            },
+            index=pd.Index(ds.measures["measure_id"].to_numpy(dtype=object), name="measure_id"),
+        )
     a = distinct(ds.assignments)
     ids = ds.measures["measure_id"]
     role = a["role"].to_numpy()
@@ -150,6 +189,19 @@ def unit_counts(ds, roles: pd.DataFrame | None = None) -> pd.DataFrame:
 def lead_counts(ds) -> pd.DataFrame:
     """Per unit that leads at least one measure (index ``unit``, sorted): ``n_sole_lead``
     (measures it leads alone) and ``n_colead`` (measures it leads with other units)."""
+    c = _assignment_codes(ds)
+    if c is not None:
+        keep = _distinct_rows(c)
+        keep = keep[c.is_lead[keep]]
+        m, u = c.measure[keep], c.unit[keep]
+        k = np.bincount(m, minlength=len(ds.measures))[m]
+        sole = np.bincount(u[k == 1], minlength=len(c.units))
+        co = np.bincount(u[k > 1], minlength=len(c.units))
+        led = sole + co > 0  # (the units sorted by name: the order of the group-by below)
+        return pd.DataFrame(
+            {"n_sole_lead": sole[led].astype("int64"), "n_colead": co[led].astype("int64")},
+            index=pd.Index(c.units[led].tolist(), dtype=str, name="unit"),
+        )
     lead = distinct(ds.assignments)
     lead = lead[lead["role"].to_numpy() == "lead"]
     k = lead.groupby("measure_id", sort=False)["unit"].transform("size").to_numpy()
@@ -157,6 +209,25 @@ def lead_counts(ds) -> pd.DataFrame:
         {"n_sole_lead": "int64", "n_colead": "int64"}
     )
     return out.groupby("unit", sort=True).sum()
+
+
+def lead_sets(ds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each measure's distinct lead units as integer arrays: ``(measure, unit, names)``, sorted
+    by measure (any integer key, equal for one measure) and within one by name; `unit` indexes
+    `names`, the units in Python's order of str (code-point order)."""
+    c = _assignment_codes(ds)
+    if c is not None:
+        keep = _distinct_rows(c)
+        keep = keep[c.is_lead[keep]]
+        measure, unit, names = c.measure[keep], c.unit[keep], c.units
+    else:
+        lead = distinct(ds.assignments)
+        lead = lead[lead["role"].eq("lead").to_numpy()]
+        measure = pd.factorize(lead["measure_id"])[0]
+        unit, names = pd.factorize(lead["unit"].astype(str), sort=True)
+        names = np.asarray(names, dtype=object)
+    order = np.lexsort((unit, measure))
+    return measure[order], unit[order], np.asarray(names, dtype=object)
 
 
 def dual_roles(ds) -> pd.DataFrame:
@@ -173,6 +244,18 @@ def plan_mentions(ds, role: str = "responsible") -> pd.DataFrame:
     """Per plan (index ``plan_id`` as text, every plan of the measures table in source order):
     ``n_mentions``, the assignments of `role` (every mention counted, as written), and
     ``n_collective``, those that name a collective placeholder."""
+    plan_code, plans = pd.factorize(ds.measures["plan_id"].astype(str), use_na_sentinel=False)  # (source order)
+    c = _assignment_codes(ds)
+    if c is not None:
+        keep = c.is_lead == (role == "lead") if role in ("lead", "responsible") else np.zeros(len(c.unit), bool)
+        p = plan_code[c.measure[keep]]
+        return pd.DataFrame(
+            {
+                "n_mentions": np.bincount(p, minlength=len(plans)).astype("int64"),
+                "n_collective": np.bincount(p[c.is_collective[c.unit[keep]]], minlength=len(plans)).astype("int64"),
+            },
+            index=pd.Index(list(plans), dtype=str, name="plan_id"),
+        )
     a = ds.assignments
     a = a[a["role"].to_numpy() == role]
     plan_of = ds.measures.set_index("measure_id")["plan_id"]

@@ -871,10 +871,11 @@ def _closing_brackets(text: str) -> str:
     return inner if _ROLE_OR_LABEL.search(inner) else ""
 
 
-#: Words that make a bracket an assignment (a role phrase or a label), not an aside.
-_ROLE_OR_LABEL = re.compile("牵头|配合|负责|参与|协助|协同|单位|部门")
+_ROLE_VERBS = "牵头|配合|负责|参与|协助|协同"
+#: Words that make a bracket an assignment (a role verb or a label word), not an aside.
+_ROLE_OR_LABEL = re.compile(f"{_ROLE_VERBS}|单位|部门")
 #: The same, more strictly: a role verb or a label with its colon (so that 各部门 alone is not one).
-_ASSIGNING = re.compile("牵头|配合|负责|参与|协助|协同|(单位|部门)[:：]")
+_ASSIGNING = re.compile(f"{_ROLE_VERBS}|(单位|部门)[:：]")
 
 
 def _open_bracket_start(text: str) -> int | None:

@@ -221,9 +221,8 @@ class UnitLists:
         return "、".join(u for u in units if u != unit)
 
 
-def _measure_fields(ds, columns) -> dict[str, object]:
-    """Per measure, in the measures table's order, the fields of a task row among `columns`."""
-    m = ds.measures
+def _measure_fields(m: pd.DataFrame, columns) -> dict[str, object]:
+    """Per measure of `m` (rows of the measures table), in its order, the fields of a task row among `columns`."""
     fields = {}
     if "text" in columns:
         fields["text"] = m["text"].astype(str).to_numpy()
@@ -241,7 +240,7 @@ def _measure_fields(ds, columns) -> dict[str, object]:
             dtype=object,
         )
     if "source_line" in columns:
-        fields["source_line"] = m["source_line"]
+        fields["source_line"] = m["source_line"]  # (a Series: Int64 taken as the rows' own ints)
     return fields
 
 
@@ -272,8 +271,9 @@ TASK_TABLE_ALL_COLUMNS = (
 )
 
 
-def _task_rows(roles: pd.DataFrame, rows: np.ndarray, measures: np.ndarray, fields, lists: UnitLists, columns):
-    """The task-table rows of ``roles.iloc[rows]`` (their measures at positions `measures`): `columns` only."""
+def _task_rows(roles: pd.DataFrame, rows: np.ndarray, measures: np.ndarray, fields, at, lists: UnitLists, columns):
+    """The task-table rows of ``roles.iloc[rows]`` (their measures at positions `measures` of the
+    measures table, at positions `at` of `fields`): `columns` only."""
     r = roles.iloc[rows]
     units, mids = r["unit"].astype(str).tolist(), r["measure_id"].astype(str).tolist()
     out = {}
@@ -290,9 +290,9 @@ def _task_rows(roles: pd.DataFrame, rows: np.ndarray, measures: np.ndarray, fiel
             role = "lead" if col == "other_leads" else "responsible"
             out[col] = [lists.others(u, k, role) for u, k in zip(units, measures.tolist(), strict=True)]
         elif col == "source_line":
-            out[col] = fields[col].iloc[measures].to_numpy()
+            out[col] = fields[col].iloc[at].to_numpy()
         else:
-            out[col] = fields[col][measures]
+            out[col] = fields[col][at]
     return pd.DataFrame(out)
 
 
@@ -312,7 +312,10 @@ def task_table(
     lists = UnitLists(ds) if lists is None else lists
     columns = TASK_TABLE_ALL_COLUMNS if columns is None else tuple(columns)
     rows, measures = _task_order(ds, roles)
-    return _task_rows(roles, rows, measures, _measure_fields(ds, columns), lists, columns)
+    # the fields of the measures these rows name only (the top units' at corpus size, not a million texts)
+    needed, at = np.unique(measures, return_inverse=True)
+    fields = _measure_fields(ds.measures.take(needed), columns)
+    return _task_rows(roles, rows, measures, fields, at, lists, columns)
 
 
 def _deadlines(t: pd.DataFrame) -> np.ndarray:
@@ -1553,12 +1556,11 @@ def _write_long_tasks(ds, units, roles, lists, path, step, *, chunk: int = 200_0
 
     roles = roles[roles["unit"].isin(set(units)).to_numpy()]
     rows, measures = _task_order(ds, roles)
-    fields = _measure_fields(ds, TASK_TABLE_COLUMNS)
+    fields = _measure_fields(ds.measures, TASK_TABLE_COLUMNS)
     with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
         for start in range(0, max(len(rows), 1), chunk):
-            part = _task_rows(
-                roles, rows[start : start + chunk], measures[start : start + chunk], fields, lists, TASK_TABLE_COLUMNS
-            )
+            block = measures[start : start + chunk]
+            part = _task_rows(roles, rows[start : start + chunk], block, fields, block, lists, TASK_TABLE_COLUMNS)
             csv_safe(part).to_csv(fh, index=False, header=start == 0, lineterminator="\n")
             step("task sheets: task_table.csv", min(start + chunk, len(rows)), len(rows))
     return Path(path)

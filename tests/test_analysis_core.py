@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import clusters as cl
+from analysis import facts
 from analysis import workload as wk
 from analysis.graph import (
     bipartite_graph,
@@ -483,6 +484,38 @@ def test_shared_facts_on_the_tiny_fixture(tiny):
     # the stages state the same facts
     assert wk.collective_only_measures(tiny)["measure_id"].tolist() == ["P1-03", "P1-06", "P2-02", "P2-06"]
     assert wk.dual_role_table(tiny)[["measure_id", "unit"]].values.tolist() == [["P1-05", "区甲局"]]
+
+
+def _lead_set_tuples(ds) -> list[tuple[str, ...]]:
+    """:func:`analysis.facts.lead_sets` as one tuple of names per measure, sorted."""
+    measure, unit, names = facts.lead_sets(ds)
+    starts = np.flatnonzero(np.r_[True, measure[1:] != measure[:-1]])
+    return sorted(tuple(names[unit[a:b]].tolist()) for a, b in zip(starts, [*starts[1:], len(unit)], strict=True))
+
+
+@pytest.mark.parametrize("data", ["tiny", "seed"])
+@pytest.mark.parametrize(
+    "fact",
+    [
+        pytest.param(lambda ds: facts.measure_profile(ds), id="measure_profile"),
+        pytest.param(lambda ds: facts.lead_counts(ds), id="lead_counts"),
+        pytest.param(lambda ds: facts.plan_mentions(ds), id="plan_mentions responsible"),
+        pytest.param(lambda ds: facts.plan_mentions(ds, "lead"), id="plan_mentions lead"),
+        pytest.param(_lead_set_tuples, id="lead_sets"),
+    ],
+)
+def test_facts_from_codes_are_the_facts_from_names(data, fact, request, monkeypatch):
+    """A loaded dataset's facts are counted from its integer codes; a hand-made one's from the
+    names. Both ways give the same frames (the hand-worked values above go the codes' way)."""
+    ds = request.getfixturevalue(data)
+    assert facts._assignment_codes(ds) is not None  # a loaded dataset: the codes' way
+    from_codes = fact(ds)
+    monkeypatch.setattr(facts, "_assignment_codes", lambda ds: None)
+    from_names = fact(ds)
+    if isinstance(from_codes, pd.DataFrame):
+        pd.testing.assert_frame_equal(from_codes, from_names, check_exact=True)
+    else:
+        assert from_codes == from_names
 
 
 def test_tables_of_plans_without_co_leads(tmp_path):

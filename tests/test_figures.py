@@ -199,6 +199,19 @@ def test_lead_coalitions_upset(tiny, tiny_tables):
         (("区丙局", "区乙局"), 2),
         (("区委丁部", "区戊院"), 2),
     ]
+    # Every lead set, by hand from the fixture (区甲委 is 区甲局; names in code-point order):
+    # {甲} P1-01, P1-05, P2-03; {乙, 丙} P1-06, P2-04; {丁, 戊} P2-02, P2-05; the rest once.
+    assert data._coalitions(tiny, min_size=1, min_measures=1) == [
+        (("区甲局",), 3),
+        (("区丙局", "区乙局"), 2),
+        (("区委丁部", "区戊院"), 2),
+        (("区丙局", "区乙局", "区甲局"), 1),
+        (("区乙局", "区甲局"), 1),
+        (("区戊院", "区甲局"), 1),
+        (("区委丁部",), 1),
+        (("区戊院",), 1),
+    ]
+    assert data._coalitions(tiny, min_size=3, min_measures=1) == [(("区丙局", "区乙局", "区甲局"), 1)]
     assert sorted(_ytick_texts(ax_set)) == sorted(["区丙局", "区乙局", "区委丁部", "区戊院"])
     members = [c for c in ax_mat.collections if c.get_gid() == "member"]
     assert sum(len(c.get_offsets()) for c in members) == 4

@@ -19,6 +19,7 @@ import numpy as np
 from .. import style
 from ..errors import write_bytes
 from ..forking import Forked, can_fork, usable_cpus
+from ..limits import release_memory
 from . import charts as _charts
 from .base import has_layout
 from .labels import LANGS
@@ -252,6 +253,7 @@ def _write_lang(ds, tables, figures_dir: Path, lang: str, formats, charts, progr
             elif fmt != "pdf":
                 written[key(name, fmt)] = save_figure(fig, path, fmt)
         chars |= _texts_chars(fig)
+        release_memory()  # what the chart's data took: the next chart starts from what is live
         step(f"figures ({lang}): charts saved", k, len(names))
     if "pdf" in formats:
         pdf_font = style.truetype_font(chars)
