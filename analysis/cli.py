@@ -401,14 +401,16 @@ def _write_outputs(ds, doc, proposal, reports: Path, figures: Path, *, progress=
     tables = analysis_tables(ds)
     step("analysis tables")
     # The charts (most of the work) are drawn in worker processes while this one writes
-    # the reports, the task sheets and the views; the files are the same either way.
+    # the reports, the task sheets and the views; the files are the same either way. The
+    # report tables come first: they take little memory beside what the workers take.
     with figures_in_background(ds, tables, figures, progress=progress) as figure_files:
+        report_tables = write_tables(tables, reports)
+        step("report tables")
         report = quality_report(ds, doc, proposal=proposal, tables=tables)
         written["data_quality"] = write_text(reports / "data_quality.md", report)
         del report
         step("data-quality report")
-        written.update(write_tables(tables, reports))
-        step("report tables")
+        written.update(report_tables)  # (listed after the report, as they always were)
         written.update(write_task_sheets(ds, tables, reports, progress=progress))
         step("task sheets")
         views = write_views(ds, tables, figures, progress=progress)

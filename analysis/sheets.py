@@ -173,6 +173,22 @@ def _zh_number(n: int) -> str:
     return head + (_ZH_DIGITS[ones] if ones else "")
 
 
+def _mentions(ds) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Per assignment: the position of its measure in the measures table and a code of its
+    unit, and the unit of each code (one string object per unit). From the assignments'
+    integer codes where the loader left them (:func:`analysis.graph.assignment_codes`), else
+    from the names."""
+    from .graph import assignment_codes
+
+    a = ds.assignments
+    c = assignment_codes(ds)
+    if c is not None:
+        return c.measure, c.unit, [str(x) for x in c.units]
+    pos = pd.Index(ds.measures["measure_id"].astype(str)).get_indexer(a["measure_id"].astype(str))
+    codes, names = pd.factorize(a["unit"].astype(str))
+    return pos, codes, [str(x) for x in names]
+
+
 class UnitLists:
     """Each measure's distinct canonical units per role, in source order, and the text a task
     row shows of them (:meth:`others`). Built once per build (:func:`write_task_sheets`) and
@@ -189,20 +205,19 @@ class UnitLists:
     """
 
     def __init__(self, ds):
-        # position counts within each (measure, role) list: sorted by it, the first mention of a
-        # unit is kept and each measure's units stay in source order once grouped by measure below
-        a = facts.distinct(ds.assignments.sort_values("position", kind="stable"))
+        pos, codes, names = _mentions(ds)
+        position = ds.assignments["position"].to_numpy()
         n = len(ds.measures)
-        pos = pd.Index(ds.measures["measure_id"].astype(str)).get_indexer(a["measure_id"].astype(str))
-        codes, names = pd.factorize(a["unit"].astype(str))
-        names = [str(x) for x in names]  # one string object per unit
         self.lists: dict[str, list[tuple[str, ...]]] = {}
         self.joined: dict[str, list[str]] = {}
         for role in ("lead", "responsible"):
-            keep = a["role"].eq(role).to_numpy()
-            p, c = pos[keep], codes[keep]
-            order = np.argsort(p, kind="stable")  # by measure, source order kept within one
+            keep = ds.assignments["role"].eq(role).to_numpy(dtype=bool)
+            p, c, k = pos[keep], codes[keep], position[keep]
+            order = np.lexsort((k, p))  # by measure, then by position in its list
             p, c = p[order], c[order]
+            first = np.zeros(len(p), dtype=bool)  # the first mention of a unit in a list
+            first[np.unique(p.astype(np.int64) * max(len(names), 1) + c, return_index=True)[1]] = True
+            p, c = p[first], c[first]
             lists: list[tuple[str, ...]] = [()] * n
             if len(p):  # (a plan may name no unit in a role: no lead unit at all)
                 starts = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
@@ -357,7 +372,7 @@ def unit_tasks(ds, unit: str, *, tasks: pd.DataFrame | None = None) -> pd.DataFr
 
 def sheet_units(ds) -> list[str]:
     """Named units (not collectives) with at least one assignment, in registry order."""
-    used = set(ds.assignments["unit"])
+    used = set(ds.assignments["unit"].unique())  # (the distinct units, not a string per mention)
     u = ds.units
     return [x for x, coll in zip(u["unit"], u["is_collective"], strict=True) if not coll and x in used]
 
@@ -1474,6 +1489,8 @@ def write_task_sheets(ds, tables: dict[str, pd.DataFrame], reports_dir, *, progr
     release_memory()  # the workbook's cells: about 0.3 GB at a million measures
     step("task sheets: workbook written", 1, 1)
     written["role_matrix"] = _write_role_matrix(matrix, reports_dir / "role_matrix.csv")
+    del matrix  # (a long table at corpus size: not held through the task table below)
+    release_memory()
     written.update(_write_corpus_tables(ds, units, roles, lists, directory, reports_dir, step))
     counts = facts.unit_counts(ds, roles)
     written.update(_write_unit_pages(ds, units, tasks, counts, directory, reports_dir / "units", step))

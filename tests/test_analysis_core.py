@@ -486,6 +486,30 @@ def test_shared_facts_on_the_tiny_fixture(tiny):
     assert wk.dual_role_table(tiny)[["measure_id", "unit"]].values.tolist() == [["P1-05", "区甲局"]]
 
 
+def test_collective_shares_on_the_tiny_fixture(tiny):
+    """By hand: lead mentions P1 10, P2 10 (区甲委 counted as written), none collective;
+    responsible P1 7 of which 3 collective (P1-01 区直有关部门, P1-03, P1-06 各街办), P2 7 of which
+    3 (P2-02 twice, P2-06)."""
+    from dataclasses import replace
+
+    from analysis.quality import collective_shares
+
+    got = collective_shares(tiny)
+    assert got[["plan_id", "role", "n_mentions", "n_collective"]].values.tolist() == [
+        ["P1", "lead", 10, 0], ["P1", "responsible", 7, 3], ["P1", "all", 17, 3],
+        ["P2", "lead", 10, 0], ["P2", "responsible", 7, 3], ["P2", "all", 17, 3],
+        ["all", "lead", 20, 0], ["all", "responsible", 14, 6], ["all", "all", 34, 6],
+    ]  # fmt: skip
+    assert got["share_collective"].round(6).tolist() == [0.0, 0.428571, 0.176471] * 2 + [0.0, 0.428571, 0.176471]
+    # a role without mentions (here: the leads taken out) has no rows, in a plan or overall
+    no_lead = tiny.assignments[tiny.assignments["role"] != "lead"]
+    got = collective_shares(replace(tiny, assignments=no_lead.reset_index(drop=True)))
+    assert got[["plan_id", "role"]].values.tolist() == [
+        ["P1", "responsible"], ["P1", "all"], ["P2", "responsible"], ["P2", "all"],
+        ["all", "responsible"], ["all", "all"],
+    ]  # fmt: skip
+
+
 def _lead_set_tuples(ds) -> list[tuple[str, ...]]:
     """:func:`analysis.facts.lead_sets` as one tuple of names per measure, sorted."""
     measure, unit, names = facts.lead_sets(ds)
