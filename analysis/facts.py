@@ -233,6 +233,21 @@ def lead_sets(ds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def dual_roles(ds) -> pd.DataFrame:
     """``measure_id, unit`` (text): the units named both lead and responsible on one measure,
     in order of first mention."""
+    c = _assignment_codes(ds)
+    if c is not None:
+        key = c.measure.astype(np.int64) * max(len(c.units), 1) + c.unit  # one per (measure, unit)
+        order = np.argsort(key, kind="stable")  # each pair's mentions together, the first one first
+        start = np.r_[True, key[order][1:] != key[order][:-1]] if len(key) else np.zeros(0, bool)
+        group = np.cumsum(start) - 1
+        n_lead = np.bincount(group, weights=c.is_lead[order])
+        both = (n_lead > 0) & (n_lead < np.bincount(group))
+        rows = np.sort(order[start][both])  # the first mention of each such pair, in order
+        return pd.DataFrame(
+            {
+                "measure_id": ds.measures["measure_id"].astype(str).take(c.measure[rows]).reset_index(drop=True),
+                "unit": pd.Series(c.units[c.unit[rows]], dtype=str),
+            }
+        )
     r = unit_roles(ds)
     both = r[r["role"].to_numpy() == "L+R"]
     return pd.DataFrame({"measure_id": both["measure_id"].astype(str), "unit": both["unit"].astype(str)}).reset_index(

@@ -5,8 +5,8 @@ The charts (:func:`analysis.figures.figures_in_background`) and the seeded Louva
 needs (nothing is pickled on the way out) and sends back only what its calls return (file
 names, membership vectors). A worker exits as soon as its calls are done, so the memory it used
 (what the calls computed, and the pages it copied from its parent) is given back then, not when
-the caller collects the results: at a million measures the two chart workers hold about 1.3 GB
-between them once their charts are drawn, while the build goes on writing the task sheets.
+the caller collects the results (a pool's workers would hold it until then: at a million
+measures the two chart workers held 1.3 GB between them through the task sheets' 100 s).
 
 Workers die with their parent (:func:`analysis.errors.exit_with_parent`), so a killed build
 leaves none. Forking is used on Linux only (:func:`can_fork`); elsewhere callers run the calls

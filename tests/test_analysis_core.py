@@ -525,6 +525,7 @@ def _lead_set_tuples(ds) -> list[tuple[str, ...]]:
         pytest.param(lambda ds: facts.lead_counts(ds), id="lead_counts"),
         pytest.param(lambda ds: facts.plan_mentions(ds), id="plan_mentions responsible"),
         pytest.param(lambda ds: facts.plan_mentions(ds, "lead"), id="plan_mentions lead"),
+        pytest.param(facts.dual_roles, id="dual_roles"),
         pytest.param(_lead_set_tuples, id="lead_sets"),
     ],
 )
