@@ -173,6 +173,20 @@ def _zh_number(n: int) -> str:
     return head + (_ZH_DIGITS[ones] if ones else "")
 
 
+def _positions(col: pd.Series, within) -> np.ndarray:
+    """Position of each value of `col` in `within` (unique names), −1 where absent, without a
+    Python string per row: a categorical through its categories, text through Arrow
+    (:func:`analysis.arrowtext.positions`)."""
+    from .arrowtext import positions
+
+    within = pd.Series(within, dtype=str) if not isinstance(within, pd.Series) else within.astype(str)
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        at = positions(pd.Series(col.cat.categories, dtype=str), within)
+        codes = col.cat.codes.to_numpy()
+        return np.where(codes >= 0, at[np.maximum(codes, 0)], -1)
+    return positions(col.astype(str), within)
+
+
 def _mentions(ds) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Per assignment: the position of its measure in the measures table and a code of its
     unit, and the unit of each code (one string object per unit). From the assignments'
@@ -184,7 +198,7 @@ def _mentions(ds) -> tuple[np.ndarray, np.ndarray, list[str]]:
     c = assignment_codes(ds)
     if c is not None:
         return c.measure, c.unit, [str(x) for x in c.units]
-    pos = pd.Index(ds.measures["measure_id"].astype(str)).get_indexer(a["measure_id"].astype(str))
+    pos = _positions(a["measure_id"], ds.measures["measure_id"])
     codes, names = pd.factorize(a["unit"].astype(str))
     return pos, codes, [str(x) for x in names]
 
@@ -262,8 +276,8 @@ def _measure_fields(m: pd.DataFrame, columns) -> dict[str, object]:
 def _task_order(ds, roles: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """The rows of `roles` in task-table order (units in registry order, measures in source order
     within a unit) and the position of each one's measure in the measures table."""
-    unit_pos = pd.Index(ds.units["unit"].astype(str)).get_indexer(roles["unit"].astype(str))
-    measure_pos = pd.Index(ds.measures["measure_id"].astype(str)).get_indexer(roles["measure_id"].astype(str))
+    unit_pos = _positions(roles["unit"], ds.units["unit"])
+    measure_pos = _positions(roles["measure_id"], ds.measures["measure_id"])
     unit_pos = np.where(unit_pos < 0, len(ds.units), unit_pos)  # (a unit the registry lacks: last)
     order = np.lexsort((measure_pos, unit_pos))
     return order, measure_pos[order]
@@ -434,7 +448,7 @@ def role_matrix(ds) -> pd.DataFrame:
 
 def _matrix_units(ds, roles: pd.DataFrame) -> pd.DataFrame:
     """Registry rows of the units with an assignment: named units, then collectives, each in registry order."""
-    used = set(roles["unit"])
+    used = set(roles["unit"].unique())
     u = ds.units[ds.units["unit"].isin(used)]
     return pd.concat([u[~u["is_collective"]], u[u["is_collective"]]])
 
@@ -478,8 +492,8 @@ def role_table(ds, roles: pd.DataFrame | None = None) -> pd.DataFrame:
     """
     roles = facts.unit_roles(ds) if roles is None else roles
     u = _matrix_units(ds, roles)
-    unit_pos = pd.Index(u["unit"].astype(str)).get_indexer(roles["unit"].astype(str))
-    measure_pos = pd.Index(ds.measures["measure_id"].astype(str)).get_indexer(roles["measure_id"].astype(str))
+    unit_pos = _positions(roles["unit"], u["unit"])
+    measure_pos = _positions(roles["measure_id"], ds.measures["measure_id"])
     order = np.lexsort((measure_pos, unit_pos))
     at = unit_pos[order]
     u = u.reset_index(drop=True)
