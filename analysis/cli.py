@@ -385,6 +385,7 @@ def _load_with_registry(measures, units, *, out, raw_dir, propose_missing: bool)
 def _write_outputs(ds, doc, proposal, reports: Path, figures: Path, *, progress=None) -> dict:
     """The analysis tables and every output drawn from them: the data-quality report, the report
     tables, the task sheets, the views and the charts; returns ``{name: path}``."""
+    from . import limits
     from .exports import analysis_tables, write_tables
     from .figures import figures_in_background
     from .limits import release_memory
@@ -400,12 +401,18 @@ def _write_outputs(ds, doc, proposal, reports: Path, figures: Path, *, progress=
     written = {}
     tables = analysis_tables(ds)
     step("analysis tables")
-    # The charts (most of the work) are drawn in worker processes while this one writes
-    # the reports, the task sheets and the views; the files are the same either way. The
-    # report tables come first: they take little memory beside what the workers take.
-    with figures_in_background(ds, tables, figures, progress=progress) as figure_files:
+    # The charts (most of the work on a plan's data) are drawn in worker processes while this
+    # one writes the reports and the views; the files are the same either way. At corpus size
+    # one worker draws them, beside the report tables and the views (the steps that take
+    # little memory), and the data-quality report and the task sheets wait for it
+    # (limits.CHARTS_ONE_WORKER_MEASURES).
+    corpus = len(ds.measures) > limits.CHARTS_ONE_WORKER_MEASURES
+    with figures_in_background(ds, tables, figures, workers=1 if corpus else None, progress=progress) as figure_files:
         report_tables = write_tables(tables, reports)
         step("report tables")
+        views = write_views(ds, tables, figures, progress=progress)
+        step("views")
+        charts = figure_files() if corpus else None
         report = quality_report(ds, doc, proposal=proposal, tables=tables)
         written["data_quality"] = write_text(reports / "data_quality.md", report)
         del report
@@ -413,9 +420,7 @@ def _write_outputs(ds, doc, proposal, reports: Path, figures: Path, *, progress=
         written.update(report_tables)  # (listed after the report, as they always were)
         written.update(write_task_sheets(ds, tables, reports, progress=progress))
         step("task sheets")
-        views = write_views(ds, tables, figures, progress=progress)
-        step("views")
-        written.update(figure_files())
+        written.update(figure_files() if charts is None else charts)
         step("figures")
     written.update(views)
     return written

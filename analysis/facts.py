@@ -99,10 +99,12 @@ def _assignment_codes(ds):
     return assignment_codes(ds)
 
 
-def _distinct_rows(c) -> np.ndarray:
-    """Rows of the codes `c` that are the first mention of their (measure, role, unit), in order."""
+def _distinct_rows(c, *, lead_only: bool = False) -> np.ndarray:
+    """Rows of the codes `c` that are the first mention of their (measure, role, unit), in
+    order; with `lead_only`, of the leads only."""
     key = (c.measure.astype(np.int64) * 2 + c.is_lead) * max(len(c.units), 1) + c.unit
-    return np.sort(np.unique(key, return_index=True)[1])
+    rows = np.sort(np.unique(key, return_index=True)[1])
+    return rows[c.is_lead[rows]] if lead_only else rows
 
 
 def collective_units(ds) -> set[str]:
@@ -191,8 +193,7 @@ def lead_counts(ds) -> pd.DataFrame:
     (measures it leads alone) and ``n_colead`` (measures it leads with other units)."""
     c = _assignment_codes(ds)
     if c is not None:
-        keep = _distinct_rows(c)
-        keep = keep[c.is_lead[keep]]
+        keep = _distinct_rows(c, lead_only=True)
         m, u = c.measure[keep], c.unit[keep]
         k = np.bincount(m, minlength=len(ds.measures))[m]
         sole = np.bincount(u[k == 1], minlength=len(c.units))
@@ -217,8 +218,7 @@ def lead_sets(ds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     `names`, the units in Python's order of str (code-point order)."""
     c = _assignment_codes(ds)
     if c is not None:
-        keep = _distinct_rows(c)
-        keep = keep[c.is_lead[keep]]
+        keep = _distinct_rows(c, lead_only=True)
         measure, unit, names = c.measure[keep], c.unit[keep], c.units
     else:
         lead = distinct(ds.assignments)
@@ -237,7 +237,8 @@ def dual_roles(ds) -> pd.DataFrame:
     if c is not None:
         key = c.measure.astype(np.int64) * max(len(c.units), 1) + c.unit  # one per (measure, unit)
         order = np.argsort(key, kind="stable")  # each pair's mentions together, the first one first
-        start = np.r_[True, key[order][1:] != key[order][:-1]] if len(key) else np.zeros(0, bool)
+        sorted_key = key[order]
+        start = np.r_[True, sorted_key[1:] != sorted_key[:-1]] if len(key) else np.zeros(0, bool)
         group = np.cumsum(start) - 1
         n_lead = np.bincount(group, weights=c.is_lead[order])
         both = (n_lead > 0) & (n_lead < np.bincount(group))

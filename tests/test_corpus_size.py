@@ -23,8 +23,8 @@ import sys
 import pandas as pd
 import pytest
 
+from analysis import config, limits, quality, sheets
 from analysis import figures as F
-from analysis import limits, sheets
 from analysis.cli import Progress
 from analysis.exports import analysis_tables
 from analysis.quality import quality_report
@@ -293,3 +293,40 @@ def test_release_memory_gives_freed_memory_back():
     heap, arrow = map(int, out.stdout.split())
     assert heap >= 150, out.stdout
     assert arrow >= 400, out.stdout
+
+
+@pytest.mark.parametrize("limit", [None, 5], ids=["a plan", "a corpus (limit lowered)"])
+def test_at_corpus_size_one_chart_worker_and_the_task_sheets_after_it(monkeypatch, tmp_path, limit):
+    """Above CHARTS_ONE_WORKER_MEASURES (the tiny data has 12 measures) the charts get one
+    worker and the data-quality report and the task sheets are written once the charts are in;
+    below, a worker per core and the charts collected last. The charts are a recorder here."""
+    import contextlib
+
+    from analysis import cli
+
+    if limit is not None:
+        monkeypatch.setattr(limits, "CHARTS_ONE_WORKER_MEASURES", limit)
+    events = []
+
+    @contextlib.contextmanager
+    def recorder(ds, tables, figures, *, workers=None, progress=None):
+        events.append(("workers", workers))
+        yield lambda: events.append("charts collected") or {}
+
+    def recorded(name, func):
+        def call(*args, **kwargs):
+            events.append(name)
+            return func(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(F, "figures_in_background", recorder)
+    monkeypatch.setattr(sheets, "write_task_sheets", recorded("task sheets", sheets.write_task_sheets))
+    monkeypatch.setattr(quality, "quality_report", recorded("report", quality.quality_report))
+    tiny_dir = config.PROJECT_ROOT / "tests" / "fixtures" / "tiny"
+    written = cli.build(measures=tiny_dir / "measures.csv", units=tiny_dir / "units.csv", out=tmp_path)
+    if limit is None:
+        assert events == [("workers", None), "report", "task sheets", "charts collected"]
+    else:
+        assert events == [("workers", 1), "charts collected", "report", "task sheets"]
+    assert (tmp_path / "reports" / "task_sheets.xlsx").is_file() and "data_quality" in written

@@ -14,6 +14,7 @@ import pytest
 from analysis import config, exports, style
 from analysis import figures as F
 from analysis.figures import render as R
+from analysis.forking import Forked
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +63,18 @@ def test_a_layout_run_leaves_the_positions_a_draw_leaves(tiny, tiny_tables):
     ]
 
 
-def test_figures_in_background_write_what_write_figures_writes(tiny, tiny_tables, tmp_path):
+@pytest.mark.parametrize("workers", [None, 1], ids=["a worker per language", "one worker for both"])
+def test_figures_in_background_write_what_write_figures_writes(tiny, tiny_tables, tmp_path, monkeypatch, workers):
     charts = ["lorenz", "collective_share"]
     here = F.write_figures(tiny, tiny_tables, tmp_path / "here", charts=charts, processes=1)
-    with F.figures_in_background(tiny, tiny_tables, tmp_path / "bg", charts=charts, processes=2) as figure_files:
+    started = []
+    monkeypatch.setattr(R, "Forked", lambda jobs, *, workers: started.append(workers) or Forked(jobs, workers=workers))
+    with F.figures_in_background(
+        tiny, tiny_tables, tmp_path / "bg", charts=charts, processes=2, workers=workers
+    ) as figure_files:
         (tmp_path / "meanwhile.txt").write_text("other work", encoding="utf-8")
         bg = figure_files()
+    assert started == [workers or 2]
     assert list(bg) == list(here)  # same keys, same order (charts, then formats)
     assert len(bg) == 2 * 2 * 3
     for key in here:

@@ -296,6 +296,7 @@ def figures_in_background(
     formats=FORMATS,
     charts=None,
     processes: int | None = None,
+    workers: int | None = None,
     progress=None,
 ):
     """:func:`write_figures` started in worker processes while the block runs; yields a
@@ -308,7 +309,9 @@ def figures_in_background(
     The workers are forked (Linux; they inherit `ds` and `tables`, nothing is pickled but the
     file names they return), as many as the usable cores (`processes`), each drawing one
     language (without PDFs: a share of one language's charts, so that a single language uses
-    the cores too). A worker exits as soon as its charts are saved, giving its memory back while
+    the cores too); `workers` (default: one per share) forks fewer, each running its shares
+    in turn (the build at corpus size: one, see :data:`analysis.limits.CHARTS_ONE_WORKER_MEASURES`).
+    A worker exits as soon as its charts are saved, giving its memory back while
     the block goes on (:class:`analysis.forking.Forked`), and dies with this process; an error
     in one (a full disk) reaches the caller of ``figure_files()`` as the same exception. When
     the block ends with an error, the workers still running are stopped. With one worker, or
@@ -324,7 +327,7 @@ def figures_in_background(
     if n <= 1 or len(calls) <= 1 or not can_fork():
         yield lambda: _merged([func(*args) for func, args in calls], order)
         return
-    with Forked([(func, args, {}) for func, args in calls], workers=n) as jobs:
+    with Forked([(func, args, {}) for func, args in calls], workers=workers or n) as jobs:
         yield lambda: _merged(jobs.results(), order)
 
 
