@@ -74,7 +74,7 @@ import math
 import re
 import warnings
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -948,7 +948,13 @@ def write_views(ds, tables, figures_dir, *, progress=None) -> dict[str, Path]:
     figures_dir = Path(figures_dir)
     step = progress or (lambda *args: None)
     plans = limits.view_plans(ds)
-    net = network_view(ds, tables) if plans is None else network_view(subset(ds, plans=plans))
+    if plans is None:
+        net = network_view(ds, tables)
+    else:  # the first plans, with the registry cut to the units they name (the same page, and
+        # at a million measures no workload table of 100,000 registry units: 0.8 GB less)
+        shown = subset(ds, plans=plans)
+        named = shown.units[shown.units["n_mentions"].to_numpy() > 0].reset_index(drop=True)
+        net = network_view(replace(shown, units=named))
     written = {"view_network": write_text(figures_dir / "network.html", net)}
     step("views", 1, 2)
     col = colead_view(ds, tables, max_units=limits.VIEW_MAX_UNITS)
