@@ -205,8 +205,9 @@ def _mentions(ds) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 class UnitLists:
     """Each measure's distinct canonical units per role, in source order, and the text a task
-    row shows of them (:meth:`others`). Built once per build (:func:`write_task_sheets`) and
-    passed to every :func:`task_table` call, so the lists are joined once, not once per row.
+    row shows of them (:meth:`others`, joined when a row asks: a million measures' joined lists
+    would be two million more strings held through the task sheets). Built once per build
+    (:func:`write_task_sheets`) and passed to every :func:`task_table` call.
 
     Measures are named by their position in the measures table, and every list holds the same
     string object for a unit wherever it appears: at a million measures this is a list per role
@@ -223,7 +224,6 @@ class UnitLists:
         position = ds.assignments["position"].to_numpy()
         n = len(ds.measures)
         self.lists: dict[str, list[tuple[str, ...]]] = {}
-        self.joined: dict[str, list[str]] = {}
         for role in ("lead", "responsible"):
             keep = ds.assignments["role"].eq(role).to_numpy(dtype=bool)
             p, c, k = pos[keep], codes[keep], position[keep]
@@ -239,15 +239,12 @@ class UnitLists:
                 for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
                     lists[int(p[start])] = tuple(names[k] for k in c[start:end].tolist())
             self.lists[role] = lists
-            self.joined[role] = ["、".join(units) for units in lists]
 
     def others(self, unit: str, measure: int, role: str) -> str:
         """The units of the measure at position `measure` in `role` (``lead`` or ``responsible``)
         other than `unit`, joined by ``、``."""
         units = self.lists[role][measure]
-        if unit not in units:
-            return self.joined[role][measure]
-        return "、".join(u for u in units if u != unit)
+        return "、".join(units) if unit not in units else "、".join(u for u in units if u != unit)
 
 
 def _measure_fields(m: pd.DataFrame, columns) -> dict[str, object]:
