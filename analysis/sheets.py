@@ -266,7 +266,7 @@ def _measure_fields(m: pd.DataFrame, columns) -> dict[str, object]:
             dtype=object,
         )
     if "source_line" in columns:
-        fields["source_line"] = m["source_line"]  # (a Series: Int64 taken as the rows' own ints)
+        fields["source_line"] = m["source_line"]  # (a Series: the rows are taken, then made numpy)
     return fields
 
 
