@@ -82,12 +82,16 @@ class Forked:
             # Python >= 3.12 warns that forking a process with threads (pyarrow's pool) may
             # deadlock the child; the workers take none of those threads' locks
             warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
-            for i in range(self.workers):
-                receive, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=self._work, args=(i, send, parent), daemon=True)
-                proc.start()
-                send.close()  # only the worker writes: its exit closes the pipe (EOF here)
-                self.procs.append((proc, receive))
+            try:
+                for i in range(self.workers):
+                    receive, send = ctx.Pipe(duplex=False)
+                    proc = ctx.Process(target=self._work, args=(i, send, parent), daemon=True)
+                    proc.start()
+                    send.close()  # only the worker writes: its exit closes the pipe (EOF here)
+                    self.procs.append((proc, receive))
+            except BaseException:  # (a fork refused: no memory left) the workers started are stopped
+                self.stop()
+                raise
         return self
 
     def _work(self, i: int, send, parent: int) -> None:

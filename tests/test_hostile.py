@@ -642,6 +642,30 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path, pool):
     assert not any(_alive(p) for p in pids)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers are used on Linux only")
+def test_a_refused_fork_stops_the_workers_already_started(monkeypatch):
+    """The second of two forks fails (no memory left): the error reaches the caller and the
+    first worker, which would sleep for 10 minutes, is stopped, not left running."""
+    import multiprocessing
+
+    from analysis.forking import Forked
+
+    process = type(multiprocessing.get_context("fork").Process())
+    real_start, started = process.start, []
+
+    def start(self):
+        if started:
+            raise OSError(12, "Cannot allocate memory")
+        started.append(self)
+        return real_start(self)
+
+    monkeypatch.setattr(process, "start", start)
+    with pytest.raises(OSError, match="Cannot allocate memory"), Forked([(time.sleep, (600,), {})] * 2, workers=2):
+        pass
+    assert len(started) == 1 and not started[0].is_alive()
+    assert not multiprocessing.active_children()
+
+
 def _session_processes(sid: int) -> list[int]:
     """Live processes of session `sid` (a build started in its own session and all it forked)."""
     found = []
