@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import traceback
 import warnings
@@ -45,6 +46,10 @@ def usable_cpus() -> int:
 def can_fork() -> bool:
     """Forked workers are used on Linux only (Windows cannot fork; on macOS forking is unsafe)."""
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _exit_on_term(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 class _RemoteTraceback(Exception):
@@ -95,8 +100,14 @@ class Forked:
         return self
 
     def _work(self, i: int, send, parent: int) -> None:
-        """In worker `i`: run its share of the calls and send ``(ok, results or exception, traceback)``."""
+        """In worker `i`: run its share of the calls and send ``(ok, results or exception, traceback)``.
+
+        :meth:`stop`'s SIGTERM is raised here as ``SystemExit``, so a stopped worker unwinds:
+        the temporary file of an output it was writing is removed
+        (:func:`analysis.errors.atomic_write`), none is left beside the old file.
+        """
         exit_with_parent(parent)
+        signal.signal(signal.SIGTERM, _exit_on_term)
         try:
             answer = (True, [func(*args, **kwargs) for func, args, kwargs in self.calls[i :: self.workers]], "")
         except BaseException as exc:  # every failure goes back to the caller
@@ -125,7 +136,7 @@ class Forked:
         return out
 
     def stop(self) -> None:
-        """Stop the workers still running and wait for them."""
+        """Stop the workers still running (SIGTERM: each unwinds, see :meth:`_work`) and wait for them."""
         for proc, receive in self.procs:
             if proc.is_alive():
                 proc.terminate()

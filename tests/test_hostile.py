@@ -666,6 +666,34 @@ def test_a_refused_fork_stops_the_workers_already_started(monkeypatch):
     assert not multiprocessing.active_children()
 
 
+def _write_slowly(path):
+    from analysis.errors import atomic_write
+
+    with atomic_write(path) as fh:
+        fh.write("half")
+        time.sleep(600)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers are used on Linux only")
+def test_a_stopped_worker_leaves_no_temporary_file(tmp_path):
+    """A build that fails beside its chart workers stops them in the middle of a file: the
+    worker unwinds, so its ``.partial`` file goes and the old file stays whole."""
+    import multiprocessing
+
+    from analysis.forking import Forked
+
+    old = tmp_path / "chart.png"
+    old.write_bytes(b"OLD")
+    with Forked([(_write_slowly, (old,), {})], workers=1) as jobs:
+        deadline = time.monotonic() + 30
+        while not list(tmp_path.glob(f"*{er.PARTIAL_SUFFIX}")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert list(tmp_path.glob(f"*{er.PARTIAL_SUFFIX}"))  # the worker is writing
+        jobs.stop()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.png"] and old.read_bytes() == b"OLD"
+    assert not multiprocessing.active_children()
+
+
 def _session_processes(sid: int) -> list[int]:
     """Live processes of session `sid` (a build started in its own session and all it forked)."""
     found = []
