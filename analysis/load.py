@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +40,7 @@ from .config import MEASURES_CSV, UNITS_CSV
 from .derived import Derived
 from .errors import DataError, read_text
 from .ingest import MEASURE_COLUMNS
+from .limits import release_memory
 from .registry import read_registry, spellings
 from .vocabulary import MAYBE_NOT_PLAIN_RE2, is_plain, re2_chars, split_units
 
@@ -682,29 +682,6 @@ def _assignment_frame(
 _ROLE_DTYPE = pd.CategoricalDtype(pd.Index(["lead", "responsible"], dtype=str))
 
 
-def _release_memory() -> None:
-    """Give freed memory back to the system: Arrow's pool, then (on glibc) malloc's free pages.
-
-    Both allocators keep freed pages for reuse. After the loader's temporaries that is several
-    hundred MB on a million measures, which the later stages would otherwise add their own
-    arrays on top of. A few milliseconds.
-    """
-    pa.default_memory_pool().release_unused()
-    global _TRIM
-    if _TRIM is None:
-        import ctypes
-
-        try:
-            _TRIM = ctypes.CDLL(None).malloc_trim if sys.platform.startswith("linux") else False
-        except (AttributeError, OSError):  # not glibc (musl, …)
-            _TRIM = False
-    if _TRIM:
-        _TRIM(0)
-
-
-_TRIM = None
-
-
 def load(measures_csv=MEASURES_CSV, units_csv=UNITS_CSV) -> Dataset:
     """Load and validate a measures file against a unit registry."""
     units = read_registry(units_csv)
@@ -712,7 +689,7 @@ def load(measures_csv=MEASURES_CSV, units_csv=UNITS_CSV) -> Dataset:
     assignments, counts, rows, is_lead, unit_rows = _build_assignments(
         measures, units, path=measures_csv, registry_path=units_csv
     )
-    _release_memory()
+    release_memory()  # the loader's temporaries: several hundred MB at a million measures
     units = units.assign(n_mentions=counts.astype("int64"))
     ds = Dataset(measures, assignments, units, Path(measures_csv), Path(units_csv))
     from .graph import remember_codes
