@@ -388,13 +388,12 @@ def _write_outputs(ds, doc, proposal, reports: Path, figures: Path, *, progress=
     from . import limits
     from .exports import analysis_tables, write_tables
     from .figures import figures_in_background
-    from .limits import release_memory
     from .quality import quality_report
     from .sheets import write_task_sheets
     from .views import write_views
 
-    def step(stage):  # each stage's freed memory goes back before the next (limits.release_memory)
-        release_memory()
+    def step(stage):  # each stage's freed memory goes back before the next
+        limits.release_memory()
         if progress is not None:
             progress(stage)
 

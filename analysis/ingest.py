@@ -84,7 +84,6 @@ import csv
 import multiprocessing
 import os
 import re
-import sys
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Mapping, MutableMapping
@@ -97,6 +96,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from .errors import DataError, atomic_write, exit_with_parent, write_csv
+from .forking import can_fork, usable_cpus
 from .readers import Cell, Line, Source, Table, read_source, read_source_text
 from .vocabulary import (
     CLOSE,
@@ -2388,16 +2388,9 @@ def _shift_plans(doc: Document, id_unread: list[int], offset: int) -> Document:
     return doc
 
 
-def _usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
-
-
 def _n_processes(processes: int | None, paths: list[Path]) -> int:
     """Worker processes for `paths`: 1 (read here) unless the platform forks and there is enough to share."""
-    fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    fork = can_fork()
     if processes is None:
         if len(paths) < 2 or not fork:
             return 1
@@ -2405,7 +2398,7 @@ def _n_processes(processes: int | None, paths: list[Path]) -> int:
         for p in paths:
             with contextlib.suppress(OSError):
                 size += p.stat().st_size
-        processes = _usable_cpus() if size >= PARALLEL_MIN_BYTES else 1
+        processes = usable_cpus() if size >= PARALLEL_MIN_BYTES else 1
     return max(1, min(int(processes), len(paths))) if fork else 1
 
 
