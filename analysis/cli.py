@@ -21,32 +21,13 @@ __all__ = ["IngestProgress", "Progress", "build", "main"]
 
 
 def _expand(sources) -> tuple[list[Path], dict[Path, str]]:
-    """``(files, folders)``: files as given, a folder standing for its plan files (every format
-    a reader exists for), and the government of each file that lies in a government's folder.
+    """:func:`analysis.ingest.expand_sources`, each skipped file noted on stderr."""
+    from .ingest import expand_sources
 
-    A folder that holds folders of plans is a pooled corpus, one folder per government
-    (``corpus/立山区/plan.docx``): each such file's ``folders`` entry is its folder's name, its
-    jurisdiction (:mod:`analysis.jurisdiction`).
-    """
-    out, folders = [], {}
-    for s in map(Path, sources):
-        if s.is_dir():
-            found = config.raw_sources(s)
-            for skipped in config.skipped_sources(s):
-                print(
-                    f"note: {skipped}: skipped (no reader for {skipped.suffix or 'files without a suffix'})",
-                    file=sys.stderr,
-                )
-            for sub in sorted(p for p in s.iterdir() if p.is_dir() and not p.name.startswith(".")):
-                inner = config.raw_sources(sub)
-                folders.update({p: sub.name for p in inner})
-                found += inner
-            if not found:
-                raise DataError(s, None, "no plan file (txt, html, docx, xlsx, csv, pdf) in folder or its folders")
-            out += found
-        else:
-            out.append(s)
-    return out, folders
+    files, folders, skipped = expand_sources(sources)
+    for path in skipped:
+        print(f"note: {path}: skipped (no reader for {path.suffix or 'files without a suffix'})", file=sys.stderr)
+    return files, folders
 
 
 def _report_unread(doc) -> None:

@@ -125,6 +125,7 @@ __all__ = [
     "Plan",
     "Unread",
     "cn_numeral",
+    "expand_sources",
     "ingest",
     "measures_frame",
     "numbering_gaps",
@@ -2444,7 +2445,11 @@ def _prepared(paths: list[Path], labels: dict[Path, str], processes: int):
 def ingest(
     sources, *, keep_going: bool = False, folders: dict | None = None, processes: int | None = None, progress=None
 ) -> Document:
-    """Parse several source files in the order given; plans are numbered across them.
+    """Parse source files in the order given; plans are numbered across them.
+
+    `sources`: a path or a list of paths; a folder stands for its plan files and those of its
+    government folders (:func:`expand_sources`; a file no reader exists for is skipped with a
+    warning).
 
     Every file is read before any error is raised, so one run lists every place of every file
     that cannot be read (:class:`IngestError`). With ``keep_going`` the measures that could be
@@ -2460,12 +2465,17 @@ def ingest(
     :data:`PARALLEL_MIN_BYTES` of files on, else 1. `progress`, if given, is called after each
     file with ``(files done, files, measures so far)``.
     """
-    sources = [Path(s) for s in sources]
+    if isinstance(sources, (str, os.PathLike)):
+        sources = [sources]
+    sources, found_in, skipped = expand_sources(sources)
+    for path in skipped:
+        warnings.warn(f"{path}: skipped (no reader for {path.suffix or 'files without a suffix'})", stacklevel=2)
+    folders = {**found_in, **(folders or {})}
     if not sources:
         raise DataError(None, None, "no source file given")
     doc = Document()
     labels = _labels(sources)
-    for p, government in (folders or {}).items():  # a pooled corpus: name the government's folder
+    for p, government in folders.items():  # a pooled corpus: name the government's folder
         p = Path(p)
         if p in labels and "/" not in labels[p]:
             labels[p] = f"{government}/{labels[p]}"
@@ -2486,8 +2496,37 @@ def ingest(
             progress(k, len(sources), len(doc.measures))
     from .jurisdiction import assign
 
-    folder_of = {labels[Path(p)]: g for p, g in (folders or {}).items() if Path(p) in labels}
+    folder_of = {labels[Path(p)]: g for p, g in folders.items() if Path(p) in labels}
     return _checked(assign(doc, folder_of), keep_going)
+
+
+def expand_sources(sources) -> tuple[list[Path], dict[Path, str], list[Path]]:
+    """``(files, folders, skipped)`` of the sources given to :func:`ingest`: files as given, a
+    folder standing for its plan files (every format a reader exists for, sorted by name), the
+    government of each file that lies in a government's folder, and the files of those folders
+    that no reader exists for.
+
+    A folder that holds folders of plans is a pooled corpus, one folder per government
+    (``corpus/立山区/plan.docx``): each such file's ``folders`` entry is its folder's name, its
+    jurisdiction (:mod:`analysis.jurisdiction`).
+    """
+    from . import config
+
+    out, folders, skipped = [], {}, []
+    for s in map(Path, sources):
+        if s.is_dir():
+            found = config.raw_sources(s)
+            skipped += config.skipped_sources(s)
+            for sub in sorted(p for p in s.iterdir() if p.is_dir() and not p.name.startswith(".")):
+                inner = config.raw_sources(sub)
+                folders.update({p: sub.name for p in inner})
+                found += inner
+            if not found:
+                raise DataError(s, None, "no plan file (txt, html, docx, xlsx, csv, pdf) in folder or its folders")
+            out += found
+        else:
+            out.append(s)
+    return out, folders, skipped
 
 
 def _labels(paths: list[Path]) -> dict[Path, str]:
@@ -2495,7 +2534,8 @@ def _labels(paths: list[Path]) -> dict[Path, str]:
     unique (two governments' ``附件1.docx`` become ``liuan/附件1.docx`` and ``wuhu/附件1.docx``)."""
     parts = {p: p.resolve().parts for p in paths}
     if len(set(parts.values())) < len(paths):
-        dup = next(p for p in paths if sum(q == parts[p] for q in parts.values()) > 1)
+        seen = Counter(parts[p] for p in paths)
+        dup = next(p for p in paths if seen[parts[p]] > 1)
         raise DataError(dup, None, "the same file is given twice")
     out: dict[Path, str] = {}
     depth = 1

@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from analysis import config
+from analysis.errors import DataError
 
 
 def run(*args, cwd=config.PROJECT_ROOT):
@@ -85,6 +88,33 @@ def test_ingest_a_folder_of_mixed_formats(tmp_path):
 
     df = pd.read_csv(tmp_path / "m.csv", dtype=str, keep_default_na=False)
     assert sorted(df["source_format"].unique()) == ["csv", "docx", "html", "pdf"]
+
+
+def test_ingest_takes_one_path_or_a_folder_as_the_cli_does(tmp_path):
+    """`ingest()` in a notebook: a path (str or Path) is one file, not its characters; a folder
+    stands for its plan files, a file without a reader skipped with a warning; the same file
+    twice is a plain error (it used to be a StopIteration from the label check)."""
+    from analysis.ingest import ingest
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    plans = config.PROJECT_ROOT / "tests" / "fixtures" / "plans"
+    for name in ("wuhu_2025_docx", "jiayu_2021_csv"):
+        src = next((plans / name).glob("plan.*"))
+        (folder / f"{name}{src.suffix}").write_bytes(src.read_bytes())
+    (folder / "notes.doc").write_bytes(b"\xd0\xcf")
+    docx = folder / "wuhu_2025_docx.docx"
+    # 9 measures in Wuhu's plan, 5 in Jiayu's (counted by hand in their expected.json)
+    assert len(ingest(str(docx)).measures) == len(ingest(docx).measures) == len(ingest([docx]).measures) == 9
+    with pytest.warns(UserWarning, match=r"notes\.doc: skipped \(no reader for \.doc\)"):
+        doc = ingest(str(folder))
+    assert [m.source_file for m in doc.measures] == ["jiayu_2021_csv.csv"] * 5 + ["wuhu_2025_docx.docx"] * 9
+    with pytest.raises(DataError, match="the same file is given twice") as e:
+        ingest([docx, str(docx)])
+    assert e.value.path == docx
+    r = run("ingest", docx, docx, "-o", tmp_path / "m.csv")
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert "the same file is given twice" in r.stderr
 
 
 def test_keep_going_writes_what_it_read_and_lists_the_rest(write, tmp_path):
