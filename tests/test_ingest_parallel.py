@@ -4,17 +4,19 @@ and the benchmark's generated plan texts read back to the corpus they were made 
 
 from __future__ import annotations
 
+import gc
 import pickle
 import shutil
 import sys
 from collections import Counter
+from dataclasses import fields
 
 import pytest
 
 from analysis import config
 from analysis.cli import IngestProgress
 from analysis.errors import write_csv
-from analysis.ingest import LineKinds, ingest, measures_frame, write_measures
+from analysis.ingest import LineKinds, Measure, ingest, measures_frame, write_measures
 
 sys.path.insert(0, str(config.PROJECT_ROOT / "benchmarks"))
 from make_corpus import LAYOUTS, make_corpus, plan_texts
@@ -186,6 +188,38 @@ def test_line_kinds_behave_as_a_dict():
     merged.update(k)
     merged.update({("c.txt", 1): "preamble"})
     assert merged == {**d, ("c.txt", 1): "preamble"}
+
+
+def test_a_measure_pickles_as_its_fields_and_comes_back_equal():
+    """Measures cross from the workers to the parent pickled as a tuple of their fields
+    (Measure.__reduce__): every field, defaults included, comes back."""
+    m = Measure(
+        "P2-03", "P2", "乙方案", None, "", 3, "措施。", ("区发改局",), ("区财政局", "区审计局"),
+        "b.docx", None, 7, None, subsection_title="（一）", leaders=("张三",), deadline="2024年底",
+        issuer="区政府", source_format="docx", source_place="table 1, row 4", lead_place="x",
+        responsible_place="y",
+    )  # fmt: skip
+    back = pickle.loads(pickle.dumps(m, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == m and type(back) is Measure
+    assert [getattr(back, f.name) for f in fields(Measure)] == [getattr(m, f.name) for f in fields(Measure)]
+
+
+def test_ingest_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    """The parent keeps the document's objects out of full collections while it reads
+    (gc.freeze) and gives them back at the end; objects someone else froze stay frozen."""
+    plan = tmp_path / "a.txt"
+    plan.write_text(TWO_PLANS, encoding="utf-8")
+    gc.collect()
+    assert gc.get_freeze_count() == 0
+    ingest([plan])
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        ingest([plan])
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
 
 
 def test_ingest_progress_line():
