@@ -204,6 +204,25 @@ def test_a_measure_pickles_as_its_fields_and_comes_back_equal():
     assert [getattr(back, f.name) for f in fields(Measure)] == [getattr(m, f.name) for f in fields(Measure)]
 
 
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_file_s_repeated_names_and_a_plan_s_id_are_one_string_each(tmp_path, processes):
+    """A unit named in several measures of a file is one string object, shared by them (and
+    so pickled once from a worker); a plan's measures hold their plan's own id, also after
+    the parent renumbers a worker's plans (the copies took 500 MB at a million measures)."""
+    paths = []
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(TWO_PLANS, encoding="utf-8")
+        paths.append(tmp_path / name)
+    doc = ingest(paths, processes=processes)
+    # each file (worked out above): P1-01 区市场监督管理局 / 区司法局, P2-01 and P2-02 区司法局 leads
+    assert [m.measure_id for m in doc.measures] == ["P1-01", "P2-01", "P2-02", "P3-01", "P4-01", "P4-02"]
+    for first in (0, 3):  # a.txt, then b.txt (its plans renumbered P3, P4)
+        m1, m2, m3 = doc.measures[first : first + 3]
+        assert m1.responsible_units == m2.lead_units == m3.lead_units == ("区司法局",)
+        assert m1.responsible_units[0] is m2.lead_units[0] is m3.lead_units[0]
+        assert m2.plan_id is m3.plan_id is doc.plans[first // 3 * 2 + 1].plan_id
+
+
 def test_ingest_leaves_the_garbage_collector_as_it_found_it(tmp_path):
     """The parent keeps the document's objects out of full collections while it reads
     (gc.freeze) and gives them back at the end; objects someone else froze stay frozen."""

@@ -20,6 +20,7 @@ import csv
 import io
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -751,6 +752,41 @@ def test_benchmark_script_runs_end_to_end(tmp_path):
     assert "median of 2 runs" in out.stdout
     row = next(line for line in out.stdout.splitlines() if line.startswith("| 300 |"))
     assert len(row.split(" | ")) == 15
+
+
+def test_benchmark_ingest_row_reads_the_seed_copies(tmp_path):
+    script = str(config.PROJECT_ROOT / "benchmarks" / "run.py")
+    out = subprocess.run(
+        [sys.executable, script, "--measures", "--ingest", "seedx2", "--repeat", "1", "--data", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=config.PROJECT_ROOT,
+    )
+    row = next(line for line in out.stdout.splitlines() if line.startswith("| seedx2 |"))
+    cells = [c.strip("| *") for c in row.split(" | ")]
+    assert cells[1:3] == ["2", "276"]  # two copies of the seed's 138 measures
+    assert 0 < float(cells[3]) < 600  # seconds from the process's start to the ingest's end
+
+
+def test_memory_sampler_pauses_twenty_times_as_long_as_a_sample_took(monkeypatch):
+    """Reading a large process's PSS takes the kernel milliseconds: the sampler backs off so
+    that it does not slow down what it measures."""
+    import run  # benchmarks/run.py
+
+    def slow_pss(pid):
+        time.sleep(0.01)
+        return 1.0
+
+    monkeypatch.setattr(run._TreeMemory, "_children", staticmethod(lambda: [12345]))
+    monkeypatch.setattr(run._TreeMemory, "_pss_mb", staticmethod(slow_pss))
+    tree = run._TreeMemory(interval=0.001)
+    tree.start()
+    deadline = time.monotonic() + 10
+    while tree.peak == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert tree.peak == 2.0  # this process and its one child, 1 MB each
+    assert tree.pause >= 20 * 0.02  # two reads of at least 10 ms each
 
 
 _NAME_PIECES = [
