@@ -84,13 +84,14 @@ class _TreeMemory(threading.Thread):
     or less often when reading them takes long: the kernel walks every page of a process to
     add up its PSS (18 ms for a process of 1.4 GB here): the 1M text ingest took 57 s alone and
     70 s timed here with samples every 50 ms (2.8 s of the difference the count of its CSV's
-    rows, now outside the time). The pause after a sample is at least 20 times what the sample
-    took, so sampling costs at most about 5 % of one core.
+    rows, now outside the time). The pause after a sample is 20 times what the sample took (so
+    sampling costs about 5 % of one core), between 50 ms and ``max_pause`` (0.5 s: a stage of
+    a second, such as the 1M clusters, is still sampled twice).
     """
 
-    def __init__(self, interval: float = 0.05):
+    def __init__(self, interval: float = 0.05, max_pause: float = 0.5):
         super().__init__(daemon=True)  # (runs until the worker process exits)
-        self.interval, self.peak = interval, 0.0
+        self.interval, self.max_pause, self.peak = interval, max_pause, 0.0
         self.pause = interval
 
     @staticmethod
@@ -118,7 +119,7 @@ class _TreeMemory(threading.Thread):
             if kids:
                 t = time.perf_counter()
                 total = sum(self._pss_mb(p) for p in ["self", *kids])
-                self.pause = max(self.interval, 20 * (time.perf_counter() - t))
+                self.pause = min(max(self.interval, 20 * (time.perf_counter() - t)), self.max_pause)
                 self.peak = max(self.peak, total)
 
     def take(self) -> float:

@@ -780,13 +780,13 @@ def test_memory_sampler_pauses_twenty_times_as_long_as_a_sample_took(monkeypatch
 
     monkeypatch.setattr(run._TreeMemory, "_children", staticmethod(lambda: [12345]))
     monkeypatch.setattr(run._TreeMemory, "_pss_mb", staticmethod(slow_pss))
-    tree = run._TreeMemory(interval=0.001)
+    tree = run._TreeMemory(interval=0.001, max_pause=0.7)
     tree.start()
     deadline = time.monotonic() + 10
     while tree.peak == 0 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert tree.peak == 2.0  # this process and its one child, 1 MB each
-    assert tree.pause >= 20 * 0.02  # two reads of at least 10 ms each
+    assert 20 * 0.02 <= tree.pause <= 0.7  # two reads of at least 10 ms each; at most the cap
 
 
 _NAME_PIECES = [
