@@ -98,7 +98,7 @@ from typing import ClassVar
 
 from .errors import DataError, atomic_write, exit_with_parent, write_csv
 from .forking import can_fork, usable_cpus
-from .readers import Cell, Line, Source, Table, read_source, read_source_text
+from .readers import FORMATS, Cell, Line, Source, Table, read_source, read_source_text
 from .vocabulary import (
     CLOSE,
     OPEN,
@@ -563,7 +563,7 @@ class Document:
     line_kinds: LineKinds = field(default_factory=LineKinds)
     #: ``source_file -> encoding`` as detected ("" for binary formats).
     encodings: dict[str, str] = field(default_factory=dict)
-    #: ``source_file -> format`` (txt, html, docx, xlsx, csv, pdf).
+    #: ``source_file -> format`` (txt, html, docx, xlsx, csv, pdf, doc, rtf, xls).
     formats: dict[str, str] = field(default_factory=dict)
     #: places that could not be read (kept only with ``keep_going``; else they raise).
     unread: list[Unread] = field(default_factory=list)
@@ -2565,7 +2565,8 @@ def expand_sources(sources) -> tuple[list[Path], dict[Path, str], list[Path]]:
                 folders.update({p: sub.name for p in inner})
                 found += inner
             if not found:
-                raise DataError(s, None, "no plan file (txt, html, docx, xlsx, csv, pdf) in folder or its folders")
+                kinds = ", ".join(dict.fromkeys(FORMATS.values()))
+                raise DataError(s, None, f"no plan file ({kinds}) in folder or its folders")
             out += found
         else:
             out.append(s)

@@ -78,12 +78,12 @@ def test_ingest_a_folder_of_mixed_formats(tmp_path):
     for name in ("wuhu_2025_docx", "dazhu_minsheng_2016_html", "qiaocheng_2025_pdf", "jiayu_2021_csv"):
         src = next((plans / name).glob("plan.*"))
         (folder / f"{name}{src.suffix}").write_bytes(src.read_bytes())
-    (folder / "notes.doc").write_bytes(b"\xd0\xcf")
+    (folder / "notes.odt").write_bytes(b"PK")
     r = run("ingest", folder, "-o", tmp_path / "m.csv")
     assert r.returncode == 0, r.stderr
     # 9 (Wuhu) + 11 (Dazhu) + 5 (Qiaocheng) + 5 (Jiayu), each counted by hand in its expected.json
     assert "30 measures in 4 plan(s)" in r.stdout
-    assert "notes.doc: skipped (no reader for .doc)" in r.stderr
+    assert "notes.odt: skipped (no reader for .odt)" in r.stderr
     import pandas as pd
 
     df = pd.read_csv(tmp_path / "m.csv", dtype=str, keep_default_na=False)
@@ -102,11 +102,11 @@ def test_ingest_takes_one_path_or_a_folder_as_the_cli_does(tmp_path):
     for name in ("wuhu_2025_docx", "jiayu_2021_csv"):
         src = next((plans / name).glob("plan.*"))
         (folder / f"{name}{src.suffix}").write_bytes(src.read_bytes())
-    (folder / "notes.doc").write_bytes(b"\xd0\xcf")
+    (folder / "notes.odt").write_bytes(b"PK")
     docx = folder / "wuhu_2025_docx.docx"
     # 9 measures in Wuhu's plan, 5 in Jiayu's (counted by hand in their expected.json)
     assert len(ingest(str(docx)).measures) == len(ingest(docx).measures) == len(ingest([docx]).measures) == 9
-    with pytest.warns(UserWarning, match=r"notes\.doc: skipped \(no reader for \.doc\)"):
+    with pytest.warns(UserWarning, match=r"notes\.odt: skipped \(no reader for \.odt\)"):
         doc = ingest(str(folder))
     assert [m.source_file for m in doc.measures] == ["jiayu_2021_csv.csv"] * 5 + ["wuhu_2025_docx.docx"] * 9
     with pytest.raises(DataError, match="the same file is given twice") as e:

@@ -17,6 +17,7 @@ from analysis import config
 from analysis.cli import IngestProgress
 from analysis.errors import write_csv
 from analysis.ingest import LineKinds, Measure, ingest, measures_frame, write_measures
+from analysis.readers import office
 
 sys.path.insert(0, str(config.PROJECT_ROOT / "benchmarks"))
 from make_corpus import LAYOUTS, make_corpus, plan_texts
@@ -69,14 +70,18 @@ def _state(doc):
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
-    """Hand-written texts, the seed, one fixture plan of every format and an unreadable file."""
+    """Hand-written texts, the seed, one fixture plan of every format (a Word 97 one among them)
+    and an unreadable file."""
     folder = tmp_path_factory.mktemp("mixed")
     paths = []
     for name, text in (("a.txt", TWO_PLANS), ("b.txt", DUPLICATE), ("c.txt", PIPES)):
         (folder / name).write_text(text, encoding="utf-8")
         paths.append(folder / name)
     paths.append(config.SEED)
-    for fixture in ("wuhu_2025_docx", "dazhu_minsheng_2016_html", "qiaocheng_2025_pdf", "jiayu_2021_csv"):
+    # wuhu_2025_doc: a Word 97 file, converted by LibreOffice in each worker with a profile of
+    # its own (or, without LibreOffice, an unread file in both runs)
+    fixtures = ("wuhu_2025_docx", "dazhu_minsheng_2016_html", "qiaocheng_2025_pdf", "jiayu_2021_csv", "wuhu_2025_doc")
+    for fixture in fixtures:
         src = next((PLANS / fixture).glob("plan.*"))
         shutil.copy(src, folder / f"{fixture}{src.suffix}")
         paths.append(folder / f"{fixture}{src.suffix}")
@@ -100,9 +105,15 @@ def test_workers_give_the_document_one_process_reads(mixed):
     dup = [u for u in forked.unread if u.source_file == "b.txt"]
     assert [(u.line, u.value) for u in dup] == [(5, "P3-1-01")]  # the id moved with its plan
     assert plain.measures[5].responsible_units == ()  # 推进综合执法: no responsible cell
-    # the seed follows as P5-P7 (its three plans), then the four fixtures and the broken PDF
+    # the seed follows as P5-P7 (its three plans), then the five fixtures and the broken PDF
     assert [p.plan_id for p in plain.plans if p.source_file == config.SEED.name] == ["P5", "P6", "P7"]
     assert plain.unread[-1].source_file == "broken.pdf" and plain.unread[-1].place == "file"
+    if office.soffice() is not None:  # the Word 97 copy, converted in a worker, reads as its .docx
+
+        def rows(name):
+            return [(m.text, m.lead_units, m.responsible_units) for m in forked.measures if m.source_file == name]
+
+        assert rows("wuhu_2025_doc.doc") == rows("wuhu_2025_docx.docx") and len(rows("wuhu_2025_doc.doc")) == 9
 
 
 def test_a_worker_s_reader_error_is_the_plain_path_s(tmp_path):

@@ -1,7 +1,8 @@
 """Readers: one per file format, all producing one intermediate form.
 
 A plan arrives as a text file, a saved web page, a Word document, an Excel workbook, a CSV
-table or a PDF. Each reader turns its format into a :class:`Source`: an ordered list of
+table or a PDF (old Word ``.doc``, ``.rtf`` and Excel ``.xls`` files are converted by LibreOffice
+first: :mod:`analysis.readers.office`). Each reader turns its format into a :class:`Source`: an ordered list of
 blocks, each either a :class:`Line` of text or a :class:`Table` of :class:`Cell` rows. Merged
 cells are expanded (every grid position holds the text of its merged cell, and ``origin`` names
 the merged cell, so the assembler can tell one tall cell from two equal ones), and every line
@@ -14,8 +15,8 @@ Examples
 >>> src = read_source_text("一、总体要求\\n1.推行改革。\\n牵头单位:区发改局\\n", name="demo.txt")
 >>> [(b.line, b.text) for b in src.blocks]
 [(1, '一、总体要求'), (2, '1.推行改革。'), (3, '牵头单位:区发改局')]
->>> supported("plan.DOCX"), supported("plan.doc")
-(True, False)
+>>> supported("plan.DOCX"), supported("plan.doc"), supported("plan.ofd")
+(True, True, False)
 """
 
 from __future__ import annotations
@@ -47,15 +48,15 @@ FORMATS = {
     ".xlsm": "xlsx",
     ".csv": "csv",
     ".pdf": "pdf",
+    ".doc": "doc",  # converted by LibreOffice (readers.office)
+    ".rtf": "rtf",
+    ".xls": "xls",
 }
 
 #: Formats people also save plans in, with what to do instead.
 _UNSUPPORTED = {
-    ".doc": "an old Word .doc file: save it as .docx (Word or LibreOffice: Save As) and ingest that",
-    ".xls": "an old Excel .xls file: save it as .xlsx and ingest that",
     ".wps": "a WPS document: save it as .docx and ingest that",
     ".et": "a WPS spreadsheet: save it as .xlsx and ingest that",
-    ".rtf": "an RTF file: save it as .docx and ingest that",
     ".ofd": "an OFD file: export it as PDF with a text layer and ingest that",
 }
 
@@ -97,7 +98,7 @@ class Source:
     """What a reader read from one file."""
 
     name: str  # the file name used in messages and the source_file column
-    format: str  # txt, html, docx, xlsx, csv, pdf
+    format: str  # txt, html, docx, xlsx, csv, pdf, doc, rtf, xls
     blocks: list = field(default_factory=list)  # Line and Table, in reading order
     encoding: str = ""  # text encodings; "" for binary formats
     notes: list = field(default_factory=list)  # (place, note) the reader wants reported
@@ -148,6 +149,10 @@ def read_source(path, *, name: str | None = None) -> Source:
         from .xlsx import read
     elif fmt == "csv":
         from .delimited import read
+    elif fmt in ("doc", "rtf", "xls"):
+        from .office import read as read_office
+
+        return read_office(path, label, fmt)
     else:
         from .pdf import read
     return read(path, label)
