@@ -2011,8 +2011,10 @@ class _Assembler:
         items = self.items
         self.keep = None
         if not items:
-            if not doc.unread:
-                doc.unread.append(Unread(self.name, "", "no measure found", "", None))
+            if not doc.unread:  # what the reader noted may say why (a file that looks cut short)
+                said = "; ".join(a.value for a in doc.anomalies if a.kind == "reader")
+                message = "no measure found" + (f" (the reader noted: {said})" if said else "")
+                doc.unread.append(Unread(self.name, "", message, "", None))
             return
         _headings(items, self)
         stem = Path(self.name).stem

@@ -7,6 +7,7 @@ address in ``SOURCE.md``), the file a government would publish (``plan.<ext>``) 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -159,8 +160,8 @@ def test_an_rtf_plan_is_read_through_libreoffice(tmp_path):
 
 
 def test_a_web_page_saved_as_doc_is_read_by_its_content_and_noted(tmp_path):
-    """Some sites serve an HTML page under the name .doc; LibreOffice reads it by its content,
-    and the run says the file was not a Word 97 one."""
+    """Some sites serve an HTML page under the name .doc: the HTML reader reads it (no
+    LibreOffice needed), and the run says the file was not a Word 97 one."""
     page = (PLANS / "dazhu_minsheng_2016_html" / "plan.html").read_bytes()
     (tmp_path / "plan.doc").write_bytes(page)
     doc = ingest([tmp_path / "plan.doc"])
@@ -169,6 +170,97 @@ def test_a_web_page_saved_as_doc_is_read_by_its_content_and_noted(tmp_path):
     assert notes[0].value.startswith("not an old Word .doc file inside (it starts with b'")
     assert notes[0].value.endswith("): read as a web page")
     assert len(doc.measures) == expected(PLANS / "dazhu_minsheng_2016_html")["n_measures"]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "name", "how"),
+    [
+        ("jiayu_2021_csv", "plan.xls", "read as a CSV table"),  # a web system's "Excel export"
+        ("guangdong_2021_txt", "plan.doc", "read as text"),
+        ("qiaocheng_2025_pdf", "plan.doc", "read as a PDF"),
+        ("changzhou_zhonglou_2021_xlsx", "plan.doc", "read as .xlsx"),  # the parts tell, not the name
+    ],
+)
+def test_another_format_under_an_old_name_is_read_by_its_own_reader(tmp_path, monkeypatch, fixture, name, how):
+    """No LibreOffice needed: the first bytes choose the reader, and the run says so."""
+    monkeypatch.setattr(office, "soffice", lambda: None)
+    (tmp_path / name).write_bytes(plan_file(PLANS / fixture).read_bytes())
+    doc = ingest([tmp_path / name])
+    notes = [a.value for a in doc.anomalies if a.kind == "reader"]
+    assert len(notes) == 1 and notes[0].endswith(f"): {how}"), notes
+    assert len(doc.measures) == expected(PLANS / fixture)["n_measures"]
+    assert [m.text for m in doc.measures] == [m["text"] for m in expected(PLANS / fixture)["measures"]]
+
+
+def test_a_single_file_web_page_saved_as_doc_is_decoded_and_read(tmp_path):
+    """Word's "web archive" (MHTML) under the name .doc: its HTML part, quoted-printable and in
+    GB2312 as the page declares, is read by the HTML reader (worked out: the page's 11 measures)."""
+    import quopri
+
+    page = plan_file(PLANS / "dazhu_minsheng_2016_html").read_bytes()
+    mhtml = (
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="----=_NextPart_01"\r\n\r\n'
+        b"------=_NextPart_01\r\nContent-Location: file:///C:/plan.htm\r\n"
+        b'Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset="gb2312"\r\n\r\n'
+        + quopri.encodestring(page)
+        + b"\r\n------=_NextPart_01--\r\n"
+    )
+    (tmp_path / "plan.doc").write_bytes(mhtml)
+    doc = ingest([tmp_path / "plan.doc"])
+    assert [a.value for a in doc.anomalies if a.kind == "reader"] == [
+        "not an old Word .doc file inside (it starts with b'MIME-Ver'): read as a single-file web page (MHTML)"
+    ]
+    want = expected(PLANS / "dazhu_minsheng_2016_html")
+    assert [m.text for m in doc.measures] == [m["text"] for m in want["measures"]]
+
+
+def test_a_conversion_that_takes_too_long_leaves_no_libreoffice_behind(tmp_path, monkeypatch):
+    """soffice is a launcher that starts the real program as its child: on a timeout the whole
+    process group is killed, so nothing keeps running (a LibreOffice left behind would write
+    its profile into the removed temporary folder). Here a launcher of the same shape: a shell
+    that starts a child holding the arguments and waits."""
+    import os
+    import time
+
+    launcher = tmp_path / "soffice"
+    script = '#!/bin/sh\npython3 -c "import time; time.sleep(60)" "$@" >/dev/null 2>&1 &\nwait\n'
+    launcher.write_text(script, encoding="ascii")
+    launcher.chmod(0o755)
+    monkeypatch.setattr(office, "soffice", lambda: str(launcher))
+    monkeypatch.setattr(office, "TIMEOUT_S", 0.5)
+    plan = tmp_path / "plan.doc"
+    plan.write_bytes((PLANS / "wuhu_2025_doc" / "plan.doc").read_bytes())
+    with pytest.raises(DataError, match=r"LibreOffice did not convert an old Word \.doc file within 0\.5 s"):
+        ingest([plan])
+
+    def left() -> list[int]:  # processes still holding a temporary folder of this test process
+        found = []
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit():
+                with contextlib.suppress(OSError):
+                    cmd = (d / "cmdline").read_bytes()
+                    if b"analysis-office-" in cmd and b"import time; time.sleep(60)" in cmd:
+                        found.append(int(d.name))
+        return [pid for pid in found if pid != os.getpid()]
+
+    deadline = time.monotonic() + 5
+    while left() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert left() == []
+
+
+@pytest.mark.skipif(office.soffice() is None, reason=NO_OFFICE)
+def test_an_excel_97_file_cut_short_says_so_when_nothing_is_found(tmp_path):
+    """LibreOffice opens a cut .xls as an empty sheet; the error says the file looks cut short."""
+    data = (PLANS / "changzhou_zhonglou_2021_xls" / "plan.xls").read_bytes()
+    cut = tmp_path / "plan.xls"
+    cut.write_bytes(data[:6000])  # 6,000 bytes: not a whole number of 512-byte sectors
+    with pytest.raises(DataError) as e:
+        ingest([cut])
+    assert e.value.message == (
+        "no measure found (the reader noted: its size (6,000 bytes) is not a whole number of "
+        "512-byte sectors: it may be cut short)"
+    )
 
 
 def test_a_docx_named_doc_is_read_as_docx_without_libreoffice(tmp_path, monkeypatch):
@@ -193,7 +285,7 @@ def test_without_libreoffice_a_doc_says_what_to_install_or_save_it_as(tmp_path, 
         "libreoffice-writer-nogui) or save the file as .docx and ingest that"
     )
     xls = tmp_path / "plan.xls"
-    xls.write_bytes(b"")
+    xls.write_bytes((PLANS / "changzhou_zhonglou_2021_xls" / "plan.xls").read_bytes())
     with pytest.raises(DataError, match=r"libreoffice-calc-nogui\) or save the file as \.xlsx"):
         ingest([xls])
 
