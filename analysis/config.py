@@ -62,7 +62,7 @@ RANDOM_SEED = 20230622
 
 
 def raw_sources(raw_dir: Path = RAW_DIR) -> list[Path]:
-    """The plan files in `raw_dir` that a reader exists for (txt, html, docx, xlsx, csv, pdf, doc, rtf, xls),
+    """The plan files in `raw_dir` that a reader exists for (the suffixes of ``readers.FORMATS``),
     sorted by name so plan ids are stable."""
     from .readers import supported
 

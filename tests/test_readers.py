@@ -159,6 +159,33 @@ def test_an_rtf_plan_is_read_through_libreoffice(tmp_path):
     assert doc.anomalies == []
 
 
+_PLAN_LINES = ["甲区重点任务分工方案", "一、优化营商环境", "1.推行证照分离改革。", "牵头单位:区市场监督管理局"]
+
+
+def _word_2003_xml(lines: list[str], declared: bool = True) -> bytes:
+    """A minimal Word 2003 XML document (WordprocessingML) of `lines`, one paragraph each."""
+    paras = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in lines)
+    decl = '<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Word.Document"?>\n' if declared else ""
+    ns = "http://schemas.microsoft.com/office/word/2003/wordml"
+    return f'{decl}<w:wordDocument xmlns:w="{ns}"><w:body>{paras}</w:body></w:wordDocument>'.encode()
+
+
+def test_word_2003_xml_goes_to_libreoffice_with_or_without_its_declaration(tmp_path):
+    for declared in (True, False):
+        path = tmp_path / f"plan{declared}.doc"
+        path.write_bytes(_word_2003_xml(_PLAN_LINES, declared))
+        kind, notes = office._content(path, "doc", "an old Word .doc file")
+        assert kind == "office" and notes[0][1].endswith("): LibreOffice read it by its content")
+
+
+@pytest.mark.skipif(office.soffice() is None, reason=NO_OFFICE)
+def test_a_word_2003_xml_plan_named_doc_is_read_through_libreoffice(tmp_path):
+    path = tmp_path / "plan.doc"
+    path.write_bytes(_word_2003_xml(_PLAN_LINES))
+    [m] = ingest([path]).measures  # worked out by hand: one item under one section, its lead labelled
+    assert (m.section_title, m.text, m.lead_units) == ("优化营商环境", "推行证照分离改革。", ("区市场监督管理局",))
+
+
 def test_a_web_page_saved_as_doc_is_read_by_its_content_and_noted(tmp_path):
     """Some sites serve an HTML page under the name .doc: the HTML reader reads it (no
     LibreOffice needed), and the run says the file was not a Word 97 one."""

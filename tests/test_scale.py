@@ -740,30 +740,25 @@ def test_benchmark_table_takes_medians_of_runs():
     assert run._median([3.0, 1.0, 2.0, 10.0]) == 2.5
 
 
-def test_benchmark_script_runs_end_to_end(tmp_path):
+def _benchmark(*args) -> str:
+    """What ``benchmarks/run.py ARGS`` prints (it must exit 0)."""
     script = str(config.PROJECT_ROOT / "benchmarks" / "run.py")
-    out = subprocess.run(
-        [sys.executable, script, "--measures", "300", "--repeat", "2", "--no-view", "--data", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=config.PROJECT_ROOT,
+    run = subprocess.run(
+        [sys.executable, script, *map(str, args)], capture_output=True, text=True, check=True, cwd=config.PROJECT_ROOT
     )
-    assert "median of 2 runs" in out.stdout
-    row = next(line for line in out.stdout.splitlines() if line.startswith("| 300 |"))
+    return run.stdout
+
+
+def test_benchmark_script_runs_end_to_end(tmp_path):
+    out = _benchmark("--measures", "300", "--repeat", "2", "--no-view", "--data", tmp_path)
+    assert "median of 2 runs" in out
+    row = next(line for line in out.splitlines() if line.startswith("| 300 |"))
     assert len(row.split(" | ")) == 15
 
 
 def test_benchmark_ingest_row_reads_the_seed_copies(tmp_path):
-    script = str(config.PROJECT_ROOT / "benchmarks" / "run.py")
-    out = subprocess.run(
-        [sys.executable, script, "--measures", "--ingest", "seedx2", "--repeat", "1", "--data", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=config.PROJECT_ROOT,
-    )
-    row = next(line for line in out.stdout.splitlines() if line.startswith("| seedx2 |"))
+    out = _benchmark("--measures", "--ingest", "seedx2", "--repeat", "1", "--data", tmp_path)
+    row = next(line for line in out.splitlines() if line.startswith("| seedx2 |"))
     cells = [c.strip("| *") for c in row.split(" | ")]
     assert cells[1:3] == ["2", "276"]  # two copies of the seed's 138 measures
     assert 0 < float(cells[3]) < 600  # seconds from the process's start to the ingest's end

@@ -50,6 +50,9 @@ _SIGNATURE = {"doc": _OLE2, "xls": _OLE2, "rtf": _RTF}
 #: as a web page, Writer/Web, is exported too: its default filter list has no .docx).
 _EXPORT = {"docx": "docx:MS Word 2007 XML", "xlsx": "xlsx:Calc MS Excel 2007 XML"}
 
+#: What marks Word and Excel 2003 XML (lower case), with or without an ``<?xml`` declaration.
+_OFFICE_XML = (b"mso-application", b"<w:worddocument", b"<workbook", b"<ss:workbook")
+
 
 def _content(path: Path, fmt: str, what: str) -> tuple[str, list[tuple[str, str]]]:
     """``(how to read the file, notes)``, from its first bytes rather than its name.
@@ -86,11 +89,13 @@ def _content(path: Path, fmt: str, what: str) -> tuple[str, list[tuple[str, str]
         kind, how = "pdf", "read as a PDF"
     elif start.startswith(b"mime-version:"):
         kind, how = "mhtml", "read as a single-file web page (MHTML)"
-    elif start.startswith(b"<") and (
-        not start.startswith(b"<?xml") or any(t in start for t in (b"<html", b"<!doctype html"))
+    elif (
+        start.startswith(b"<")
+        and not any(m in start for m in _OFFICE_XML)
+        and (not start.startswith(b"<?xml") or any(t in start for t in (b"<html", b"<!doctype html")))
     ):
         kind, how = "html", "read as a web page"
-    elif head.startswith((_OLE2, _RTF)) or start.startswith(b"<?xml"):
+    elif head.startswith((_OLE2, _RTF)) or start.startswith(b"<"):
         kind, how = "office", "LibreOffice read it by its content"  # RTF, Word 97, Word/Excel 2003 XML
     elif b"\x00" not in head:
         kind, how = ("csv", "read as a CSV table") if fmt == "xls" else ("text", "read as text")
@@ -105,7 +110,8 @@ def _zip_kind(path: Path) -> tuple[str, str]:
     import zipfile
 
     try:
-        names = zipfile.ZipFile(path).namelist()
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
     except (zipfile.BadZipFile, OSError):
         return "office", "LibreOffice read it by its content"
     if any(n.startswith("word/") for n in names):
@@ -126,20 +132,29 @@ def _read_as(kind: str, path: Path, name: str) -> Source:
     elif kind == "xlsx":  # openpyxl opens only files named .xlsx: a copy that is
         from .xlsx import read
 
-        with tempfile.TemporaryDirectory(prefix="analysis-xlsx-") as tmp:
-            copy = Path(tmp) / "plan.xlsx"
-            shutil.copyfile(path, copy)
-            try:
-                return read(copy, name)
-            except DataError as exc:
-                raise DataError(path, exc.line, exc.message, value=exc.value) from None
+        return _read_copy(read, path, name, "plan.xlsx", path.read_bytes())
     elif kind == "pdf":
         from .pdf import read
     elif kind == "csv":
         from .delimited import read
-    else:
+    elif kind == "text":
         from .text import read
+    else:
+        raise ValueError(f"no reader of kind {kind!r}")
     return read(path, name)
+
+
+def _read_copy(read, path: Path, name: str, filename: str, data: bytes, after: str = "") -> Source:
+    """``read`` of `data` written to a temporary `filename`, its errors naming `path` (the file
+    the user gave) and, if given, `after` (what was done to the file first)."""
+    with tempfile.TemporaryDirectory(prefix="analysis-copy-") as tmp:
+        copy = Path(tmp) / filename
+        copy.write_bytes(data)
+        try:
+            return read(copy, name)
+        except DataError as exc:
+            message = f"{exc.message} ({after})" if after else exc.message
+            raise DataError(path, exc.line, message, value=exc.value) from None
 
 
 def _read_mhtml(path: Path, name: str) -> Source:
@@ -156,15 +171,9 @@ def _read_mhtml(path: Path, name: str) -> Source:
     charset = part.get_content_charset()
     if charset and b"charset" not in html[:2048].lower():  # the charset was in the part's header only
         html = f'<meta charset="{charset}">\n'.encode("ascii") + html
-    with tempfile.TemporaryDirectory(prefix="analysis-mhtml-") as tmp:
-        page = Path(tmp) / "page.html"
-        page.write_bytes(html)
-        from .html import read
+    from .html import read
 
-        try:
-            return read(page, name)
-        except DataError as exc:
-            raise DataError(path, exc.line, exc.message, value=exc.value) from None
+    return _read_copy(read, path, name, "page.html", html, "its HTML part, decoded")
 
 
 def _run(cmd: list[str], env: dict) -> subprocess.CompletedProcess:
@@ -255,9 +264,6 @@ def read(path, name: str, fmt: str) -> Source:
             from .docx import read as read_converted
         else:
             from .xlsx import read as read_converted
-        try:
-            converted = read_converted(out, name)
-        except DataError as exc:  # the message names the original file, not the temporary copy
-            message = f"{exc.message} (after LibreOffice converted it to .{target})"
-            raise DataError(path, exc.line, message, value=exc.value) from None
+        data = out.read_bytes()
+    converted = _read_copy(read_converted, path, name, out.name, data, f"after LibreOffice converted it to .{target}")
     return Source(name, fmt, converted.blocks, converted.encoding, notes + converted.notes)
